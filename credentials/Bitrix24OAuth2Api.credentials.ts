@@ -1,0 +1,65 @@
+import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class Bitrix24OAuth2Api implements ICredentialType {
+	name = 'bitrix24OAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Bitrix24 OAuth2 API';
+
+	icon: Icon = { light: 'file:../icons/bitrix24.svg', dark: 'file:../icons/bitrix24.dark.svg' };
+
+	documentationUrl = 'https://apidocs.bitrix24.com/api-reference/oauth/index.html';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Grant Type',
+			name: 'grantType',
+			type: 'hidden',
+			default: 'authorizationCode',
+		},
+		{
+			displayName: 'Portal Domain',
+			name: 'domain',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'yourcompany.bitrix24.com',
+			description: 'The address of your Bitrix24 portal; the sign-in page is opened there',
+		},
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default:
+				'={{ "https://" + String($self.domain).trim().replace(/^https?:\\/\\//i, "").replace(/\\/.*$/, "") + "/oauth/authorize/" }}',
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'string',
+			default: 'https://oauth.bitrix.info/oauth/token/',
+			description: 'Bitrix24\'s OAuth server, which issues and refreshes tokens for every portal',
+		},
+		{
+			// Bitrix24 grants the scopes set on the app itself, not those asked for at sign-in.
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			// Bitrix24's token endpoint reads client_id and client_secret from the request, not from Basic auth.
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'hidden',
+			default: 'body',
+		},
+	];
+}

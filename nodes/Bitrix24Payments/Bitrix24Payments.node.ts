@@ -1,0 +1,58 @@
+import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { orderPaymentProperties } from './resources/orderPayment';
+import { paymentProperties } from './resources/payment';
+import { paySystemProperties } from './resources/paySystem';
+import { executeRequest } from './shared/transport';
+
+export class Bitrix24Payments implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Bitrix24 Payments',
+		name: 'bitrix24Payments',
+		icon: { light: 'file:../../icons/bitrix24.svg', dark: 'file:../../icons/bitrix24.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		description: 'Mark Bitrix24 payments paid or unpaid, update and delete them, pay them through a pay system',
+		defaults: { name: 'Bitrix24 Payments' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'bitrix24WebhookApi', required: true, displayOptions: { show: { authentication: ['webhook'] } } },
+			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+		],
+		requestDefaults: {
+			headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+		},
+		requestOperations: { pagination: executeRequest },
+		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'Webhook', value: 'webhook' },
+					{ name: 'OAuth2', value: 'oAuth2' },
+				],
+				default: 'webhook',
+			},
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'CRM Payment', value: 'payment', description: 'Payments of deals and invoices' },
+					{ name: 'Order Payment', value: 'orderPayment', description: 'Payments of online store orders' },
+					{ name: 'Pay System', value: 'paySystem', description: 'Payment systems of the portal' },
+				],
+				default: 'payment',
+			},
+			...paymentProperties,
+			...orderPaymentProperties,
+			...paySystemProperties,
+		],
+	};
+}

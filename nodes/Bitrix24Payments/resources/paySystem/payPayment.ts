@@ -1,0 +1,47 @@
+import type { Operation } from '../../shared/describe';
+import type { FieldSpec } from '../../shared/fields';
+import { fieldsCollection, idField } from '../../shared/fields';
+import { callMethod, confirm } from '../../shared/transport';
+
+/** What a payment service reports back; sent as PS_INVOICE_ID, PS_STATUS_CODE, ... */
+const payServiceFields: FieldSpec[] = [
+	{ name: 'psInvoiceId', displayName: 'Pay System Invoice ID', kind: 'string', description: 'ID of the payment in the payment service' },
+	{ name: 'psStatusCode', displayName: 'Status Code', kind: 'string', description: 'Status code reported by the payment service' },
+	{ name: 'psStatusDescription', displayName: 'Status Description', kind: 'string', description: 'Description of the payment service\'s result' },
+	{ name: 'psStatusMessage', displayName: 'Status Message', kind: 'string', description: 'Message from the payment service' },
+	{ name: 'psSum', displayName: 'Amount', kind: 'amount', description: 'Amount the payment service received' },
+	{ name: 'psCurrency', displayName: 'Currency', kind: 'string', description: 'Currency of that amount, e.g. USD' },
+	{ name: 'psRecurringToken', displayName: 'Recurring Token', kind: 'secret', description: 'Token for recurring payments issued by the payment service' },
+	{ name: 'psCardNumber', displayName: 'Card Number', kind: 'string', description: 'Masked card number, e.g. 4111 **** **** 1111' },
+];
+
+export const payPayment: Operation = {
+	option: {
+		name: 'Pay Payment',
+		value: 'payPayment',
+		action: 'Pay a payment through a pay system',
+		description:
+			'Pay a payment the way a payment service does after a real payment: runs the pay system\'s handler, marks the payment paid and stores the status fields (sale.paysystem.pay.payment)',
+		routing: callMethod('sale.paysystem.pay.payment', confirm('success')),
+	},
+	fields: [
+		idField({
+			name: 'paymentId',
+			displayName: 'Payment ID',
+			description: 'ID of the payment; it must already use the pay system below',
+			sendAs: 'PAYMENT_ID',
+		}),
+		idField({
+			name: 'paySystemId',
+			displayName: 'Pay System ID',
+			description: 'ID of the pay system the payment uses',
+			sendAs: 'PAY_SYSTEM_ID',
+		}),
+		fieldsCollection({
+			name: 'additionalFields',
+			displayName: 'Additional Fields',
+			specs: payServiceFields,
+			upperSnakeCase: true,
+		}),
+	],
+};

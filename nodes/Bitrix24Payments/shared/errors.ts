@@ -1,0 +1,245 @@
+import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { describeMethod } from './methods';
+
+export type Authentication = 'webhook' | 'oAuth2';
+
+/** What the node knows about a failed call, to explain it in the user's terms. */
+export interface CallContext {
+	method: string;
+	authentication: Authentication;
+	/** The ids sent, by their n8n parameter names (`paymentId`, `paySystemId`). */
+	ids: IDataObject;
+	itemIndex: number;
+	/** Strings that must never reach an error: the webhook secret, tokens. */
+	secrets: string[];
+}
+
+/** An answer of the portal that did not succeed: a Bitrix24 error body, or whatever came instead. */
+export interface FailedAnswer {
+	status: number;
+	code: string;
+	description: string;
+	/** Set when the body was not Bitrix24 JSON (an HTML page, a proxy's answer, nothing). */
+	notJson?: string;
+	location?: string;
+}
+
+interface Diagnosis {
+	problem: string;
+	hint: string;
+}
+
+const SCOPE_LABELS: Record<string, string> = {
+	crm: 'CRM',
+	sale: 'Online Store (sale)',
+	pay_system: 'Payment systems (pay_system)',
+	salescenter: 'Sales Center (salescenter)',
+};
+
+/** Every error the node raises for a Bitrix24 call; subclassed so the request runner can tell it from n8n's own. */
+export class Bitrix24ApiError extends NodeApiError {}
+
+export function redact(text: string, secrets: string[]): string {
+	let result = text;
+	for (const secret of secrets) {
+		if (secret && secret.length >= 4) result = result.split(secret).join('***');
+	}
+	return result;
+}
+
+function credentialHint(auth: Authentication): string {
+	return auth === 'webhook'
+		? 'Check the webhook URL in the "Bitrix24 Webhook API" credential: the user ID and secret must belong to an active inbound webhook (Bitrix24: Developer resources > Other > Inbound webhook).'
+		: 'Reconnect the "Bitrix24 OAuth2 API" credential; if that fails, check the app\'s client ID and secret.';
+}
+
+function idText(ids: IDataObject, key: string): string {
+	return ids[key] !== undefined ? ` ${String(ids[key])}` : '';
+}
+
+/** Bitrix24 codes are strings or numbers depending on the server's age; the meaning is the same. */
+function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
+	const { description } = answer;
+	const code = answer.code.toLowerCase();
+	const { scope } = describeMethod(call.method);
+	const auth = call.authentication;
+	const payment = idText(call.ids, 'paymentId');
+	const paySystem = idText(call.ids, 'paySystemId');
+	const editPermission =
+		'The Bitrix24 user behind the ' +
+		(auth === 'webhook' ? 'webhook' : 'app') +
+		' needs the right to edit payments (CRM: Settings > Access permissions; order payments and pay systems: an administrator).';
+
+	if (answer.notJson !== undefined) {
+		return {
+			problem: `the portal answered with ${answer.notJson} instead of Bitrix24 REST JSON (HTTP ${answer.status})`,
+			hint: 'Check that the URL in the credential points to the portal\'s REST endpoint (https://PORTAL/rest/...); a proxy, a login page or a maintenance page may be in the way.',
+		};
+	}
+	if (answer.location !== undefined) {
+		return {
+			problem: `the portal has moved (HTTP ${answer.status} to ${answer.location})`,
+			hint: 'Update the portal address in the credential to the new one.',
+		};
+	}
+
+	switch (code) {
+		case 'no_auth_found':
+		case 'invalid_credentials':
+			return { problem: 'the portal rejected the credentials', hint: credentialHint(auth) };
+		case 'expired_token':
+			return {
+				problem: 'the OAuth access token has expired and could not be refreshed',
+				hint: credentialHint('oAuth2'),
+			};
+		case 'invalid_token':
+			return { problem: 'the OAuth access token is not valid', hint: credentialHint('oAuth2') };
+		case 'insufficient_scope':
+			return {
+				problem: `the ${auth === 'webhook' ? 'webhook' : 'app'} lacks the "${scope}" permission`,
+				hint:
+					auth === 'webhook'
+						? `Edit the inbound webhook in Bitrix24, tick the ${SCOPE_LABELS[scope]} permission and save; the URL stays the same.`
+						: `Add the ${SCOPE_LABELS[scope]} permission to the Bitrix24 app, reinstall it and reconnect the credential.`,
+			};
+		case 'access_denied':
+		case 'user_access_error':
+		case '200040300010':
+		case '200040300020':
+			if (/commercial plan/i.test(description)) {
+				return {
+					problem: 'the REST API is not available on this portal\'s plan',
+					hint: 'Bitrix24 opens the REST API on commercial plans only.',
+				};
+			}
+			return { problem: 'access denied', hint: editPermission };
+		case '200640400001':
+			return {
+				problem: `order payment${payment} was not found`,
+				hint: 'Check the Payment ID: it must be the ID of an existing order payment (sale.payment.list shows them).',
+			};
+		case '100':
+			return {
+				problem: 'a parameter is missing or has the wrong type',
+				hint: 'Check the IDs and fields of this item; Bitrix24 names the parameter below.',
+			};
+		case '0':
+			if (/not (been )?found|does not exist|not exists/i.test(description)) {
+				return {
+					problem: `payment${payment} was not found`,
+					hint: 'Check the Payment ID: it must be the ID of an existing payment of a deal or invoice.',
+				};
+			}
+			if (/insufficient permissions/i.test(description)) {
+				// Older portals answer this for a missing payment as well as for a missing right.
+				return {
+					problem: `payment${payment} was not found or the user may not change it`,
+					hint: `Check the Payment ID. ${editPermission}`,
+				};
+			}
+			if (/required fields/i.test(description)) {
+				return { problem: 'a required field is missing', hint: 'Fill in the field Bitrix24 names below.' };
+			}
+			return { problem: description || 'the portal refused the request', hint: 'See the Bitrix24 message below.' };
+		case 'error_check_failure':
+			if (/pay system not found/i.test(description)) {
+				return {
+					problem: `pay system${paySystem} was not found`,
+					hint: 'Check the Pay System ID: it must be the ID of an existing pay system (Bitrix24: CRM > Sales > Payment systems).',
+				};
+			}
+			if (/^Payment with ID=/i.test(description)) {
+				return {
+					problem: `payment${payment} does not exist or does not use pay system${paySystem}`,
+					hint: 'A pay system can only pay a payment that already uses it: check both IDs, or change the payment\'s pay system first (Order Payment > Update).',
+				};
+			}
+			return {
+				problem: 'a required parameter is missing',
+				hint: 'Fill in the Payment ID and the Pay System ID.',
+			};
+		case 'error_process_request_result':
+			return {
+				problem: 'the pay system\'s handler failed to process the payment',
+				hint: 'The pay system refused the payment data: check the values sent (sum, currency, status) and the pay system\'s settings.',
+			};
+		case 'error_pay_system_not_found':
+			return { problem: `pay system${paySystem} was not found`, hint: 'Check the Pay System ID.' };
+		case 'error_method_not_found':
+			return {
+				problem: `the portal does not offer ${call.method}`,
+				hint: 'The module behind it (CRM, Online Store or Sales Center) is missing or too old on this portal.',
+			};
+		case 'query_limit_exceeded':
+			return {
+				problem: 'too many requests: the portal\'s request limit was reached',
+				hint: 'The portal refused the request before running it, so nothing changed. Run fewer items at once or try again in a few seconds.',
+			};
+		case 'operation_time_limit':
+			return {
+				problem: `${call.method} used up its time budget on the portal`,
+				hint: 'The portal refused the request before running it, so nothing changed. Try again after the reset time below.',
+			};
+		case 'overload_limit':
+			return {
+				problem: 'Bitrix24 has blocked the REST API of this portal',
+				hint: 'This block is set by Bitrix24 support by hand: contact them to lift it.',
+			};
+		case 'portal_deleted':
+			return { problem: 'the portal has been deleted', hint: 'Check the portal address in the credential.' };
+		case 'invalid_request':
+			if (/https/i.test(description)) {
+				return { problem: 'the portal requires HTTPS', hint: 'Use https:// in the credential\'s URL.' };
+			}
+			break;
+	}
+	if (answer.status >= 500) {
+		return {
+			problem: `the portal failed with an internal error (HTTP ${answer.status})`,
+			hint: describeMethod(call.method).writes
+				? 'The change may or may not have been applied: check the payment in Bitrix24 before running this item again.'
+				: 'Try again later.',
+		};
+	}
+	return { problem: description || `error ${answer.code}`, hint: 'See the Bitrix24 message below.' };
+}
+
+/** Turns a failed Bitrix24 answer into an error that says what failed and how to fix it. */
+export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallContext): Bitrix24ApiError {
+	const { action } = describeMethod(call.method);
+	const { problem, hint } = diagnose(answer, call);
+	const said = answer.code
+		? `Bitrix24 answered HTTP ${answer.status} ${answer.code}: "${answer.description}".`
+		: `Bitrix24 answered HTTP ${answer.status}.`;
+	const body: JsonObject = { error: answer.code, error_description: answer.description };
+	return new Bitrix24ApiError(node, redactObject(body, call.secrets), {
+		message: redact(`Bitrix24 could not ${action}: ${problem}`, call.secrets),
+		description: redact(`${hint} ${said}`, call.secrets),
+		httpCode: String(answer.status),
+		itemIndex: call.itemIndex,
+	});
+}
+
+/** For failures with no answer at all: the portal could not be reached, or the connection broke. */
+export function bitrix24ConnectionError(
+	node: INode,
+	reason: string,
+	call: CallContext,
+): Bitrix24ApiError {
+	const { action, writes } = describeMethod(call.method);
+	const hint = writes
+		? 'No answer came back, so the change may or may not have been applied: check the payment in Bitrix24 before running this item again.'
+		: 'Check the portal address in the credential and that n8n can reach the portal.';
+	return new Bitrix24ApiError(node, { error: 'CONNECTION_FAILED', error_description: redact(reason, call.secrets) }, {
+		message: redact(`Bitrix24 could not ${action}: ${reason}`, call.secrets),
+		description: hint,
+		httpCode: 'none',
+		itemIndex: call.itemIndex,
+	});
+}
+
+function redactObject(body: JsonObject, secrets: string[]): JsonObject {
+	return JSON.parse(redact(JSON.stringify(body), secrets)) as JsonObject;
+}

@@ -1,0 +1,209 @@
+import type {
+	DeclarativeRestApiSettings,
+	IDataObject,
+	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+	INodeExecutionData,
+	INodePropertyRouting,
+	PostReceiveAction,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { Authentication, CallContext, FailedAnswer } from './errors';
+import { Bitrix24ApiError, bitrix24ApiError, bitrix24ConnectionError } from './errors';
+import { ID_PARAMETERS, toPositiveInteger } from './validation';
+import { parseWebhookUrl } from './webhookUrl';
+
+type Context = IExecuteSingleFunctions | IExecutePaginationFunctions;
+
+interface Connection {
+	authentication: Authentication;
+	/** Where method names are appended: the webhook URL, or the OAuth token's `client_endpoint`. */
+	restUrl: string;
+	secrets: string[];
+}
+
+async function connection(ctx: Context): Promise<Connection> {
+	const authentication = ctx.getNodeParameter('authentication', 'webhook') as Authentication;
+	if (authentication === 'oAuth2') {
+		const credentials = await ctx.getCredentials('bitrix24OAuth2Api');
+		const token = (credentials.oauthTokenData ?? {}) as IDataObject;
+		const host = String(credentials.domain ?? '').trim().replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
+		const endpoint = String(token.client_endpoint || `https://${host}/rest/`);
+		if (!/^https?:\/\/[^/\s]+/i.test(endpoint)) {
+			throw new NodeOperationError(ctx.getNode(), 'The Bitrix24 OAuth2 credential has no portal address', {
+				description: 'Fill in the portal domain (for example yourcompany.bitrix24.com) and connect the credential again.',
+			});
+		}
+		const secrets = [token.access_token, token.refresh_token, credentials.clientSecret];
+		return {
+			authentication,
+			restUrl: endpoint.endsWith('/') ? endpoint : `${endpoint}/`,
+			secrets: secrets.filter((s): s is string => typeof s === 'string'),
+		};
+	}
+	const credentials = await ctx.getCredentials('bitrix24WebhookApi');
+	const webhook = parseWebhookUrl(credentials.webhookUrl);
+	if (!webhook) {
+		// The URL is not echoed: it would carry the secret into the execution log.
+		throw new NodeOperationError(ctx.getNode(), 'The webhook URL in the credential is not a Bitrix24 inbound webhook URL', {
+			description: 'Expected https://YOUR_PORTAL/rest/USER_ID/SECRET/ as Bitrix24 shows it under Developer resources > Other > Inbound webhook.',
+		});
+	}
+	return { authentication, restUrl: webhook.restUrl, secrets: [webhook.secret] };
+}
+
+/** The validated ids of the current item, by their parameter names: they name the payment in errors and outputs. */
+export function callIds(ctx: Context): IDataObject {
+	const ids: IDataObject = {};
+	for (const name of ID_PARAMETERS) {
+		const value = ctx.getNodeParameter(name, undefined) as unknown;
+		if (value === undefined || value === '') continue;
+		try {
+			ids[name] = toPositiveInteger(value, name);
+		} catch {
+			// An invalid id never reaches a request: its own check reports it.
+		}
+	}
+	return ids;
+}
+
+async function callContext(ctx: Context, method: string): Promise<CallContext> {
+	const { authentication, secrets } = await connection(ctx);
+	return { method, authentication, secrets, ids: callIds(ctx), itemIndex: ctx.getItemIndex() };
+}
+
+/** Points the request at the portal; runs first for every operation. */
+async function prepareRequest(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
+	const { authentication, restUrl } = await connection(this);
+	requestOptions.baseURL = restUrl;
+	requestOptions.method = 'POST';
+	requestOptions.json = true;
+	requestOptions.headers = { ...requestOptions.headers, Accept: 'application/json' };
+	// A moved portal must be reported, not followed: a redirected POST arrives as a GET.
+	requestOptions.disableFollowRedirect = true;
+	// Bitrix24 explains every failure in its body, so non-2xx answers reach `unwrapResult`. OAuth2 401s
+	// still throw: that is what makes n8n refresh the token and repeat the call once.
+	requestOptions.ignoreHttpStatusErrors =
+		authentication === 'oAuth2' ? { ignore: true, except: [401] } : true;
+	return requestOptions;
+}
+
+function describeBody(body: unknown, headers: IDataObject): string {
+	const type = String(headers['content-type'] ?? '').split(';')[0];
+	if (body === undefined || body === null || body === '') return 'an empty body';
+	if (/html/i.test(type) || (typeof body === 'string' && /^\s*</.test(body))) return 'an HTML page';
+	return type ? `a ${type} body` : 'a body that is not JSON';
+}
+
+/** Reads a portal answer: the Bitrix24 failure it carries, if any. */
+function failureOf(statusCode: number, body: unknown, headers: IDataObject = {}): FailedAnswer | undefined {
+	if (statusCode >= 300 && statusCode < 400) {
+		return { status: statusCode, code: '', description: '', location: String(headers.location ?? 'an unknown address') };
+	}
+	if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+		const { error, error_description: description } = body as IDataObject;
+		if (error !== undefined && error !== null && error !== '') {
+			return { status: statusCode, code: String(error), description: String(description ?? '') };
+		}
+		if ('result' in body && statusCode < 300) return undefined;
+	}
+	return { status: statusCode, code: '', description: '', notJson: describeBody(body, headers) };
+}
+
+/**
+ * Every operation's first postReceive step: fails the item with a precise error, or hands the `result`
+ * on without Bitrix24's envelope (`time` is dropped).
+ */
+function unwrapResult(method: string): PostReceiveAction {
+	return async function (this: IExecuteSingleFunctions, _items: INodeExecutionData[], response: IN8nHttpFullResponse) {
+		const failure = failureOf(response.statusCode, response.body, response.headers);
+		if (failure) throw bitrix24ApiError(this.getNode(), failure, await callContext(this, method));
+		const { result } = response.body as IDataObject;
+		const json = result !== null && typeof result === 'object' && !Array.isArray(result) ? (result as IDataObject) : { result };
+		return [{ json: json as IDataObject, pairedItem: { item: this.getItemIndex() } }];
+	};
+}
+
+/**
+ * Runs the request of every operation. n8n's routing engine hands a node its request loop only through
+ * `requestOperations.pagination`, so every operation opts in (`send.paginate`): this is the one place that
+ * turns errors thrown by n8n's HTTP layer into Bitrix24 errors without the secrets they carry.
+ */
+export async function executeRequest(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	try {
+		return await this.makeRoutingRequest(requestData);
+	} catch (error) {
+		const failure = await explainFailure(this, error, String(requestData.options.url ?? ''));
+		throw failure;
+	}
+}
+
+/** Our own errors pass unchanged; n8n's carry the request (URL with the secret, Bearer header) and are rebuilt. */
+async function explainFailure(
+	ctx: IExecutePaginationFunctions,
+	error: unknown,
+	method: string,
+): Promise<NodeApiError | NodeOperationError> {
+	if (error instanceof Bitrix24ApiError || error instanceof NodeOperationError) return error;
+	const call = await callContext(ctx, method);
+	const thrown = error as { cause?: ThrownCause; message?: string } & ThrownCause;
+	const response = thrown?.cause?.response ?? thrown?.response;
+	if (response?.status) {
+		const failure = failureOf(response.status, response.data ?? response.body, response.headers ?? {}) ?? {
+			status: response.status,
+			code: '',
+			description: '',
+		};
+		return bitrix24ApiError(ctx.getNode(), failure, call);
+	}
+	const code = thrown?.cause?.code ?? thrown?.code;
+	const reason = code
+		? `no answer from the portal (${String(code)})`
+		: `the request failed (${String(thrown?.message ?? error)})`;
+	return bitrix24ConnectionError(ctx.getNode(), reason, call);
+}
+
+interface ThrownCause {
+	code?: string;
+	response?: { status?: number; data?: unknown; body?: unknown; headers?: IDataObject };
+}
+
+/** Output for methods whose result is a bare `true`: what was done, and to which ids. */
+export function confirm(flag: 'success' | 'deleted'): PostReceiveAction {
+	return async function (this: IExecuteSingleFunctions, items: INodeExecutionData[]) {
+		return items.map((item) => {
+			if (item.json.result !== true) {
+				throw new NodeOperationError(this.getNode(), `Bitrix24 answered ${JSON.stringify(item.json.result)} instead of true`, {
+					itemIndex: this.getItemIndex(),
+					description: 'The portal did not confirm the change; check the payment in Bitrix24.',
+				});
+			}
+			return { json: { [flag]: true, ...callIds(this) }, pairedItem: { item: this.getItemIndex() } };
+		});
+	};
+}
+
+/** Output for results that wrap the object in a property (`{payment: {...}}`). */
+export function unwrapProperty(property: string): PostReceiveAction {
+	return async function (this: IExecuteSingleFunctions, items: INodeExecutionData[]) {
+		return items.map((item) => ({
+			json: (item.json[property] ?? item.json) as IDataObject,
+			pairedItem: { item: this.getItemIndex() },
+		}));
+	};
+}
+
+/** The routing of one operation: which Bitrix24 method it calls and how its result becomes output. */
+export function callMethod(method: string, output: PostReceiveAction): INodePropertyRouting {
+	return {
+		request: { method: 'POST', url: method },
+		send: { paginate: true, preSend: [prepareRequest] },
+		output: { postReceive: [unwrapResult(method), output] },
+	};
+}
