@@ -211,7 +211,7 @@ export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallCo
 	const { action } = describeMethod(call.method);
 	const { problem, hint } = diagnose(answer, call);
 	const said = answer.code
-		? `Bitrix24 answered HTTP ${answer.status} ${answer.code}: "${answer.description}".`
+		? `Bitrix24 answered HTTP ${answer.status}, error ${answer.code}: "${answer.description}".`
 		: `Bitrix24 answered HTTP ${answer.status}.`;
 	const body: JsonObject = { error: answer.code, error_description: answer.description };
 	return new Bitrix24ApiError(node, redactObject(body, call.secrets), {

@@ -59,7 +59,7 @@ async function connection(ctx: Context): Promise<Connection> {
 export function callIds(ctx: Context): IDataObject {
 	const ids: IDataObject = {};
 	for (const name of ID_PARAMETERS) {
-		const value = ctx.getNodeParameter(name, undefined) as unknown;
+		const value = ctx.getNodeParameter(name, '') as unknown;
 		if (value === undefined || value === '') continue;
 		try {
 			ids[name] = toPositiveInteger(value, name);

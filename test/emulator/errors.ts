@@ -1,0 +1,53 @@
+// Bitrix24 error answers: {"error": CODE, "error_description": "..."} with a real
+// HTTP status and no `time` block. Numeric codes ("0", "100", "200640400001") go out
+// as JSON strings (newer servers) or numbers (what the docs show), per codeStyle.
+
+import { phpString } from './php';
+
+export type CodeStyle = 'string' | 'number';
+
+export class RestError extends Error {
+	constructor(
+		readonly status: number,
+		readonly code: string | number,
+		readonly description: string,
+	) {
+		super(`${status} ${code}: ${description}`);
+		this.name = 'RestError';
+	}
+}
+
+export function errorBody(err: RestError, style: CodeStyle): { error: string | number; error_description: string } {
+	const code = String(err.code);
+	const numeric = /^\d+$/.test(code);
+	return { error: numeric && style === 'number' ? Number(code) : code, error_description: err.description };
+}
+
+// Controller parameter binding (Bitrix\Main\Engine\AutoWire\Binder), code 100.
+export function paramMissing(name: string): RestError {
+	return new RestError(400, '100', `Could not find value for parameter {${name}}`);
+}
+
+// The portal prints the offending value inside braces: "Invalid value {abc} ...".
+export function paramInvalid(value: unknown, name: string, type: 'int' | 'array'): RestError {
+	return new RestError(
+		400,
+		'100',
+		`Invalid value {${phpString(value)}} to match with parameter {${name}}. Should be value of type ${type}.`,
+	);
+}
+
+// REST server level errors (CRestServer), shared by every method.
+export const authErrors = {
+	invalidCredentials: () => new RestError(401, 'INVALID_CREDENTIALS', 'Invalid request credentials'),
+	noAuth: () => new RestError(401, 'NO_AUTH_FOUND', 'Wrong authorization data'),
+	invalidToken: () => new RestError(401, 'invalid_token', 'The access token provided is invalid.'),
+	expiredToken: () => new RestError(401, 'expired_token', 'The access token provided has expired.'),
+	insufficientScope: (kind: 'webhook' | 'oauth') =>
+		new RestError(
+			401,
+			'insufficient_scope',
+			`The request requires higher privileges than provided by the ${kind === 'webhook' ? 'webhook' : 'access'} token`,
+		),
+	methodNotFound: () => new RestError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!'),
+};

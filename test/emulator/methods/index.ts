@@ -1,0 +1,16 @@
+// Method registry: lowercased method name -> handler. Anything else is ERROR_METHOD_NOT_FOUND.
+
+import { commonMethods } from './common';
+import type { MethodDef } from './context';
+import { crmPaymentMethods } from './crm-payment';
+import { paySystemMethods } from './paysystem';
+import { salePaymentMethods } from './sale-payment';
+
+export type { CallContext, Caller, MethodDef } from './context';
+
+export const METHODS: Record<string, MethodDef> = {
+	...commonMethods,
+	...crmPaymentMethods,
+	...salePaymentMethods,
+	...paySystemMethods,
+};

@@ -1,0 +1,25 @@
+// Switches for behaviour that differs between real Bitrix24 builds.
+
+import type { CodeStyle } from './errors';
+
+export interface EmulatorOptions {
+	/** Numeric error codes as JSON strings (newer servers, default) or numbers (as the docs show). */
+	codeStyle?: CodeStyle;
+	/** crm.item.payment.* answer for an unknown id (older portals: 'Insufficient permissions'). */
+	crmNotFoundMessage?: string;
+	/** crm.item.payment.* ACCESS_DENIED status: docs say 400, newer builds 403. */
+	crmAccessDeniedStatus?: 400 | 403;
+	/** Portal offset, like '+03:00'. */
+	timeZone?: string;
+	/** Listen port; 0 (default) picks a free one. */
+	port?: number;
+}
+
+export type RuntimeOptions = Required<Omit<EmulatorOptions, 'port'>>;
+
+export const DEFAULT_OPTIONS: RuntimeOptions = {
+	codeStyle: 'string',
+	crmNotFoundMessage: 'Payment has not been found',
+	crmAccessDeniedStatus: 403,
+	timeZone: '+03:00',
+};

@@ -1,0 +1,363 @@
+// A local Bitrix24 portal for tests: REST over webhooks and OAuth, the OAuth token
+// endpoint, and a log of every request. Answers copy the real portal (statuses,
+// error bodies, the `time` block) so a client is judged against real behaviour.
+
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+import { formatPortal, offsetMinutes } from './datetime';
+import { RestError, authErrors, errorBody } from './errors';
+import { METHODS, type Caller } from './methods';
+import { DEFAULT_OPTIONS, type EmulatorOptions, type RuntimeOptions } from './options';
+import { parsePhpQuery, type Params } from './php';
+import { ALL_SCOPES, DEFAULT_WEBHOOK_SECRET, createSeedState, type EmulatorState, type OAuthApp } from './state';
+
+export { DEFAULT_WEBHOOK_SECRET, SEED_IDS, READ_ONLY_WEBHOOK, CRM_ONLY_WEBHOOK, ALL_SCOPES, createSeedState } from './state';
+export type { EmulatorState, SalePayment, PaySystem, WebhookRecord, PortalUser } from './state';
+export type { EmulatorOptions, RuntimeOptions } from './options';
+export { RestError } from './errors';
+
+export interface RecordedRequest {
+	httpMethod: string;
+	path: string;
+	/** Lowercased REST method for /rest/ calls (also when auth then failed), else null. */
+	restMethod: string | null;
+	auth: 'webhook' | 'oauth' | 'none' | 'token-endpoint';
+	userId?: number;
+	headers: Record<string, string | string[] | undefined>;
+	query: Record<string, unknown>;
+	body: Record<string, unknown>;
+	rawBody: string;
+	/** query merged with body, body wins (as the portal reads them) */
+	params: Record<string, unknown>;
+	status: number;
+	response: unknown;
+}
+
+/** What Bitrix24's token endpoint answers. */
+export interface OAuthTokenData {
+	access_token: string;
+	expires: number;
+	expires_in: number;
+	scope: string;
+	domain: string;
+	server_endpoint: string;
+	status: string;
+	client_endpoint: string;
+	member_id: string;
+	user_id: number;
+	refresh_token: string;
+}
+
+const ACCESS_TTL_MS = 3600 * 1000;
+const REFRESH_TTL_MS = 180 * 24 * 3600 * 1000;
+const AUTH_CODE_TTL_MS = 30 * 1000;
+
+export class Bitrix24Emulator {
+	readonly options: RuntimeOptions;
+	state: EmulatorState;
+	requests: RecordedRequest[] = [];
+	/** Optional tap, e.g. for logging in the CLI. */
+	onRequest?: (r: RecordedRequest) => void;
+
+	private readonly startOptions: RuntimeOptions;
+	private readonly server: http.Server;
+	private url = '';
+	private operating = new Map<string, number>(); // seconds used per caller+method (the `operating` field)
+
+	static async start(options: EmulatorOptions = {}): Promise<Bitrix24Emulator> {
+		const emulator = new Bitrix24Emulator(options);
+		await new Promise<void>((resolve, reject) => {
+			emulator.server.once('error', reject);
+			emulator.server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+		});
+		emulator.url = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
+		return emulator;
+	}
+
+	private constructor(options: EmulatorOptions) {
+		const { port: _port, ...rest } = options;
+		this.startOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(rest) };
+		offsetMinutes(this.startOptions.timeZone); // fail fast on a bad offset
+		this.options = { ...this.startOptions };
+		this.state = createSeedState(this.options.timeZone);
+		this.server = http.createServer((req, res) => {
+			this.handle(req, res).catch((e) => {
+				if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+				res.end(String(e));
+			});
+		});
+	}
+
+	get baseUrl(): string {
+		return this.url;
+	}
+
+	get oauthApp(): OAuthApp {
+		return this.state.oauthApps[0];
+	}
+
+	webhookUrl(userId = 1, secret = DEFAULT_WEBHOOK_SECRET): string {
+		return `${this.baseUrl}/rest/${userId}/${secret}/`;
+	}
+
+	addWebhook(w: { userId: number; secret: string; scopes: string[]; canWrite: boolean }): void {
+		this.state.webhooks = this.state.webhooks.filter((x) => !(x.userId === w.userId && x.secret === w.secret));
+		this.state.webhooks.push({ ...w, scopes: [...w.scopes] });
+	}
+
+	/** Requests that reached /rest/<method>, optionally for one method (case-insensitive). */
+	restCalls(method?: string): RecordedRequest[] {
+		const m = method?.toLowerCase();
+		return this.requests.filter((r) => r.restMethod !== null && (m === undefined || r.restMethod === m));
+	}
+
+	tokenRequests(): RecordedRequest[] {
+		return this.requests.filter((r) => r.auth === 'token-endpoint');
+	}
+
+	/** Re-seed data, clear the log, restore the options given to start(). */
+	reset(): void {
+		Object.assign(this.options, this.startOptions);
+		this.state = createSeedState(this.options.timeZone);
+		this.requests = [];
+		this.operating.clear();
+	}
+
+	/** A token pair as the token endpoint would hand it out (the refresh token works once). */
+	issueToken(o: { scopes?: string[]; userId?: number; expired?: boolean } = {}): OAuthTokenData {
+		return this.issue(o.userId ?? 1, o.scopes ?? [...ALL_SCOPES], this.oauthApp.clientId, o.expired ?? false);
+	}
+
+	/** An authorization code for grant_type=authorization_code (lives 30 s, works once). */
+	issueAuthCode(o: { scopes?: string[]; userId?: number } = {}): string {
+		const code = randomBytes(16).toString('hex');
+		this.state.authCodes.set(code, {
+			userId: o.userId ?? 1,
+			scopes: o.scopes ?? [...ALL_SCOPES],
+			clientId: this.oauthApp.clientId,
+			expiresAt: Date.now() + AUTH_CODE_TTL_MS,
+		});
+		return code;
+	}
+
+	expireToken(accessToken: string): void {
+		const t = this.state.tokens.get(accessToken);
+		if (t) t.expired = true;
+	}
+
+	async stop(): Promise<void> {
+		await new Promise<void>((resolve) => {
+			this.server.close(() => resolve());
+			this.server.closeAllConnections();
+		});
+	}
+
+	// ---- HTTP ----
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const startedAt = nowSeconds();
+		const rawBody = await readBody(req);
+		const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+		const query = parsePhpQuery(url.search.slice(1));
+		const body = parseBody(req.headers['content-type'], rawBody);
+		const rec: RecordedRequest = {
+			httpMethod: req.method ?? 'GET',
+			path: url.pathname,
+			restMethod: null,
+			auth: 'none',
+			headers: { ...req.headers },
+			query,
+			body,
+			rawBody,
+			params: { ...query, ...body },
+			status: 0,
+			response: undefined,
+		};
+		this.requests.push(rec);
+
+		let status: number;
+		let payload: unknown;
+		if (/^\/oauth\/token\/?$/.test(url.pathname)) {
+			rec.auth = 'token-endpoint';
+			[status, payload] = this.tokenEndpoint(rec.params);
+		} else if (url.pathname === '/rest' || url.pathname.startsWith('/rest/')) {
+			[status, payload] = this.restCall(rec, req, startedAt);
+		} else {
+			rec.status = 404;
+			rec.response = 'Not Found';
+			res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
+			res.end('<html><body><h1>404 Not Found</h1></body></html>');
+			this.onRequest?.(rec);
+			return;
+		}
+		rec.status = status;
+		rec.response = payload;
+		// PHP's json_encode escapes "/" ("356\/1"); JSON parsers read both forms.
+		const json = JSON.stringify(payload).replace(/\//g, '\\/');
+		res.writeHead(status, {
+			'Content-Type': 'application/json; charset=utf-8',
+			'Content-Length': Buffer.byteLength(json),
+		});
+		res.end(json);
+		this.onRequest?.(rec);
+	}
+
+	private restCall(rec: RecordedRequest, req: http.IncomingMessage, startedAt: number): [number, unknown] {
+		const segments = rec.path.slice('/rest/'.length).split('/');
+		if (segments[segments.length - 1] === '') segments.pop();
+		const isWebhook = segments.length >= 2 && /^\d+$/.test(segments[0]);
+		const rawMethod = (isWebhook ? segments.slice(2) : segments).join('/');
+		const method = rawMethod.replace(/\.json$/i, '').toLowerCase();
+		rec.restMethod = method === '' ? null : method;
+
+		try {
+			const { caller, authKey } = isWebhook
+				? this.webhookCaller(rec, Number(segments[0]), segments[1])
+				: this.oauthCaller(rec, req);
+			const def = Object.prototype.hasOwnProperty.call(METHODS, method) ? METHODS[method] : undefined;
+			if (!def) throw authErrors.methodNotFound();
+			if (def.scope !== null && !caller.scopes.includes(def.scope)) throw authErrors.insufficientScope(caller.kind);
+
+			const { auth: _a, access_token: _t, ...params } = rec.params;
+			const t0 = nowSeconds();
+			const result = def.run({ params, caller, state: this.state, options: this.options, now: Date.now() });
+			const processing = nowSeconds() - t0;
+			return [200, { result, time: this.timeBlock(startedAt, processing, `${authKey}|${method}`) }];
+		} catch (e) {
+			if (e instanceof RestError) return [e.status, errorBody(e, this.options.codeStyle)];
+			throw e;
+		}
+	}
+
+	private webhookCaller(rec: RecordedRequest, userId: number, secret: string): { caller: Caller; authKey: string } {
+		rec.auth = 'webhook';
+		rec.userId = userId;
+		const w = this.state.webhooks.find((x) => x.userId === userId && x.secret === secret);
+		if (!w) throw authErrors.invalidCredentials();
+		return {
+			caller: { kind: 'webhook', userId, scopes: [...w.scopes], canWrite: w.canWrite },
+			authKey: `webhook:${userId}:${secret}`,
+		};
+	}
+
+	// Token from "Authorization: Bearer" (wins), else `auth`, else `access_token` in query/body.
+	private oauthCaller(rec: RecordedRequest, req: http.IncomingMessage): { caller: Caller; authKey: string } {
+		const bearer = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
+		const token = bearer ?? stringParam(rec.params.auth) ?? stringParam(rec.params.access_token);
+		if (!token) throw authErrors.noAuth();
+		rec.auth = 'oauth';
+		const t = this.state.tokens.get(token);
+		if (!t) throw authErrors.invalidToken();
+		rec.userId = t.userId;
+		if (t.expired || t.expiresAt <= Date.now()) throw authErrors.expiredToken();
+		const canWrite = this.state.users.get(t.userId)?.canWrite ?? true;
+		return {
+			caller: { kind: 'oauth', userId: t.userId, scopes: [...t.scopes], canWrite },
+			authKey: `oauth:${t.clientId}`,
+		};
+	}
+
+	private timeBlock(start: number, processing: number, operatingKey: string): Record<string, number | string> {
+		const finish = nowSeconds();
+		const operating = (this.operating.get(operatingKey) ?? 0) + processing;
+		this.operating.set(operatingKey, operating);
+		return {
+			start,
+			finish,
+			duration: finish - start,
+			processing,
+			date_start: formatPortal(start * 1000, this.options.timeZone),
+			date_finish: formatPortal(finish * 1000, this.options.timeZone),
+			operating_reset_at: Math.floor(start) + 600,
+			operating,
+		};
+	}
+
+	// ---- OAuth token endpoint (oauth.bitrix.info/oauth/token/) ----
+
+	private tokenEndpoint(p: Params): [number, unknown] {
+		const app = this.state.oauthApps.find((a) => a.clientId === p.client_id);
+		if (!app || app.clientSecret !== p.client_secret) {
+			return [401, { error: 'invalid_client', error_description: 'Invalid client credentials' }];
+		}
+		const now = Date.now();
+		if (p.grant_type === 'refresh_token') {
+			const key = stringParam(p.refresh_token) ?? '';
+			const grant = this.state.refreshTokens.get(key);
+			if (!grant || grant.clientId !== app.clientId || grant.expiresAt <= now) {
+				return [400, { error: 'invalid_grant', error_description: 'Invalid refresh token' }];
+			}
+			this.state.refreshTokens.delete(key); // rotation: a refresh token works once
+			return [200, this.issue(grant.userId, grant.scopes, app.clientId, false)];
+		}
+		if (p.grant_type === 'authorization_code') {
+			const key = stringParam(p.code) ?? '';
+			const grant = this.state.authCodes.get(key);
+			if (!grant || grant.clientId !== app.clientId || grant.expiresAt <= now) {
+				return [400, { error: 'invalid_grant', error_description: 'Invalid authorization code' }];
+			}
+			this.state.authCodes.delete(key);
+			return [200, this.issue(grant.userId, grant.scopes, app.clientId, false)];
+		}
+		return [400, { error: 'unsupported_grant_type', error_description: 'Unsupported grant_type' }];
+	}
+
+	private issue(userId: number, scopes: string[], clientId: string, expired: boolean): OAuthTokenData {
+		const now = Date.now();
+		const accessToken = randomBytes(16).toString('hex');
+		const refreshToken = randomBytes(16).toString('hex');
+		const expiresAt = expired ? now - 1000 : now + ACCESS_TTL_MS;
+		this.state.tokens.set(accessToken, { accessToken, userId, scopes: [...scopes], clientId, expiresAt, expired });
+		this.state.refreshTokens.set(refreshToken, { userId, scopes: [...scopes], clientId, expiresAt: now + REFRESH_TTL_MS });
+		return {
+			access_token: accessToken,
+			expires: Math.floor(expiresAt / 1000),
+			expires_in: 3600,
+			scope: scopes.join(','),
+			domain: 'oauth.bitrix.info',
+			server_endpoint: `${this.baseUrl}/oauth/rest/`,
+			status: 'L',
+			client_endpoint: `${this.baseUrl}/rest/`,
+			member_id: this.state.memberId,
+			user_id: userId,
+			refresh_token: refreshToken,
+		};
+	}
+}
+
+function nowSeconds(): number {
+	return (performance.timeOrigin + performance.now()) / 1000;
+}
+
+function stringParam(v: unknown): string | undefined {
+	return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+	return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of req) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+// The portal reads JSON bodies and form bodies (PHP bracket syntax); other bodies are not parameters.
+function parseBody(contentType: string | undefined, raw: string): Params {
+	if (raw === '') return {};
+	const ct = (contentType ?? '').toLowerCase();
+	if (ct.includes('application/json')) {
+		try {
+			const v: unknown = JSON.parse(raw);
+			return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Params) : {};
+		} catch {
+			return {};
+		}
+	}
+	if (ct.includes('application/x-www-form-urlencoded')) return parsePhpQuery(raw);
+	return {};
+}
