@@ -38,8 +38,13 @@ const SCOPE_LABELS: Record<string, string> = {
 	salescenter: 'Sales Center (salescenter)',
 };
 
-/** Every error the node raises for a Bitrix24 call; subclassed so the request runner can tell it from n8n's own. */
-export class Bitrix24ApiError extends NodeApiError {}
+/**
+ * Every error the node raises for a Bitrix24 call; subclassed so the request runner can tell it from n8n's own,
+ * named as its parent so that n8n shows it as the API error it is.
+ */
+export class Bitrix24ApiError extends NodeApiError {
+	override name = 'NodeApiError';
+}
 
 export function redact(text: string, secrets: string[]): string {
 	let result = text;
@@ -160,6 +165,16 @@ function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
 				problem: 'a required parameter is missing',
 				hint: 'Fill in the Payment ID and the Pay System ID.',
 			};
+		case 'sale_payment_delete_exist_paid':
+			return {
+				problem: `payment${payment} is paid`,
+				hint: 'Bitrix24 does not delete a paid payment: mark it as unpaid first (CRM Payment > Mark as Unpaid), then delete it.',
+			};
+		case 'sale_payment_wrong_payment_service':
+			return {
+				problem: `pay system${paySystem} cannot be used for this payment`,
+				hint: 'Check the Pay System ID: it must be an existing, active pay system of the portal.',
+			};
 		case 'error_process_request_result':
 			return {
 				problem: 'the pay system\'s handler failed to process the payment',
@@ -222,19 +237,18 @@ export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallCo
 	});
 }
 
-/** For failures with no answer at all: the portal could not be reached, or the connection broke. */
-export function bitrix24ConnectionError(
-	node: INode,
-	reason: string,
-	call: CallContext,
-): Bitrix24ApiError {
+/**
+ * For failures with no answer at all: the portal could not be reached, or the connection broke. The network
+ * code goes in the description: n8n replaces a message that contains one with its own generic text.
+ */
+export function bitrix24ConnectionError(node: INode, reason: string, call: CallContext): Bitrix24ApiError {
 	const { action, writes } = describeMethod(call.method);
 	const hint = writes
 		? 'No answer came back, so the change may or may not have been applied: check the payment in Bitrix24 before running this item again.'
 		: 'Check the portal address in the credential and that n8n can reach the portal.';
 	return new Bitrix24ApiError(node, { error: 'CONNECTION_FAILED', error_description: redact(reason, call.secrets) }, {
-		message: redact(`Bitrix24 could not ${action}: ${reason}`, call.secrets),
-		description: hint,
+		message: `Bitrix24 could not ${action}: no answer from the portal`,
+		description: redact(`The request failed: ${reason}. ${hint}`, call.secrets),
 		httpCode: 'none',
 		itemIndex: call.itemIndex,
 	});

@@ -163,9 +163,7 @@ async function explainFailure(
 		return bitrix24ApiError(ctx.getNode(), failure, call);
 	}
 	const code = thrown?.cause?.code ?? thrown?.code;
-	const reason = code
-		? `no answer from the portal (${String(code)})`
-		: `the request failed (${String(thrown?.message ?? error)})`;
+	const reason = code ? String(code) : String(thrown?.message ?? error);
 	return bitrix24ConnectionError(ctx.getNode(), reason, call);
 }
 

@@ -1,0 +1,259 @@
+/**
+ * Every error row of the five seed pages, and the auth errors around them, as the user meets them: a
+ * NodeApiError whose message says what failed and whose description says how to fix it and quotes Bitrix24.
+ * Numeric codes arrive as strings on newer portals and as numbers on older ones: both must read the same.
+ */
+import type { INodeParameters } from 'n8n-workflow';
+
+import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, READ_ONLY_WEBHOOK, SEED_IDS } from './emulator/server';
+import type { Auth } from './helpers/bitrix24';
+import { credentialData, run } from './helpers/bitrix24';
+
+const { payments, paySystems } = SEED_IDS;
+let emulator: Bitrix24Emulator;
+
+beforeAll(async () => {
+	emulator = await Bitrix24Emulator.start();
+});
+afterAll(async () => await emulator.stop());
+
+const pay = (paymentId: number): INodeParameters => ({ resource: 'payment', operation: 'pay', paymentId });
+const unpay = (paymentId: number): INodeParameters => ({ resource: 'payment', operation: 'unpay', paymentId });
+const remove = (paymentId: number): INodeParameters => ({ resource: 'payment', operation: 'delete', paymentId });
+const update = (paymentId: number, paySystemId: number): INodeParameters => ({
+	resource: 'orderPayment',
+	operation: 'update',
+	paymentId,
+	paySystemId,
+	updateFields: { comments: 'x' },
+});
+const payPayment = (paymentId: number, paySystemId: number): INodeParameters => ({
+	resource: 'paySystem',
+	operation: 'payPayment',
+	paymentId,
+	paySystemId,
+});
+
+interface Expected {
+	message: string;
+	/** Parts of the description: the hint and the quoted Bitrix24 answer. */
+	description: Array<string | RegExp>;
+	httpCode: string;
+	status: number;
+}
+
+async function expectFailure(parameters: INodeParameters, expected: Expected, options: { auth?: Auth; webhook?: { userId: number; secret: string } } = {}) {
+	const credentials = options.webhook ? { webhookUrl: emulator.webhookUrl(options.webhook.userId, options.webhook.secret) } : undefined;
+	const result = await run(emulator, { auth: options.auth, parameters, credentials });
+
+	expect(result.items).toEqual([]);
+	expect(result.error?.name).toBe('NodeApiError');
+	expect(result.error?.message).toBe(expected.message);
+	for (const part of expected.description) expect(result.error?.description).toMatch(part);
+	expect(result.error?.httpCode).toBe(expected.httpCode);
+	// The portal really answered so: the error is not made up by the node.
+	const calls = emulator.restCalls();
+	expect(calls[calls.length - 1].status).toBe(expected.status);
+}
+
+describe.each(['string', 'number'] as const)('error codes sent as %ss', (codeStyle) => {
+	beforeEach(() => {
+		emulator.reset();
+		emulator.options.codeStyle = codeStyle;
+	});
+
+	describe('CRM Payment (crm.item.payment.pay / unpay / delete)', () => {
+		test.each([
+			['mark the payment as paid', pay],
+			['mark the payment as unpaid', unpay],
+			['delete the payment', remove],
+		])('code 0 "Payment has not been found": could not %s', async (action, parameters) => {
+			await expectFailure(parameters(9999), {
+				message: `Bitrix24 could not ${action}: payment 9999 was not found`,
+				description: ['Check the Payment ID', 'Bitrix24 answered HTTP 400, error 0: "Payment has not been found".'],
+				httpCode: '400',
+				status: 400,
+			});
+		});
+
+		test('code 0 "Insufficient permissions" (older portals, for a missing payment too)', async () => {
+			emulator.options.crmNotFoundMessage = 'Insufficient permissions';
+			await expectFailure(pay(9999), {
+				message: 'Bitrix24 could not mark the payment as paid: payment 9999 was not found or the user may not change it',
+				description: ['Check the Payment ID.', 'needs the right to edit payments', 'error 0: "Insufficient permissions"'],
+				httpCode: '400',
+				status: 400,
+			});
+		});
+
+		test.each([400, 403] as const)('ACCESS_DENIED with HTTP %i (docs and newer builds)', async (status) => {
+			emulator.options.crmAccessDeniedStatus = status;
+			await expectFailure(
+				unpay(payments.PAID),
+				{
+					message: 'Bitrix24 could not mark the payment as unpaid: access denied',
+					description: ['The Bitrix24 user behind the webhook needs the right to edit payments', `HTTP ${status}, error ACCESS_DENIED`],
+					httpCode: String(status),
+					status,
+				},
+				{ webhook: READ_ONLY_WEBHOOK },
+			);
+			expect(emulator.state.payments.get(payments.PAID)!.paid).toBe('Y');
+		});
+
+		test('a paid payment cannot be deleted: the hint says to mark it unpaid first', async () => {
+			await expectFailure(remove(payments.PAID), {
+				message: `Bitrix24 could not delete the payment: payment ${payments.PAID} is paid`,
+				description: ['mark it as unpaid first', 'SALE_PAYMENT_DELETE_EXIST_PAID'],
+				httpCode: '400',
+				status: 400,
+			});
+			expect(emulator.state.payments.has(payments.PAID)).toBe(true);
+		});
+	});
+
+	describe('Order Payment > Update (sale.payment.update)', () => {
+		test('200640400001: the payment does not exist', async () => {
+			await expectFailure(update(9999, paySystems.CASH), {
+				message: 'Bitrix24 could not update the order payment: order payment 9999 was not found',
+				description: ['Check the Payment ID', 'error 200640400001'],
+				httpCode: '400',
+				status: 400,
+			});
+		});
+
+		test('200040300020: no right to update payments', async () => {
+			await expectFailure(
+				update(payments.SALE_DOC, paySystems.CASH),
+				{
+					message: 'Bitrix24 could not update the order payment: access denied',
+					description: ['needs the right to edit payments', 'error 200040300020'],
+					httpCode: '400',
+					status: 400,
+				},
+				{ webhook: READ_ONLY_WEBHOOK },
+			);
+		});
+
+		test('an unknown pay system is named', async () => {
+			await expectFailure(update(payments.SALE_DOC, 99), {
+				message: 'Bitrix24 could not update the order payment: pay system 99 cannot be used for this payment',
+				description: ['Check the Pay System ID', 'SALE_PAYMENT_WRONG_PAYMENT_SERVICE'],
+				httpCode: '400',
+				status: 400,
+			});
+		});
+	});
+
+	describe('Pay System > Pay Payment (sale.paysystem.pay.payment)', () => {
+		test('ACCESS_DENIED, HTTP 403', async () => {
+			await expectFailure(
+				payPayment(payments.UNPAID, paySystems.BANK_TRANSFER),
+				{
+					message: 'Bitrix24 could not pay the payment through the pay system: access denied',
+					description: ['needs the right to edit payments', 'HTTP 403, error ACCESS_DENIED: "Access denied!"'],
+					httpCode: '403',
+					status: 403,
+				},
+				{ webhook: READ_ONLY_WEBHOOK },
+			);
+			expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('N');
+		});
+
+		test('ERROR_CHECK_FAILURE "Pay system not found"', async () => {
+			await expectFailure(payPayment(payments.UNPAID, 99), {
+				message: 'Bitrix24 could not pay the payment through the pay system: pay system 99 was not found',
+				description: ['Check the Pay System ID', 'ERROR_CHECK_FAILURE: "Pay system not found"'],
+				httpCode: '400',
+				status: 400,
+			});
+		});
+
+		test('ERROR_CHECK_FAILURE "Payment with ID=X and PAY_SYSTEM_ID=Y not found"', async () => {
+			await expectFailure(payPayment(payments.UNPAID, paySystems.CASH), {
+				message: `Bitrix24 could not pay the payment through the pay system: payment ${payments.UNPAID} does not exist or does not use pay system ${paySystems.CASH}`,
+				description: ['A pay system can only pay a payment that already uses it', `Payment with ID=${payments.UNPAID} and PAY_SYSTEM_ID=${paySystems.CASH} not found`],
+				httpCode: '400',
+				status: 400,
+			});
+		});
+
+		test('ERROR_PROCESS_REQUEST_RESULT: the handler refused the payment', async () => {
+			await expectFailure(payPayment(payments.HANDLER_FAILS, paySystems.CARD_REST_HANDLER), {
+				message: "Bitrix24 could not pay the payment through the pay system: the pay system's handler failed to process the payment",
+				description: ['check the values sent', 'ERROR_PROCESS_REQUEST_RESULT'],
+				httpCode: '400',
+				status: 400,
+			});
+			expect(emulator.state.payments.get(payments.HANDLER_FAILS)!.paid).toBe('N');
+		});
+	});
+});
+
+describe('credentials and permissions', () => {
+	beforeEach(() => emulator.reset());
+
+	test('a wrong webhook secret: rejected credentials, with where to find the right URL', async () => {
+		await expectFailure(
+			pay(payments.UNPAID),
+			{
+				message: 'Bitrix24 could not mark the payment as paid: the portal rejected the credentials',
+				description: ['Check the webhook URL in the "Bitrix24 Webhook API" credential', 'Inbound webhook', 'error INVALID_CREDENTIALS'],
+				httpCode: '401',
+				status: 401,
+			},
+			{ webhook: { userId: 1, secret: 'wrongsecret123' } },
+		);
+	});
+
+	test('a webhook without the scope: names the scope to tick', async () => {
+		await expectFailure(
+			update(payments.SALE_DOC, paySystems.CASH),
+			{
+				message: 'Bitrix24 could not update the order payment: the webhook lacks the "sale" permission',
+				description: ['Edit the inbound webhook in Bitrix24, tick the Online Store (sale) permission', 'insufficient_scope'],
+				httpCode: '401',
+				status: 401,
+			},
+			{ webhook: CRM_ONLY_WEBHOOK },
+		);
+	});
+
+	test('an OAuth app without the scope: names the scope to add', async () => {
+		const token = emulator.issueToken({ scopes: ['crm'] });
+		const result = await run(emulator, {
+			auth: 'oAuth2',
+			parameters: payPayment(payments.UNPAID, paySystems.BANK_TRANSFER),
+			credentials: credentialData(emulator, 'oAuth2', token),
+		});
+
+		expect(result.error?.message).toBe(
+			'Bitrix24 could not pay the payment through the pay system: the app lacks the "pay_system" permission',
+		);
+		expect(result.error?.description).toMatch('Add the Payment systems (pay_system) permission to the Bitrix24 app');
+		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('N');
+	});
+
+	test('a webhook URL that is not one fails before any request, without echoing the URL', async () => {
+		const result = await run(emulator, {
+			parameters: pay(payments.UNPAID),
+			credentials: { webhookUrl: `${emulator.baseUrl}/rest/secretpart123/` },
+		});
+
+		expect(result.error?.message).toBe('The webhook URL in the credential is not a Bitrix24 inbound webhook URL');
+		expect(result.error?.description).toMatch('https://YOUR_PORTAL/rest/USER_ID/SECRET/');
+		expect(JSON.stringify(result.run)).not.toContain('secretpart123');
+		expect(emulator.restCalls()).toEqual([]);
+	});
+
+	test('an unreachable portal: says no answer came, and that a write may or may not have happened', async () => {
+		const closed = await Bitrix24Emulator.start();
+		const url = closed.webhookUrl();
+		await closed.stop();
+		const result = await run(emulator, { parameters: pay(payments.UNPAID), credentials: { webhookUrl: url } });
+
+		expect(result.error?.message).toBe('Bitrix24 could not mark the payment as paid: no answer from the portal');
+		expect(result.error?.description).toMatch('The request failed: ECONNREFUSED.');
+		expect(result.error?.description).toMatch('may or may not have been applied');
+	});
+});
