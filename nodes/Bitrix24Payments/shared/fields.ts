@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { InvalidValueError, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from './validation';
+import { InvalidValueError, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from './validation';
 
 /** How a Bitrix24 field is shown in n8n and checked before it is sent. */
 export type FieldKind = 'yesNo' | 'yesLoadedNo' | 'dateTime' | 'amount' | 'userId' | 'integer' | 'string' | 'secret';
@@ -60,7 +60,7 @@ function convert(spec: FieldSpec, value: unknown, timeZone: string): unknown {
 			const allowed = (CHOICES[spec.kind] ?? []).map((choice) => choice.value);
 			const text = String(value).trim().toUpperCase();
 			if (!allowed.includes(text)) {
-				throw new InvalidValueError(`${spec.displayName} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
+				throw new InvalidValueError(`${spec.displayName} must be one of ${allowed.join(', ')}, not ${show(value)}`);
 			}
 			return text;
 		}

@@ -9,6 +9,11 @@ export const ID_PARAMETERS = ['paymentId', 'paySystemId'] as const;
 
 export class InvalidValueError extends Error {}
 
+/** The value as the user would recognise it: strings quoted, numbers (Infinity too) as they print. */
+export function show(value: unknown): string {
+	return typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
+}
+
 export function toPositiveInteger(value: unknown, label: string): number {
 	const text = typeof value === 'string' ? value.trim() : value;
 	if (text === undefined || text === null || text === '') {
@@ -16,7 +21,7 @@ export function toPositiveInteger(value: unknown, label: string): number {
 	}
 	const number = typeof text === 'number' ? text : typeof text === 'string' && /^\d+$/.test(text) ? Number(text) : NaN;
 	if (!Number.isSafeInteger(number) || number <= 0) {
-		throw new InvalidValueError(`${label} must be a positive whole number, not ${JSON.stringify(value)}`);
+		throw new InvalidValueError(`${label} must be a positive whole number, not ${show(value)}`);
 	}
 	return number;
 }
@@ -24,7 +29,7 @@ export function toPositiveInteger(value: unknown, label: string): number {
 export function toFiniteNumber(value: unknown, label: string): number {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof number !== 'number' || !Number.isFinite(number)) {
-		throw new InvalidValueError(`${label} must be a number, not ${JSON.stringify(value)}`);
+		throw new InvalidValueError(`${label} must be a number, not ${show(value)}`);
 	}
 	return number;
 }
@@ -61,14 +66,14 @@ export function toDateTimeWithOffset(value: unknown, label: string, timeZone: st
 	const match = text ? ISO_DATE_TIME.exec(text) : null;
 	if (!match) {
 		throw new InvalidValueError(
-			`${label} must be a date and time like 2024-04-10T10:00:00+03:00, not ${JSON.stringify(value)}`,
+			`${label} must be a date and time like 2024-04-10T10:00:00+03:00, not ${show(value)}`,
 		);
 	}
 	const [, y, mo, d, h = '00', mi = '00', s = '00', zone] = match;
 	const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
 	const check = new Date(wall);
 	if (check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) {
-		throw new InvalidValueError(`${label} is not a real date and time: ${JSON.stringify(value)}`);
+		throw new InvalidValueError(`${label} is not a real date and time: ${show(value)}`);
 	}
 	if (zone) {
 		const minutes = /^z$/i.test(zone)
