@@ -99,6 +99,16 @@ function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
 				problem: 'the OAuth access token has expired and could not be refreshed',
 				hint: credentialHint('oAuth2'),
 			};
+		case 'invalid_grant':
+			return {
+				problem: 'the OAuth server refused to refresh the access token',
+				hint: 'The refresh token has expired (after 180 days), was revoked, or the app was reinstalled: reconnect the "Bitrix24 OAuth2 API" credential.',
+			};
+		case 'invalid_client':
+			return {
+				problem: "the OAuth server rejected the app's client ID or secret",
+				hint: 'Copy the client ID and client secret of the Bitrix24 app into the "Bitrix24 OAuth2 API" credential again.',
+			};
 		case 'invalid_token':
 			return { problem: 'the OAuth access token is not valid', hint: credentialHint('oAuth2') };
 		case 'insufficient_scope':

@@ -151,8 +151,15 @@ async function explainFailure(
 	method: string,
 ): Promise<NodeApiError | NodeOperationError> {
 	if (error instanceof Bitrix24ApiError || error instanceof NodeOperationError) return error;
-	const call = await callContext(ctx, method);
 	const thrown = error as { cause?: ThrownCause; message?: string } & ThrownCause;
+	// n8n's own verdict on a refresh it could not do ("the credential needs to be reconnected") is the clearest.
+	if (thrown?.cause instanceof NodeOperationError) return thrown.cause;
+	const call = await callContext(ctx, method);
+	const oauthRefusal = thrown?.cause?.code === 'EAUTH' ? thrown.cause.body : undefined;
+	if (oauthRefusal) {
+		const failure = { status: 401, code: String(oauthRefusal.error ?? ''), description: String(oauthRefusal.error_description ?? '') };
+		return bitrix24ApiError(ctx.getNode(), failure, call);
+	}
 	const response = thrown?.cause?.response ?? thrown?.response;
 	if (response?.status) {
 		const failure = failureOf(response.status, response.data ?? response.body, response.headers ?? {}) ?? {
@@ -169,6 +176,8 @@ async function explainFailure(
 
 interface ThrownCause {
 	code?: string;
+	/** Set by n8n's OAuth2 client when the token endpoint refuses: `{error, error_description}`. */
+	body?: IDataObject;
 	response?: { status?: number; data?: unknown; body?: unknown; headers?: IDataObject };
 }
 
