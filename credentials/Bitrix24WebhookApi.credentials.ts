@@ -34,5 +34,31 @@ export class Bitrix24WebhookApi implements ICredentialType {
 			method: 'POST',
 			json: true,
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Bitrix24 rejected this webhook: the user ID or secret in the URL is wrong, or the webhook was deleted. Copy the URL again from Developer resources > Other > Inbound webhook.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						"Bitrix24 refused REST access to this webhook's user or portal (the REST API needs a commercial plan, and the user must be active).",
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						'No Bitrix24 REST API answered at this address: check the portal address and that the URL looks like https://PORTAL/rest/USER_ID/SECRET/.',
+				},
+			},
+		],
 	};
 }
