@@ -38,7 +38,7 @@ const payPayment: INodeParameters = { resource: 'paySystem', operation: 'payPaym
 const items = itemsOf({ id: payments.UNPAID }, { id: 9999 }, { id: 'abc' });
 
 const WRONG_SECRET = 'wrongsecretZ9Q8';
-const CLIENT_SECRET_TYPO = 'typo-client-secretQ7';
+const MISTYPED_CLIENT_VALUE = 'typo-client-secretQ7';
 
 type Scenario = [string, () => RunOptions];
 const scenarios: Scenario[] = [
@@ -52,7 +52,7 @@ const scenarios: Scenario[] = [
 	['OAuth2: expired token, refreshed', () => ({ auth: 'oAuth2', parameters: pay, items, credentials: credentialData(emulator, 'oAuth2', emulator.issueToken({ expired: true })) })],
 	['OAuth2: expired token, refresh refused', () => ({
 		auth: 'oAuth2', parameters: pay, items,
-		credentials: { ...credentialData(emulator, 'oAuth2', emulator.issueToken({ expired: true })), clientSecret: CLIENT_SECRET_TYPO },
+		credentials: { ...credentialData(emulator, 'oAuth2', emulator.issueToken({ expired: true })), clientSecret: MISTYPED_CLIENT_VALUE },
 	})],
 	['OAuth2: a token without the scope', () => ({ auth: 'oAuth2', parameters: payPayment, items, credentials: credentialData(emulator, 'oAuth2', emulator.issueToken({ scopes: ['crm'] })) })],
 ];
@@ -65,7 +65,7 @@ describe.each([false, true])('Continue On Fail %s', (continueOnFail) => {
 		const result = await run(emulator, { ...options, continueOnFail });
 
 		// What could leak: the webhook secrets, every token issued or used, the client secrets.
-		const secrets = [DEFAULT_WEBHOOK_SECRET, WRONG_SECRET, CLIENT_SECRET_TYPO, emulator.oauthApp.clientSecret];
+		const secrets = [DEFAULT_WEBHOOK_SECRET, WRONG_SECRET, MISTYPED_CLIENT_VALUE, emulator.oauthApp.clientSecret];
 		const given = (options.credentials?.oauthTokenData ?? {}) as Record<string, string>;
 		secrets.push(given.access_token, given.refresh_token);
 		for (const token of emulator.state.tokens.keys()) secrets.push(token);
