@@ -257,3 +257,38 @@ describe('credentials and permissions', () => {
 		expect(result.error?.description).toMatch('may or may not have been applied');
 	});
 });
+
+describe('answers the node never provokes (it checks first) still read well', () => {
+	/* eslint-disable @typescript-eslint/no-require-imports -- the built module, as the node uses it */
+	const { bitrix24ApiError } = require('../dist/nodes/Bitrix24Payments/shared/errors.js');
+	/* eslint-enable @typescript-eslint/no-require-imports */
+	const node = { id: '1', name: 'Bitrix24 Payments', type: 'bitrix24Payments', typeVersion: 1, position: [0, 0], parameters: {} };
+
+	beforeEach(() => emulator.reset());
+
+	test.each([
+		['crm.item.payment.pay', {}, 'a parameter is missing or has the wrong type', 'Could not find value for parameter {id}'],
+		['crm.item.payment.unpay', { id: 'abc' }, 'a parameter is missing or has the wrong type', 'Invalid value {abc} to match with parameter {id}'],
+		['sale.payment.update', { id: 144 }, 'a parameter is missing or has the wrong type', 'Could not find value for parameter {fields}'],
+		['sale.payment.update', { id: 144, fields: { paid: 'Y' } }, 'a required field is missing', 'Required fields: paySystemId'],
+		['sale.paysystem.pay.payment', { PAY_SYSTEM_ID: 2 }, 'a required parameter is missing', 'Empty field PAYMENT_ID'],
+		['sale.paysystem.pay.payment', { PAYMENT_ID: 1038 }, 'a required parameter is missing', 'Empty field PAY_SYSTEM_ID!'],
+	])('%s with %j: "%s"', async (method, params, problem, quoted) => {
+		const response = await fetch(`${emulator.webhookUrl()}${method}`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(params),
+		});
+		const body = (await response.json()) as { error: string; error_description: string };
+		const error = bitrix24ApiError(node, { status: response.status, code: String(body.error), description: body.error_description }, {
+			method,
+			authentication: 'webhook',
+			ids: {},
+			itemIndex: 0,
+			secrets: [],
+		});
+
+		expect(error.message).toMatch(`: ${problem}`);
+		expect(error.description).toMatch(quoted);
+	});
+});
