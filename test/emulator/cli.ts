@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- test-only emulator CLI: a command-line program that reads process.env, handles signals and prints to the terminal, never shipped */
 // Runs the emulator alone, for manual runs and the demo: `npm run emulator`
 // or `npx ts-node --transpile-only test/emulator/cli.ts`. Stops on Ctrl+C.
 

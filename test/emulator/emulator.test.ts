@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only emulator check: node:assert runs under jest, never shipped */
 // The emulator itself, over real HTTP with fetch: every method, error, auth path and code style answers as the
 // Bitrix24 docs and the portal's code say. The node's tests trust it, so it is checked on its own first.
 
@@ -5,7 +6,26 @@ import assert from 'node:assert/strict';
 
 import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, READ_ONLY_WEBHOOK, SEED_IDS } from './server';
 
-type Answer = { status: number; json: any; contentType: string | null };
+type Answer = { status: number; json: unknown; contentType: string | null };
+
+/** The parsed JSON as an object; fails the test if it is not one. */
+function obj(value: unknown): Record<string, unknown> {
+	assert.ok(typeof value === 'object' && value !== null, `not an object: ${JSON.stringify(value)}`);
+	return value as Record<string, unknown>;
+}
+
+/** Follows keys into parsed JSON, failing the test where a step is not an object. */
+function at(value: unknown, ...path: string[]): unknown {
+	let cur = value;
+	for (const key of path) cur = obj(cur)[key];
+	return cur;
+}
+
+/** The value as a string; fails the test if it is not one. */
+function str(value: unknown): string {
+	assert.ok(typeof value === 'string', `not a string: ${JSON.stringify(value)}`);
+	return value;
+}
 
 async function call(url: string, init: { json?: unknown; form?: string; headers?: Record<string, string>; method?: string } = {}): Promise<Answer> {
 	const headers: Record<string, string> = { ...init.headers };
@@ -24,10 +44,10 @@ async function call(url: string, init: { json?: unknown; form?: string; headers?
 
 function assertError(a: Answer, status: number, error: string | number, description?: string | RegExp): void {
 	assert.equal(a.status, status, JSON.stringify(a.json));
-	assert.deepEqual(Object.keys(a.json).sort(), ['error', 'error_description']);
-	assert.equal(a.json.error, error);
-	if (typeof description === 'string') assert.equal(a.json.error_description, description);
-	else if (description) assert.match(a.json.error_description, description);
+	assert.deepEqual(Object.keys(obj(a.json)).sort(), ['error', 'error_description']);
+	assert.equal(at(a.json, 'error'), error);
+	if (typeof description === 'string') assert.equal(at(a.json, 'error_description'), description);
+	else if (description) assert.match(str(at(a.json, 'error_description')), description);
 }
 
 const ISO_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
@@ -45,10 +65,10 @@ async function main(): Promise<void> {
 		let a = await call(`${hook}crm.item.payment.pay`, { json: { id: P.UNPAID } });
 		assert.equal(a.status, 200);
 		assert.equal(a.contentType, 'application/json; charset=utf-8');
-		assert.equal(a.json.result, true);
-		for (const k of ['start', 'finish', 'duration', 'processing', 'operating', 'operating_reset_at']) assert.equal(typeof a.json.time[k], 'number', k);
-		assert.match(a.json.time.date_start, /\+03:00$/);
-		assert.match(a.json.time.date_finish, ISO_OFFSET);
+		assert.equal(at(a.json, 'result'), true);
+		for (const k of ['start', 'finish', 'duration', 'processing', 'operating', 'operating_reset_at']) assert.equal(typeof at(a.json, 'time', k), 'number', k);
+		assert.match(str(at(a.json, 'time', 'date_start')), /\+03:00$/);
+		assert.match(str(at(a.json, 'time', 'date_finish')), ISO_OFFSET);
 		let p = emu.state.payments.get(P.UNPAID)!;
 		assert.equal(p.paid, 'Y');
 		assert.equal(p.empPaidId, 1);
@@ -56,15 +76,15 @@ async function main(): Promise<void> {
 
 		// form body, .json suffix, mixed-case method name
 		a = await call(`${hook}CRM.Item.Payment.Unpay.json`, { form: 'id=1038' });
-		assert.equal(a.json.result, true);
+		assert.equal(at(a.json, 'result'), true);
 		assert.equal(emu.state.payments.get(P.UNPAID)!.paid, 'N');
 		assert.equal(emu.restCalls('crm.item.payment.unpay').length, 1);
 
 		// get (GET with query), numeric string id
 		a = await call(`${hook}crm.item.payment.get?id=1040`);
-		assert.deepEqual(Object.keys(a.json.result), ['id', 'accountNumber', 'paid', 'datePaid', 'empPaidId', 'paySystemId', 'sum', 'currency', 'paySystemName']);
-		assert.equal(a.json.result.paid, 'Y');
-		assert.equal(a.json.result.paySystemName, 'Bank Transfer (Company)');
+		assert.deepEqual(Object.keys(obj(at(a.json, 'result'))), ['id', 'accountNumber', 'paid', 'datePaid', 'empPaidId', 'paySystemId', 'sum', 'currency', 'paySystemName']);
+		assert.equal(at(a.json, 'result', 'paid'), 'Y');
+		assert.equal(at(a.json, 'result', 'paySystemName'), 'Bank Transfer (Company)');
 
 		// --- crm errors
 		assertError(await call(`${hook}crm.item.payment.pay`, { json: {} }), 400, '100', 'Could not find value for parameter {id}');
@@ -77,7 +97,7 @@ async function main(): Promise<void> {
 		assert.equal(a.status, 200, 'read-only user may read');
 		assertError(await call(`${hook}crm.item.payment.delete`, { json: { id: P.PAID } }), 400, 'SALE_PAYMENT_DELETE_EXIST_PAID');
 		a = await call(`${hook}crm.item.payment.delete`, { json: { id: P.UNPAID_2 } });
-		assert.equal(a.json.result, true);
+		assert.equal(at(a.json, 'result'), true);
 		assert.equal(emu.state.payments.has(P.UNPAID_2), false);
 
 		// options: number codes, old not-found text, 400 access denied
@@ -107,7 +127,7 @@ async function main(): Promise<void> {
 			},
 		});
 		assert.equal(a.status, 200, JSON.stringify(a.json));
-		const pay = a.json.result.payment;
+		const pay = obj(at(a.json, 'result', 'payment'));
 		assert.equal(Object.keys(pay).length, 44);
 		assert.equal(pay.id, P.SALE_DOC);
 		assert.equal(pay.paid, 'Y');
@@ -122,7 +142,7 @@ async function main(): Promise<void> {
 		assert.equal(pay.paySystemName, 'Bank Transfer (Company)');
 		assert.equal('foo' in pay, false);
 		a = await call(`${hook}sale.payment.get`, { form: `id=${P.SALE_DOC}` });
-		assert.deepEqual(a.json.result.payment, pay);
+		assert.deepEqual(at(a.json, 'result', 'payment'), pay);
 
 		assertError(await call(`${hook}sale.payment.update`, { json: { fields: { paySystemId: 1 } } }), 400, '100', 'Could not find value for parameter {id}');
 		assertError(await call(`${hook}sale.payment.update`, { json: { id: P.UNPAID } }), 400, '100', 'Could not find value for parameter {fields}');
@@ -134,8 +154,8 @@ async function main(): Promise<void> {
 		assertError(await call(`${hook}sale.payment.update`, { json: { id: P.UNPAID, fields: { paySystemId: 77 } } }), 400, 'SALE_PAYMENT_WRONG_PAYMENT_SERVICE');
 		// form body with bracket syntax
 		a = await call(`${hook}sale.payment.update`, { form: 'id=1039&fields[paySystemId]=2&fields[comments]=via+form&fields[marked]=Y' });
-		assert.equal(a.json.result.payment.comments, 'via form');
-		assert.equal(a.json.result.payment.marked, 'Y');
+		assert.equal(at(a.json, 'result', 'payment', 'comments'), 'via form');
+		assert.equal(at(a.json, 'result', 'payment', 'marked'), 'Y');
 
 		// --- sale.paysystem.pay.payment
 		const ps = `${hook}sale.paysystem.pay.payment`;
@@ -148,12 +168,12 @@ async function main(): Promise<void> {
 		assertError(await call(ps, { json: { PAYMENT_ID: P.HANDLER_FAILS, PAY_SYSTEM_ID: 3 } }), 400, 'ERROR_PROCESS_REQUEST_RESULT');
 		assert.equal(emu.state.payments.get(P.HANDLER_FAILS)!.paid, 'N');
 		a = await call(ps, { json: { PAYMENT_ID: P.FLAKY, PAY_SYSTEM_ID: 4 } });
-		assert.equal(a.json.result, true);
+		assert.equal(at(a.json, 'result'), true);
 		assert.equal(emu.state.payments.get(P.FLAKY)!.paid, 'N', 'flaky save: true but not paid');
 		a = await call(ps, {
 			form: 'payment_id=1038&Pay_System_Id=2&PS_INVOICE_ID=ch_123&PS_SUM=100.00&PS_CURRENCY=USD&PS_STATUS_CODE=ok&PS_RECURRING_TOKEN=tok&PS_CARD_NUMBER=4242',
 		});
-		assert.equal(a.json.result, true);
+		assert.equal(at(a.json, 'result'), true);
 		p = emu.state.payments.get(P.UNPAID)!;
 		assert.equal(p.paid, 'Y');
 		assert.equal(p.psStatus, 'Y');
@@ -170,10 +190,10 @@ async function main(): Promise<void> {
 		assertError(await call(`${hook}crm.item.payment.nosuch`), 404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
 		assertError(await call(`${crmOnly}sale.payment.get`, { json: { id: P.UNPAID } }), 401, 'insufficient_scope',
 			'The request requires higher privileges than provided by the webhook token');
-		assert.deepEqual((await call(`${crmOnly}scope`)).json.result, ['crm']);
+		assert.deepEqual(at((await call(`${crmOnly}scope`)).json, 'result'), ['crm']);
 		a = await call(`${ro}profile`);
-		assert.equal(a.json.result.ID, '7');
-		assert.equal(a.json.result.ADMIN, false);
+		assert.equal(at(a.json, 'result', 'ID'), '7');
+		assert.equal(at(a.json, 'result', 'ADMIN'), false);
 		emu.addWebhook({ userId: 3, secret: 'extra', scopes: ['sale'], canWrite: true });
 		assert.equal((await call(`${emu.webhookUrl(3, 'extra')}sale.payment.get?id=144`)).status, 200);
 
@@ -185,11 +205,12 @@ async function main(): Promise<void> {
 		assert.equal(tok.domain, 'oauth.bitrix.info');
 		assert.equal(tok.status, 'L');
 		a = await call(`${rest}profile`, { headers: { Authorization: `Bearer ${tok.access_token}` } });
-		assert.equal(a.json.result.ID, '1');
+		assert.equal(at(a.json, 'result', 'ID'), '1');
 		a = await call(`${rest}crm.item.payment.get.json`, { json: { id: P.PAID, auth: tok.access_token } });
-		assert.equal(a.json.result.id, P.PAID);
+		assert.equal(at(a.json, 'result', 'id'), P.PAID);
 		a = await call(`${rest}scope?access_token=${tok.access_token}`);
-		assert.ok(a.json.result.includes('pay_system'));
+		const scopes = at(a.json, 'result');
+		assert.ok(Array.isArray(scopes) && scopes.includes('pay_system'));
 		a = await call(`${rest}profile?auth=garbage`, { headers: { Authorization: `Bearer ${tok.access_token}` } });
 		assert.equal(a.status, 200, 'Bearer wins over auth');
 		assertError(await call(`${rest}profile?auth=garbage`), 401, 'invalid_token', 'The access token provided is invalid.');
@@ -208,23 +229,23 @@ async function main(): Promise<void> {
 		const { clientId, clientSecret } = emu.oauthApp;
 		a = await call(`${token}?grant_type=refresh_token&client_id=${clientId}&client_secret=${clientSecret}&refresh_token=${tok.refresh_token}`);
 		assert.equal(a.status, 200);
-		assert.notEqual(a.json.access_token, tok.access_token);
-		assert.notEqual(a.json.refresh_token, tok.refresh_token);
-		assert.equal(a.json.client_endpoint, rest);
-		assert.equal(a.json.user_id, 1);
-		assert.equal(typeof a.json.member_id, 'string');
-		assert.equal((await call(`${rest}profile`, { json: { auth: a.json.access_token } })).status, 200);
+		assert.notEqual(at(a.json, 'access_token'), tok.access_token);
+		assert.notEqual(at(a.json, 'refresh_token'), tok.refresh_token);
+		assert.equal(at(a.json, 'client_endpoint'), rest);
+		assert.equal(at(a.json, 'user_id'), 1);
+		assert.equal(typeof at(a.json, 'member_id'), 'string');
+		assert.equal((await call(`${rest}profile`, { json: { auth: at(a.json, 'access_token') } })).status, 200);
 		const second = await call(token, {
 			form: `grant_type=refresh_token&client_id=${clientId}&client_secret=${clientSecret}&refresh_token=${tok.refresh_token}`,
 		});
 		assertError(second, 400, 'invalid_grant', 'Invalid refresh token');
-		a = await call(token, { form: `grant_type=refresh_token&client_id=${clientId}&client_secret=${clientSecret}&refresh_token=${a.json.refresh_token}` });
+		a = await call(token, { form: `grant_type=refresh_token&client_id=${clientId}&client_secret=${clientSecret}&refresh_token=${str(at(a.json, 'refresh_token'))}` });
 		assert.equal(a.status, 200, 'the rotated refresh token works');
 		assertError(await call(token, { form: `grant_type=refresh_token&client_id=${clientId}&client_secret=nope&refresh_token=x` }), 401, 'invalid_client');
 		const code = emu.issueAuthCode({ userId: 9, scopes: ['crm'] });
 		a = await call(token, { form: `grant_type=authorization_code&client_id=${clientId}&client_secret=${clientSecret}&code=${code}` });
-		assert.equal(a.json.user_id, 9);
-		assert.equal(a.json.scope, 'crm');
+		assert.equal(at(a.json, 'user_id'), 9);
+		assert.equal(at(a.json, 'scope'), 'crm');
 		assertError(await call(token, { form: `grant_type=authorization_code&client_id=${clientId}&client_secret=${clientSecret}&code=${code}` }), 400, 'invalid_grant');
 		assert.equal(emu.tokenRequests().length, 6);
 
@@ -247,8 +268,8 @@ async function main(): Promise<void> {
 		const hook = utc.webhookUrl();
 		utc.reset();
 		const a = await call(`${hook}sale.payment.update`, { json: { id: P.UNPAID, fields: { paySystemId: 2, dateBill: '2024-04-10 10:00' } } });
-		assert.equal(a.json.result.payment.dateBill, '2024-04-10T10:00:00-05:00');
-		assert.match(a.json.time.date_start, /-05:00$/);
+		assert.equal(at(a.json, 'result', 'payment', 'dateBill'), '2024-04-10T10:00:00-05:00');
+		assert.match(str(at(a.json, 'time', 'date_start')), /-05:00$/);
 		assertError(await call(`${hook}sale.payment.get`, { json: { id: 1 } }), 400, 200640400001);
 	} finally {
 		await utc.stop();

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test-only emulator: a local HTTP server (node:http) whose unexpected errors become a 500, never shipped */
 // A local Bitrix24 portal for tests: REST over webhooks and OAuth, the OAuth token
 // endpoint, and a log of every request. Answers copy the real portal (statuses,
 // error bodies, the `time` block) so a client is judged against real behaviour.
@@ -78,7 +79,8 @@ export class Bitrix24Emulator {
 	}
 
 	private constructor(options: EmulatorOptions) {
-		const { port: _port, ...rest } = options;
+		const rest: EmulatorOptions = { ...options };
+		delete rest.port;
 		this.startOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(rest) };
 		offsetMinutes(this.startOptions.timeZone); // fail fast on a bad offset
 		this.options = { ...this.startOptions };
@@ -221,7 +223,9 @@ export class Bitrix24Emulator {
 			if (!def) throw authErrors.methodNotFound();
 			if (def.scope !== null && !caller.scopes.includes(def.scope)) throw authErrors.insufficientScope(caller.kind);
 
-			const { auth: _a, access_token: _t, ...params } = rec.params;
+			const params: Params = { ...rec.params };
+			delete params.auth;
+			delete params.access_token;
 			const t0 = nowSeconds();
 			const result = def.run({ params, caller, state: this.state, options: this.options, now: Date.now() });
 			const processing = nowSeconds() - t0;

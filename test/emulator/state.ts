@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-hardcoded-secrets -- test-only emulator: fixed fixture webhook secrets of a fake portal, never shipped */
 // In-memory portal data and the seed every test starts from. In Bitrix24 a CRM
 // payment IS a sale order payment (b_sale_order_payment), so there is one table;
 // the crm.item.payment.* methods just see it through the deal/invoice binding.
