@@ -3,7 +3,11 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { orderPaymentProperties } from './resources/orderPayment';
 import { paymentProperties } from './resources/payment';
+import { paymentDeliveryProperties } from './resources/paymentDelivery';
+import { paymentProductProperties } from './resources/paymentProduct';
 import { paySystemProperties } from './resources/paySystem';
+import { paySystemHandlerProperties } from './resources/paySystemHandler';
+import { searchPaySystems } from './shared/listSearch';
 import { executeRequest } from './shared/transport';
 
 export class Bitrix24Payments implements INodeType {
@@ -14,7 +18,7 @@ export class Bitrix24Payments implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Mark Bitrix24 payments paid or unpaid, update and delete them, pay them through a pay system',
+		description: 'Work with Bitrix24 payments: mark them paid, update, list and delete them, pay them through pay systems',
 		defaults: { name: 'Bitrix24 Payments' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -47,12 +51,20 @@ export class Bitrix24Payments implements INodeType {
 					{ name: 'CRM Payment', value: 'payment', description: 'Payments of deals and invoices' },
 					{ name: 'Order Payment', value: 'orderPayment', description: 'Payments of online store orders' },
 					{ name: 'Pay System', value: 'paySystem', description: 'Payment systems of the portal' },
+					{ name: 'Pay System Handler', value: 'paySystemHandler', description: 'REST handlers that process pay system payments' },
+					{ name: 'Payment Delivery', value: 'paymentDelivery', description: 'Deliveries a CRM payment pays for' },
+					{ name: 'Payment Product', value: 'paymentProduct', description: 'Products a CRM payment pays for' },
 				],
 				default: 'payment',
 			},
 			...paymentProperties,
+			...paymentProductProperties,
+			...paymentDeliveryProperties,
 			...orderPaymentProperties,
 			...paySystemProperties,
+			...paySystemHandlerProperties,
 		],
 	};
+
+	methods = { listSearch: { searchPaySystems } };
 }

@@ -22,7 +22,10 @@ export function resourceProperties(resource: string, operations: Operation[], de
 		...operations.flatMap((operation) =>
 			operation.fields.map((field) => ({
 				...field,
-				displayOptions: { show: { ...show, operation: [operation.option.value] } },
+				displayOptions: {
+					...field.displayOptions,
+					show: { ...field.displayOptions?.show, ...show, operation: [operation.option.value] },
+				},
 			})),
 		),
 	];

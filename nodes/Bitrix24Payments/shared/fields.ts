@@ -8,10 +8,21 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { InvalidValueError, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from './validation';
+import { InvalidValueError, locatorValue, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from './validation';
 
 /** How a Bitrix24 field is shown in n8n and checked before it is sent. */
-export type FieldKind = 'yesNo' | 'yesLoadedNo' | 'dateTime' | 'amount' | 'userId' | 'integer' | 'string' | 'secret';
+export type FieldKind =
+	| 'yesNo'
+	| 'yesLoadedNo'
+	| 'choice'
+	| 'dateTime'
+	| 'amount'
+	| 'userId'
+	| 'integer'
+	| 'string'
+	| 'secret'
+	/** A JSON object, sent as it is under its key, or merged with the others when `sendAs` is ''. */
+	| 'json';
 
 export interface FieldSpec {
 	/** The Bitrix24 field name in camelCase: the option name saved in workflows. */
@@ -19,6 +30,10 @@ export interface FieldSpec {
 	displayName: string;
 	kind: FieldKind;
 	description: string;
+	/** The key Bitrix24 reads, where it is not the name: `>=datePaid` for a "from" filter. */
+	sendAs?: string;
+	/** The values of a `choice` field. */
+	choices?: INodePropertyOptions[];
 }
 
 const CHOICES: Partial<Record<FieldKind, INodePropertyOptions[]>> = {
@@ -39,6 +54,10 @@ function fieldProperty(spec: FieldSpec): INodeProperties {
 		case 'yesNo':
 		case 'yesLoadedNo':
 			return { ...base, type: 'options', options: CHOICES[spec.kind], default: 'Y' };
+		case 'choice':
+			return { ...base, type: 'options', options: spec.choices ?? [], default: spec.choices?.[0]?.value ?? '' };
+		case 'json':
+			return { ...base, type: 'json', default: '{}' };
 		case 'dateTime':
 			return { ...base, type: 'dateTime', default: '' };
 		case 'amount':
@@ -64,6 +83,15 @@ function convert(spec: FieldSpec, value: unknown, timeZone: string): unknown {
 			}
 			return text;
 		}
+		case 'choice': {
+			const allowed = (spec.choices ?? []).map((choice) => String(choice.value));
+			if (!allowed.includes(String(value))) {
+				throw new InvalidValueError(`${spec.displayName} must be one of ${allowed.join(', ')}, not ${show(value)}`);
+			}
+			return value;
+		}
+		case 'json':
+			return toJsonObject(value, spec.displayName);
 		case 'dateTime':
 			return toDateTimeWithOffset(value, spec.displayName, timeZone);
 		case 'amount':
@@ -76,7 +104,26 @@ function convert(spec: FieldSpec, value: unknown, timeZone: string): unknown {
 	}
 }
 
-function upperSnake(name: string): string {
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+	try {
+		return JSON.parse(text || '{}');
+	} catch {
+		return NOT_JSON;
+	}
+}
+
+function toJsonObject(value: unknown, label: string): IDataObject {
+	const parsed = typeof value === 'string' ? parseJson(value) : value;
+	if (parsed === NOT_JSON) throw new InvalidValueError(`${label} is not valid JSON`);
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+		throw new InvalidValueError(`${label} must be a JSON object, like {"key": "value"}`);
+	}
+	return parsed as IDataObject;
+}
+
+export function upperSnake(name: string): string {
 	return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
@@ -98,26 +145,59 @@ export function idField(options: {
 	description: string;
 	/** Where Bitrix24 wants it: `id`, `PAYMENT_ID`, `fields.paySystemId`. */
 	sendAs: string;
+	/** A `listSearch` method: the id can then be picked from a list loaded from the portal. */
+	searchListMethod?: string;
 }): INodeProperties {
-	const { name, displayName, description, sendAs } = options;
+	const { name, displayName, description, sendAs, searchListMethod } = options;
+	// A picker is named after the thing ("Pay System"); what it must hold is its ID.
+	const label = searchListMethod ? `${displayName} ID` : displayName;
 	async function sendId(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
 		try {
-			setBody(requestOptions, sendAs.split('.'), toPositiveInteger(this.getNodeParameter(name), displayName));
+			const value = locatorValue(this.getNodeParameter(name));
+			setBody(requestOptions, sendAs.split('.'), toPositiveInteger(value, label));
 		} catch (error) {
 			throw invalidInput(this, error, `Use the numeric ID Bitrix24 shows for it, for example 1038.`);
 		}
 		return requestOptions;
 	}
+	const base = { displayName, name, required: true, description, routing: { send: { preSend: [sendId] } } };
+	if (!searchListMethod) return { ...base, type: 'string', default: '', placeholder: 'e.g. 1038' };
 	return {
-		displayName,
-		name,
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: 'e.g. 1038',
-		description,
-		routing: { send: { preSend: [sendId] } },
+		...base,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 2',
+				validation: [{ type: 'regex', properties: { regex: '^\\s*\\d+\\s*$', errorMessage: 'Enter a numeric ID' } }],
+			},
+		],
 	};
+}
+
+/** A required number sent as it is (a quantity), checked first. */
+export function numberField(options: { name: string; displayName: string; description: string; sendAs: string }): INodeProperties {
+	const { name, displayName, description, sendAs } = options;
+	async function sendNumber(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
+		try {
+			const value = toFiniteNumber(this.getNodeParameter(name), displayName);
+			if (value <= 0) throw new InvalidValueError(`${displayName} must be greater than 0, not ${show(value)}`);
+			setBody(requestOptions, sendAs.split('.'), value);
+		} catch (error) {
+			throw invalidInput(this, error, `Enter a number greater than 0.`);
+		}
+		return requestOptions;
+	}
+	return { displayName, name, type: 'number', required: true, default: 1, description, routing: { send: { preSend: [sendNumber] } } };
 }
 
 /**
@@ -142,8 +222,14 @@ export function fieldsCollection(options: {
 			} catch (error) {
 				throw invalidInput(this, error, `Fix "${spec.displayName}" in ${displayName}, or remove it.`);
 			}
-			const key = upperSnakeCase ? upperSnake(spec.name) : spec.name;
-			setBody(requestOptions, sendTo ? [sendTo, key] : [key], value);
+			const key = spec.sendAs ?? (upperSnakeCase ? upperSnake(spec.name) : spec.name);
+			const path = sendTo ? [sendTo, key] : [key];
+			if (spec.kind === 'json' && spec.sendAs === '') {
+				// Its keys join the others: a custom filter next to the filters above.
+				for (const [jsonKey, jsonValue] of Object.entries(value as IDataObject)) {
+					setBody(requestOptions, sendTo ? [sendTo, jsonKey] : [jsonKey], jsonValue);
+				}
+			} else setBody(requestOptions, path, value);
 		}
 		return requestOptions;
 	};
@@ -156,4 +242,101 @@ export function fieldsCollection(options: {
 		options: specs.map(fieldProperty).sort((a, b) => a.displayName.localeCompare(b.displayName)),
 		routing: { send: { preSend: [sendFields] } },
 	};
+}
+
+/**
+ * The Options of a list operation: sort order, which fields to return, Simplify. Bitrix24 wants `order` and
+ * `select` (camelCase methods) or `ORDER` and `SELECT` (`sale.paysystem.*`).
+ */
+export function listOptions(options: {
+	orderFields: string[];
+	selectFields?: string[];
+	simplify?: boolean;
+	upperSnakeCase?: boolean;
+}): INodeProperties {
+	const { orderFields, selectFields, simplify, upperSnakeCase } = options;
+	const key = (name: string) => (upperSnakeCase ? name.toUpperCase() : name);
+	const fieldOptions = (fields: string[]) => fields.map((field) => ({ name: field, value: field }));
+	const sendOptions: PreSendAction = async function (this: IExecuteSingleFunctions, requestOptions) {
+		const values = this.getNodeParameter('options', {}) as IDataObject;
+		if (values.orderBy) setBody(requestOptions, [key('order')], { [String(values.orderBy)]: values.orderDirection ?? 'ASC' });
+		if (Array.isArray(values.select) && values.select.length) setBody(requestOptions, [key('select')], values.select);
+		return requestOptions;
+	};
+	const [firstField] = orderFields;
+	const choices: INodeProperties[] = [
+		{
+			displayName: 'Sort By',
+			name: 'orderBy',
+			type: 'options',
+			options: fieldOptions(orderFields),
+			default: firstField,
+			description: 'The field to sort by',
+		},
+		{
+			displayName: 'Sort Direction',
+			name: 'orderDirection',
+			type: 'options',
+			options: [
+				{ name: 'Ascending', value: 'ASC' },
+				{ name: 'Descending', value: 'DESC' },
+			],
+			default: 'ASC',
+		},
+	];
+	if (selectFields) {
+		choices.push({
+			displayName: 'Fields',
+			name: 'select',
+			type: 'multiOptions',
+			options: fieldOptions(selectFields),
+			default: [],
+			description: 'Only these fields; all when none is chosen',
+		});
+	}
+	if (simplify) {
+		choices.push({
+			displayName: 'Simplify',
+			name: 'simplify',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return only the main fields instead of all of them',
+		});
+	}
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: choices.sort((a, b) => a.displayName.localeCompare(b.displayName)),
+		routing: { send: { preSend: [sendOptions] } },
+	};
+}
+
+/** A required text parameter, sent trimmed; an empty one fails the item before the request. */
+export function textField(options: { name: string; displayName: string; description: string; sendAs: string; placeholder?: string }): INodeProperties {
+	const { name, displayName, description, sendAs, placeholder } = options;
+	async function sendText(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
+		const value = String(this.getNodeParameter(name, '') ?? '').trim();
+		if (!value) throw invalidInput(this, new InvalidValueError(`${displayName} is empty`), `Fill in ${displayName}.`);
+		setBody(requestOptions, sendAs.split('.'), value);
+		return requestOptions;
+	}
+	return { displayName, name, type: 'string', required: true, default: '', placeholder, description, routing: { send: { preSend: [sendText] } } };
+}
+
+/** A JSON object parameter (pay system settings), parsed and checked before it is sent. */
+export function jsonField(options: { name: string; displayName: string; description: string; sendAs: string; required?: boolean }): INodeProperties {
+	const { name, displayName, description, sendAs, required } = options;
+	async function sendJson(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
+		try {
+			const value = toJsonObject(this.getNodeParameter(name, '{}'), displayName);
+			if (required || Object.keys(value).length) setBody(requestOptions, sendAs.split('.'), value);
+		} catch (error) {
+			throw invalidInput(this, error, `Write ${displayName} as a JSON object, e.g. {"CODE": {"TYPE": "VALUE", "VALUE": "x"}}.`);
+		}
+		return requestOptions;
+	}
+	return { displayName, name, type: 'json', required, default: '{}', description, routing: { send: { preSend: [sendJson] } } };
 }

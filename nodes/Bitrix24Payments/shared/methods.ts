@@ -7,23 +7,53 @@ export interface Bitrix24Method {
 	action: string;
 	/** Whether calling it twice could change data twice: decides what is safe to retry. */
 	writes: boolean;
+	/** Pages of 50 with `next`; every other list method returns everything at once. */
+	paginated?: boolean;
 }
 
-export const METHODS = {
-	'crm.item.payment.pay': { scope: 'crm', action: 'mark the payment as paid', writes: true },
-	'crm.item.payment.unpay': { scope: 'crm', action: 'mark the payment as unpaid', writes: true },
-	'crm.item.payment.delete': { scope: 'crm', action: 'delete the payment', writes: true },
-	'sale.payment.update': { scope: 'sale', action: 'update the order payment', writes: true },
-	'sale.paysystem.pay.payment': {
-		scope: 'pay_system',
-		action: 'pay the payment through the pay system',
-		writes: true,
-	},
-} satisfies Record<string, Bitrix24Method>;
+const crm = (action: string, writes = true): Bitrix24Method => ({ scope: 'crm', action, writes });
+const sale = (action: string, writes = true): Bitrix24Method => ({ scope: 'sale', action, writes });
+const paySystem = (action: string, writes = true): Bitrix24Method => ({ scope: 'pay_system', action, writes });
 
-export type Bitrix24MethodName = keyof typeof METHODS;
+export const METHODS: Record<string, Bitrix24Method> = {
+	'crm.item.payment.pay': crm('mark the payment as paid'),
+	'crm.item.payment.unpay': crm('mark the payment as unpaid'),
+	'crm.item.payment.delete': crm('delete the payment'),
+	'crm.item.payment.add': crm('create the payment'),
+	'crm.item.payment.get': crm('get the payment', false),
+	'crm.item.payment.list': crm('list the payments', false),
+	'crm.item.payment.update': crm('update the payment'),
+	'salescenter.payment.getPublicUrl': { scope: 'salescenter', action: 'get the public payment link', writes: false },
+	'crm.item.payment.product.add': crm('add the product to the payment'),
+	'crm.item.payment.product.list': crm('list the products of the payment', false),
+	'crm.item.payment.product.setQuantity': crm('change the product quantity'),
+	'crm.item.payment.product.delete': crm('remove the product from the payment'),
+	'crm.item.payment.delivery.add': crm('add the delivery to the payment'),
+	'crm.item.payment.delivery.list': crm('list the deliveries of the payment', false),
+	'crm.item.payment.delivery.setDelivery': crm('change the delivery'),
+	'crm.item.payment.delivery.delete': crm('remove the delivery from the payment'),
+	'sale.payment.add': sale('create the order payment'),
+	'sale.payment.get': sale('get the order payment', false),
+	'sale.payment.list': { ...sale('list the order payments', false), paginated: true },
+	'sale.payment.update': sale('update the order payment'),
+	'sale.payment.delete': sale('delete the order payment'),
+	'sale.payment.getFields': sale('get the order payment fields', false),
+	'sale.paysystem.pay.payment': paySystem('pay the payment through the pay system'),
+	'sale.paysystem.pay.invoice': paySystem('pay the invoice through the pay system'),
+	'sale.paysystem.list': paySystem('list the pay systems', false),
+	'sale.paysystem.add': paySystem('create the pay system'),
+	'sale.paysystem.update': paySystem('update the pay system'),
+	'sale.paysystem.delete': paySystem('delete the pay system'),
+	'sale.paysystem.settings.get': paySystem('get the pay system settings', false),
+	'sale.paysystem.settings.update': paySystem('update the pay system settings'),
+	'sale.paysystem.settings.payment.get': paySystem('get the pay system settings of the payment', false),
+	'sale.paysystem.handler.add': paySystem('create the pay system handler'),
+	'sale.paysystem.handler.list': paySystem('list the pay system handlers', false),
+	'sale.paysystem.handler.update': paySystem('update the pay system handler'),
+	'sale.paysystem.handler.delete': paySystem('delete the pay system handler'),
+};
 
 export function describeMethod(name: string): Bitrix24Method & { name: string } {
-	const known = (METHODS as Record<string, Bitrix24Method>)[name.toLowerCase()];
-	return { name, ...(known ?? { scope: 'crm', action: `call ${name}`, writes: true }) };
+	const key = Object.keys(METHODS).find((method) => method.toLowerCase() === name.toLowerCase());
+	return { name, ...(key ? METHODS[key] : { scope: 'crm', action: `call ${name}`, writes: true }) };
 }

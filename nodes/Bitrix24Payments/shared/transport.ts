@@ -4,6 +4,7 @@ import type {
 	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
 	IHttpRequestOptions,
+	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
 	INodeExecutionData,
 	INodePropertyRouting,
@@ -13,10 +14,19 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Authentication, CallContext, FailedAnswer } from './errors';
 import { Bitrix24ApiError, bitrix24ApiError, bitrix24ConnectionError } from './errors';
-import { ID_PARAMETERS, toPositiveInteger } from './validation';
+import { describeMethod } from './methods';
+import { ID_PARAMETERS, locatorValue, toPositiveInteger } from './validation';
 import { parseWebhookUrl } from './webhookUrl';
 
 type Context = IExecuteSingleFunctions | IExecutePaginationFunctions;
+type AnyContext = Context | ILoadOptionsFunctions;
+
+/** Where the paging data of a list answer (`next`, `total`) waits for the request runner, on the item's context. */
+const PAGE = Symbol('bitrix24Page');
+interface PageInfo {
+	next?: number;
+}
+type WithPage = { [PAGE]?: PageInfo };
 
 interface Connection {
 	authentication: Authentication;
@@ -25,7 +35,7 @@ interface Connection {
 	secrets: string[];
 }
 
-async function connection(ctx: Context): Promise<Connection> {
+async function connection(ctx: AnyContext): Promise<Connection> {
 	const authentication = ctx.getNodeParameter('authentication', 'webhook') as Authentication;
 	if (authentication === 'oAuth2') {
 		const credentials = await ctx.getCredentials('bitrix24OAuth2Api');
@@ -59,7 +69,7 @@ async function connection(ctx: Context): Promise<Connection> {
 export function callIds(ctx: Context): IDataObject {
 	const ids: IDataObject = {};
 	for (const name of ID_PARAMETERS) {
-		const value = ctx.getNodeParameter(name, '') as unknown;
+		const value = locatorValue(ctx.getNodeParameter(name, ''));
 		if (value === undefined || value === '') continue;
 		try {
 			ids[name] = toPositiveInteger(value, name);
@@ -71,8 +81,13 @@ export function callIds(ctx: Context): IDataObject {
 }
 
 async function callContext(ctx: Context, method: string): Promise<CallContext> {
+	return await callContextOf(ctx, method, ctx.getItemIndex());
+}
+
+async function callContextOf(ctx: AnyContext, method: string, itemIndex: number): Promise<CallContext> {
 	const { authentication, secrets } = await connection(ctx);
-	return { method, authentication, secrets, ids: callIds(ctx), itemIndex: ctx.getItemIndex() };
+	const ids = 'getItemIndex' in ctx ? callIds(ctx) : {};
+	return { method, authentication, secrets, ids, itemIndex };
 }
 
 /** Points the request at the portal; runs first for every operation. */
@@ -115,16 +130,23 @@ function failureOf(statusCode: number, body: unknown, headers: IDataObject = {})
 
 /**
  * Every operation's first postReceive step: fails the item with a precise error, or hands the `result`
- * on without Bitrix24's envelope (`time` is dropped).
+ * on without Bitrix24's envelope (`time` is dropped): an object as one item, a list as one item each.
  */
 function unwrapResult(method: string): PostReceiveAction {
 	return async function (this: IExecuteSingleFunctions, _items: INodeExecutionData[], response: IN8nHttpFullResponse) {
 		const failure = failureOf(response.statusCode, response.body, response.headers);
 		if (failure) throw bitrix24ApiError(this.getNode(), failure, await callContext(this, method));
-		const { result } = response.body as IDataObject;
-		const json = result !== null && typeof result === 'object' && !Array.isArray(result) ? (result as IDataObject) : { result };
-		return [{ json: json as IDataObject, pairedItem: { item: this.getItemIndex() } }];
+		const { result, next } = response.body as IDataObject;
+		(this as WithPage)[PAGE] = { next: typeof next === 'number' ? next : undefined };
+		return toItems(this, result);
 	};
+}
+
+export function toItems(ctx: IExecuteSingleFunctions, result: unknown): INodeExecutionData[] {
+	const pairedItem = { item: ctx.getItemIndex() };
+	if (Array.isArray(result)) return result.map((json) => ({ json: json as IDataObject, pairedItem }));
+	const json = result !== null && typeof result === 'object' ? (result as IDataObject) : { result };
+	return [{ json: json as IDataObject, pairedItem }];
 }
 
 /**
@@ -136,25 +158,44 @@ export async function executeRequest(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
+	const method = String(requestData.options.url ?? '');
 	try {
-		return await this.makeRoutingRequest(requestData);
+		if (!describeMethod(method).paginated) return await this.makeRoutingRequest(requestData);
+		return await fetchPages(this, requestData);
 	} catch (error) {
-		const failure = await explainFailure(this, error, String(requestData.options.url ?? ''));
+		const failure = await explainFailure(this, error, method);
 		throw failure;
 	}
 }
 
+/** Follows `next` page by page, and stops as soon as the limit is reached. */
+async function fetchPages(ctx: IExecutePaginationFunctions, requestData: DeclarativeRestApiSettings.ResultOptions) {
+	const returnAll = ctx.getNodeParameter('returnAll', false) as boolean;
+	const limit = returnAll ? Infinity : (ctx.getNodeParameter('limit', 50) as number);
+	const items: INodeExecutionData[] = [];
+	let start = 0;
+	for (;;) {
+		requestData.options.body = { ...(requestData.options.body as IDataObject), start };
+		items.push(...(await ctx.makeRoutingRequest(requestData)));
+		const next = (ctx as WithPage)[PAGE]?.next;
+		if (next === undefined || items.length >= limit) break;
+		start = next;
+	}
+	return items.slice(0, limit);
+}
+
 /** Our own errors pass unchanged; n8n's carry the request (URL with the secret, Bearer header) and are rebuilt. */
 async function explainFailure(
-	ctx: IExecutePaginationFunctions,
+	ctx: AnyContext,
 	error: unknown,
 	method: string,
+	itemIndex = 'getItemIndex' in ctx ? ctx.getItemIndex() : 0,
 ): Promise<NodeApiError | NodeOperationError> {
 	if (error instanceof Bitrix24ApiError || error instanceof NodeOperationError) return error;
 	const thrown = error as { cause?: ThrownCause; message?: string } & ThrownCause;
 	// n8n's own verdict on a refresh it could not do ("the credential needs to be reconnected") is the clearest.
 	if (thrown?.cause instanceof NodeOperationError) return thrown.cause;
-	const call = await callContext(ctx, method);
+	const call = await callContextOf(ctx, method, itemIndex);
 	const oauthRefusal = thrown?.cause?.code === 'EAUTH' ? thrown.cause.body : undefined;
 	if (oauthRefusal) {
 		const failure = { status: 401, code: String(oauthRefusal.error ?? ''), description: String(oauthRefusal.error_description ?? '') };
@@ -181,36 +222,43 @@ interface ThrownCause {
 	response?: { status?: number; data?: unknown; body?: unknown; headers?: IDataObject };
 }
 
-/** Output for methods whose result is a bare `true`: what was done, and to which ids. */
-export function confirm(flag: 'success' | 'deleted'): PostReceiveAction {
-	return async function (this: IExecuteSingleFunctions, items: INodeExecutionData[]) {
-		return items.map((item) => {
-			if (item.json.result !== true) {
-				throw new NodeOperationError(this.getNode(), `Bitrix24 answered ${JSON.stringify(item.json.result)} instead of true`, {
-					itemIndex: this.getItemIndex(),
-					description: 'The portal did not confirm the change; check the payment in Bitrix24.',
-				});
-			}
-			return { json: { [flag]: true, ...callIds(this) }, pairedItem: { item: this.getItemIndex() } };
-		});
+/**
+ * A Bitrix24 call outside the routing engine (pay system lists for the UI, re-reading a payment): same
+ * credentials, same errors.
+ */
+export async function callBitrix24(ctx: IExecuteSingleFunctions | ILoadOptionsFunctions, method: string, body: IDataObject): Promise<unknown> {
+	const { authentication, restUrl } = await connection(ctx);
+	const options: IHttpRequestOptions = {
+		method: 'POST',
+		baseURL: restUrl,
+		url: method,
+		body,
+		json: true,
+		returnFullResponse: true,
+		disableFollowRedirect: true,
+		ignoreHttpStatusErrors: authentication === 'oAuth2' ? { ignore: true, except: [401] } : true,
 	};
-}
-
-/** Output for results that wrap the object in a property (`{payment: {...}}`). */
-export function unwrapProperty(property: string): PostReceiveAction {
-	return async function (this: IExecuteSingleFunctions, items: INodeExecutionData[]) {
-		return items.map((item) => ({
-			json: (item.json[property] ?? item.json) as IDataObject,
-			pairedItem: { item: this.getItemIndex() },
-		}));
-	};
+	const credentialType = authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
+	const itemIndex = 'getItemIndex' in ctx ? ctx.getItemIndex() : 0;
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as IN8nHttpFullResponse;
+	} catch (error) {
+		const failure = await explainFailure(ctx, error, method, itemIndex);
+		throw failure;
+	}
+	const failure = failureOf(response.statusCode, response.body, response.headers);
+	if (failure) {
+		throw bitrix24ApiError(ctx.getNode(), failure, await callContextOf(ctx, method, itemIndex));
+	}
+	return (response.body as IDataObject).result;
 }
 
 /** The routing of one operation: which Bitrix24 method it calls and how its result becomes output. */
-export function callMethod(method: string, output: PostReceiveAction): INodePropertyRouting {
+export function callMethod(method: string, ...output: PostReceiveAction[]): INodePropertyRouting {
 	return {
 		request: { method: 'POST', url: method },
 		send: { paginate: true, preSend: [prepareRequest] },
-		output: { postReceive: [unwrapResult(method), output] },
+		output: { postReceive: [unwrapResult(method), ...output] },
 	};
 }

@@ -1,5 +1,14 @@
 import { resourceProperties } from '../../shared/describe';
+import { create } from './create';
+import { deleteOrderPayment } from './delete';
+import { get } from './get';
+import { getAll } from './getAll';
+import { getFields } from './getFields';
 import { update } from './update';
 
 /** Order payments: the payments of online store orders (`sale.payment.*`). */
-export const orderPaymentProperties = resourceProperties('orderPayment', [update], 'update');
+export const orderPaymentProperties = resourceProperties(
+	'orderPayment',
+	[create, get, getAll, update, deleteOrderPayment, getFields],
+	'update',
+);

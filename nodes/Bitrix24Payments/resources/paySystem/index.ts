@@ -1,5 +1,17 @@
 import { resourceProperties } from '../../shared/describe';
+import { create } from './create';
+import { deletePaySystem } from './delete';
+import { getAll } from './getAll';
+import { getPaymentSettings } from './getPaymentSettings';
+import { getSettings } from './getSettings';
+import { payInvoice } from './payInvoice';
 import { payPayment } from './payPayment';
+import { update } from './update';
+import { updateSettings } from './updateSettings';
 
-/** Pay systems (`sale.paysystem.*`): paying a payment as a payment service would. */
-export const paySystemProperties = resourceProperties('paySystem', [payPayment], 'payPayment');
+/** Pay systems (`sale.paysystem.*`): paying as a payment service would, and managing the pay systems. */
+export const paySystemProperties = resourceProperties(
+	'paySystem',
+	[payPayment, payInvoice, getAll, create, update, deletePaySystem, getSettings, updateSettings, getPaymentSettings],
+	'payPayment',
+);

@@ -1,7 +1,9 @@
 import type { Operation } from '../../shared/describe';
 import type { FieldSpec } from '../../shared/fields';
 import { fieldsCollection, idField } from '../../shared/fields';
-import { callMethod, confirm } from '../../shared/transport';
+import { confirm, confirmPaid } from '../../shared/output';
+import { callMethod } from '../../shared/transport';
+import { paySystemId } from './shared';
 
 /** What a payment service reports back; sent as PS_INVOICE_ID, PS_STATUS_CODE, ... */
 const payServiceFields: FieldSpec[] = [
@@ -22,7 +24,7 @@ export const payPayment: Operation = {
 		action: 'Pay a payment through a pay system',
 		description:
 			'Pay a payment the way a payment service does after a real payment: runs the pay system\'s handler, marks the payment paid and stores the status fields (sale.paysystem.pay.payment)',
-		routing: callMethod('sale.paysystem.pay.payment', confirm('success')),
+		routing: callMethod('sale.paysystem.pay.payment', confirm('success'), confirmPaid),
 	},
 	fields: [
 		idField({
@@ -31,17 +33,29 @@ export const payPayment: Operation = {
 			description: 'ID of the payment; it must already use the pay system below',
 			sendAs: 'PAYMENT_ID',
 		}),
-		idField({
-			name: 'paySystemId',
-			displayName: 'Pay System ID',
-			description: 'ID of the pay system the payment uses',
-			sendAs: 'PAY_SYSTEM_ID',
-		}),
+		paySystemId('PAY_SYSTEM_ID'),
 		fieldsCollection({
 			name: 'additionalFields',
 			displayName: 'Additional Fields',
 			specs: payServiceFields,
 			upperSnakeCase: true,
 		}),
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [
+				{
+					displayName: 'Confirm Paid',
+					name: 'confirmPaid',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether to read the payment back and fail the item if it is not paid: Bitrix24 answers true even when saving the payment failed. Needs the sale permission too.',
+				},
+			],
+		},
 	],
 };

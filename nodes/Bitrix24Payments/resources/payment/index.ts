@@ -1,7 +1,16 @@
 import { resourceProperties } from '../../shared/describe';
+import { create } from './create';
 import { deletePayment } from './delete';
+import { get } from './get';
+import { getAll } from './getAll';
+import { getPublicUrl } from './getPublicUrl';
 import { pay } from './pay';
 import { unpay } from './unpay';
+import { update } from './update';
 
 /** CRM payments: the payments of deals and invoices (`crm.item.payment.*`). */
-export const paymentProperties = resourceProperties('payment', [pay, unpay, deletePayment], 'pay');
+export const paymentProperties = resourceProperties(
+	'payment',
+	[pay, unpay, create, get, getAll, update, deletePayment, getPublicUrl],
+	'pay',
+);

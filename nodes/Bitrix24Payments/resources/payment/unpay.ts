@@ -1,5 +1,6 @@
 import type { Operation } from '../../shared/describe';
-import { callMethod, confirm } from '../../shared/transport';
+import { confirm } from '../../shared/output';
+import { callMethod } from '../../shared/transport';
 import { paymentId } from './paymentId';
 
 export const unpay: Operation = {

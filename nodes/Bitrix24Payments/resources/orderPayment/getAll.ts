@@ -1,0 +1,53 @@
+import type { Operation } from '../../shared/describe';
+import { fieldsCollection, listOptions } from '../../shared/fields';
+import { unwrapProperty } from '../../shared/output';
+import { callMethod } from '../../shared/transport';
+import { salePaymentFields } from './salePaymentFields';
+import { simplifyPayment } from './shared';
+
+const FIELDS = ['id', 'orderId', 'accountNumber', 'paySystemId', 'paySystemName', 'currency', ...salePaymentFields.map((field) => field.name)];
+
+export const getAll: Operation = {
+	option: {
+		name: 'Get Many',
+		value: 'getAll',
+		action: 'Get many order payments',
+		description: 'List order payments, page by page as Bitrix24 serves them (sale.payment.list)',
+		routing: callMethod('sale.payment.list', unwrapProperty('payments'), simplifyPayment),
+	},
+	fields: [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { returnAll: [false] } },
+		},
+		fieldsCollection({
+			name: 'filters',
+			displayName: 'Filters',
+			sendTo: 'filter',
+			specs: [
+				{ name: 'orderId', displayName: 'Order ID', kind: 'integer', description: 'Only payments of this order' },
+				{ name: 'paid', displayName: 'Paid', kind: 'yesNo', description: 'Only paid or only unpaid payments' },
+				{ name: 'paySystemId', displayName: 'Pay System ID', kind: 'integer', description: 'Only payments of this pay system' },
+				{ name: 'datePaidFrom', displayName: 'Paid After', kind: 'dateTime', sendAs: '>=datePaid', description: 'Only payments paid at or after this time' },
+				{ name: 'datePaidTo', displayName: 'Paid Before', kind: 'dateTime', sendAs: '<=datePaid', description: 'Only payments paid at or before this time' },
+				{ name: 'sumFrom', displayName: 'Amount From', kind: 'amount', sendAs: '>=sum', description: 'Only payments of at least this amount' },
+				{ name: 'sumTo', displayName: 'Amount To', kind: 'amount', sendAs: '<=sum', description: 'Only payments of at most this amount' },
+				{ name: 'currency', displayName: 'Currency', kind: 'string', description: 'Only payments in this currency, e.g. USD' },
+				{ name: 'custom', displayName: 'Custom Filter (JSON)', kind: 'json', sendAs: '', description: 'More conditions in Bitrix24 filter syntax, e.g. {"%comments": "refund"}' },
+			],
+		}),
+		listOptions({ orderFields: FIELDS, selectFields: FIELDS, simplify: true }),
+	],
+};

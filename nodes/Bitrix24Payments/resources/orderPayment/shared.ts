@@ -1,0 +1,46 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { idField } from '../../shared/fields';
+import { simplify } from '../../shared/output';
+
+export const paymentId = idField({
+	name: 'paymentId',
+	displayName: 'Payment ID',
+	description: 'ID of the order payment, as Get Many shows it',
+	sendAs: 'id',
+});
+
+/** The pay system of an order payment, picked from the portal's list. */
+export function paySystemId(sendAs: string): INodeProperties {
+	return idField({
+		name: 'paySystemId',
+		displayName: 'Pay System',
+		description: 'The pay system of the payment; Bitrix24 requires it whenever a payment is written',
+		sendAs,
+		searchListMethod: 'searchPaySystems',
+	});
+}
+
+export const simplifyField: INodeProperties = {
+	displayName: 'Simplify',
+	name: 'simplify',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to return only the main fields of the payment instead of all 44',
+};
+
+/** What "Simplify" keeps of an order payment. */
+export const simplifyPayment = simplify([
+	'id',
+	'orderId',
+	'accountNumber',
+	'paid',
+	'datePaid',
+	'sum',
+	'currency',
+	'paySystemId',
+	'paySystemName',
+	'psStatus',
+	'psInvoiceId',
+	'comments',
+]);

@@ -1,0 +1,18 @@
+import type { Operation } from '../../shared/describe';
+import { idField } from '../../shared/fields';
+import { callMethod } from '../../shared/transport';
+import { paySystemId } from './shared';
+
+export const getPaymentSettings: Operation = {
+	option: {
+		name: 'Get Payment Settings',
+		value: 'getPaymentSettings',
+		action: 'Get the pay system settings of a payment',
+		description: 'Get the settings the pay system applies to one payment, as CODE: value (sale.paysystem.settings.payment.get)',
+		routing: callMethod('sale.paysystem.settings.payment.get'),
+	},
+	fields: [
+		idField({ name: 'paymentId', displayName: 'Payment ID', description: 'ID of the payment', sendAs: 'PAYMENT_ID' }),
+		paySystemId('PAY_SYSTEM_ID'),
+	],
+};

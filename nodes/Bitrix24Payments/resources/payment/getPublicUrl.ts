@@ -1,0 +1,33 @@
+import type { Operation } from '../../shared/describe';
+import { qrCodeImage } from '../../shared/output';
+import { callMethod } from '../../shared/transport';
+import { paymentId } from './paymentId';
+
+export const getPublicUrl: Operation = {
+	option: {
+		name: 'Get Public URL',
+		value: 'getPublicUrl',
+		action: 'Get the public link of a payment',
+		description: 'Get the page where the customer pays, its short link and QR code, the QR code also as an image (salescenter.payment.getPublicUrl)',
+		routing: callMethod('salescenter.payment.getPublicUrl', qrCodeImage),
+	},
+	fields: [
+		paymentId,
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [
+				{
+					displayName: 'Put QR Code in Field',
+					name: 'binaryPropertyName',
+					type: 'string',
+					default: 'data',
+					description: 'The name of the binary field that receives the QR code image',
+				},
+			],
+		},
+	],
+};
