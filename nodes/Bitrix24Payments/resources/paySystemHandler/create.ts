@@ -1,0 +1,26 @@
+import type { Operation } from '../../shared/describe';
+import { fieldsCollection, jsonField, textField } from '../../shared/fields';
+import { created } from '../../shared/output';
+import { callMethod } from '../../shared/transport';
+import { SETTINGS_DESCRIPTION } from './shared';
+
+export const create: Operation = {
+	option: {
+		name: 'Create',
+		value: 'create',
+		action: 'Create a pay system handler',
+		description: 'Register a REST handler that pay systems can use (sale.paysystem.handler.add)',
+		routing: callMethod('sale.paysystem.handler.add', created),
+	},
+	fields: [
+		textField({ name: 'name', displayName: 'Name', description: 'Name of the handler', sendAs: 'NAME' }),
+		textField({ name: 'code', displayName: 'Code', description: 'Unique code of the handler', sendAs: 'CODE' }),
+		jsonField({ name: 'settings', displayName: 'Settings (JSON)', description: SETTINGS_DESCRIPTION, sendAs: 'SETTINGS', required: true }),
+		fieldsCollection({
+			name: 'additionalFields',
+			displayName: 'Additional Fields',
+			upperSnakeCase: true,
+			specs: [{ name: 'sort', displayName: 'Sort', kind: 'integer', description: 'Position in lists' }],
+		}),
+	],
+};

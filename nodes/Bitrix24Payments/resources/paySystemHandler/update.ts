@@ -1,0 +1,30 @@
+import type { Operation } from '../../shared/describe';
+import { fieldsCollection } from '../../shared/fields';
+import { confirm } from '../../shared/output';
+import { callMethod } from '../../shared/transport';
+import { handlerId, SETTINGS_DESCRIPTION } from './shared';
+
+export const update: Operation = {
+	option: {
+		name: 'Update',
+		value: 'update',
+		action: 'Update a pay system handler',
+		description: 'Change a REST handler (sale.paysystem.handler.update)',
+		routing: callMethod('sale.paysystem.handler.update', confirm('success')),
+	},
+	fields: [
+		handlerId,
+		fieldsCollection({
+			name: 'updateFields',
+			displayName: 'Update Fields',
+			sendTo: 'FIELDS',
+			upperSnakeCase: true,
+			specs: [
+				{ name: 'name', displayName: 'Name', kind: 'string', description: 'Name of the handler' },
+				{ name: 'code', displayName: 'Code', kind: 'string', description: 'Unique code of the handler' },
+				{ name: 'sort', displayName: 'Sort', kind: 'integer', description: 'Position in lists' },
+				{ name: 'settings', displayName: 'Settings (JSON)', kind: 'json', description: SETTINGS_DESCRIPTION },
+			],
+		}),
+	],
+};

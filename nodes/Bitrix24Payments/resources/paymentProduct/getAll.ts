@@ -1,0 +1,15 @@
+import type { Operation } from '../../shared/describe';
+import { listOptions } from '../../shared/fields';
+import { callMethod } from '../../shared/transport';
+import { paymentId } from '../payment/paymentId';
+
+export const getAll: Operation = {
+	option: {
+		name: 'Get Many',
+		value: 'getAll',
+		action: 'Get the products of a payment',
+		description: 'List the products a payment covers (crm.item.payment.product.list)',
+		routing: callMethod('crm.item.payment.product.list'),
+	},
+	fields: [paymentId, listOptions({ orderFields: ['id', 'rowId', 'quantity'] })],
+};
