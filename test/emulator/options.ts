@@ -9,6 +9,11 @@ export interface EmulatorOptions {
 	crmNotFoundMessage?: string;
 	/** crm.item.payment.* ACCESS_DENIED status: docs say 400, newer builds 403. */
 	crmAccessDeniedStatus?: 400 | 403;
+	/**
+	 * sale.paysystem.list values: false (default) gives every column as fetched, strings (ID "3");
+	 * true gives ID, PERSON_TYPE_ID and SORT as integers, moved after the string columns, as the docs' example shows.
+	 */
+	paySystemListTyped?: boolean;
 	/** Portal offset, like '+03:00'. */
 	timeZone?: string;
 	/** Listen port; 0 (default) picks a free one. */
@@ -21,5 +26,6 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
 	codeStyle: 'string',
 	crmNotFoundMessage: 'Payment has not been found',
 	crmAccessDeniedStatus: 403,
+	paySystemListTyped: false,
 	timeZone: '+03:00',
 };

@@ -10,15 +10,50 @@ import { performance } from 'node:perf_hooks';
 
 import { formatPortal, offsetMinutes } from './datetime';
 import { RestError, authErrors, errorBody } from './errors';
-import { METHODS, type Caller } from './methods';
+import { METHODS, PagedResult, type Caller } from './methods';
 import { DEFAULT_OPTIONS, type EmulatorOptions, type RuntimeOptions } from './options';
 import { parsePhpQuery, type Params } from './php';
-import { ALL_SCOPES, DEFAULT_WEBHOOK_SECRET, createSeedState, type EmulatorState, type OAuthApp } from './state';
+import {
+	ALL_SCOPES,
+	DEFAULT_WEBHOOK_SECRET,
+	SEED_IDS,
+	createSeedState,
+	newPaymentRow,
+	type EmulatorState,
+	type OAuthApp,
+	type SalePayment,
+} from './state';
 
-export { DEFAULT_WEBHOOK_SECRET, SEED_IDS, READ_ONLY_WEBHOOK, CRM_ONLY_WEBHOOK, ALL_SCOPES, createSeedState } from './state';
-export type { EmulatorState, SalePayment, PaySystem, WebhookRecord, PortalUser } from './state';
+export {
+	DEFAULT_WEBHOOK_SECRET,
+	SEED_IDS,
+	READ_ONLY_WEBHOOK,
+	CRM_ONLY_WEBHOOK,
+	ALL_SCOPES,
+	EMULATOR_HANDLER_CODE,
+	CRM_TYPES,
+	createSeedState,
+	crmItemKey,
+} from './state';
+export type {
+	EmulatorState,
+	SalePayment,
+	PaySystem,
+	WebhookRecord,
+	PortalUser,
+	PaySystemHandler,
+	SettingMapping,
+	PersonType,
+	SaleOrder,
+	CrmItem,
+	ProductRow,
+	Shipment,
+	PayableItem,
+	LegacyInvoice,
+} from './state';
 export type { EmulatorOptions, RuntimeOptions } from './options';
 export { RestError } from './errors';
+export { qrPng } from './methods/salescenter';
 
 export interface RecordedRequest {
 	httpMethod: string;
@@ -145,6 +180,34 @@ export class Bitrix24Emulator {
 		return code;
 	}
 
+	/**
+	 * Adds `count` order payments in one go (for paging tests): unpaid, sum 100, pay system 2, in the
+	 * shop order 202 (no CRM binding, so crm.item.payment.list does not see them) unless `overrides`
+	 * says otherwise (`orderId` must name a seeded or created order). Returns the new ids, ascending.
+	 */
+	seedOrderPayments(count: number, overrides: Partial<Omit<SalePayment, 'id'>> = {}): number[] {
+		const orderId = overrides.orderId ?? SEED_IDS.orders.PLAIN;
+		const order = this.state.orders.get(orderId);
+		if (!order) throw new Error(`seedOrderPayments: no order ${orderId}`);
+		const paySystemId = overrides.paySystemId ?? SEED_IDS.paySystems.BANK_TRANSFER;
+		const sys = this.state.paySystems.get(paySystemId);
+		const now = formatPortal(Date.now(), this.options.timeZone);
+		const ids: number[] = [];
+		for (let i = 0; i < count; i++) {
+			const row = newPaymentRow(this.state, order, now, 1, {
+				sum: 100,
+				paySystemId,
+				paySystemName: sys?.NAME ?? '',
+				paySystemXmlId: sys?.XML_ID ?? '',
+				paySystemIsCash: sys?.IS_CASH ?? 'N',
+				...overrides,
+				orderId,
+			});
+			ids.push(row.id);
+		}
+		return ids;
+	}
+
 	expireToken(accessToken: string): void {
 		const t = this.state.tokens.get(accessToken);
 		if (t) t.expired = true;
@@ -227,9 +290,18 @@ export class Bitrix24Emulator {
 			delete params.auth;
 			delete params.access_token;
 			const t0 = nowSeconds();
-			const result = def.run({ params, caller, state: this.state, options: this.options, now: Date.now() });
+			const result = def.run({ params, caller, state: this.state, options: this.options, now: Date.now(), baseUrl: this.baseUrl });
 			const processing = nowSeconds() - t0;
-			return [200, { result, time: this.timeBlock(startedAt, processing, `${authKey}|${method}`) }];
+			const time = this.timeBlock(startedAt, processing, `${authKey}|${method}`);
+			if (result instanceof PagedResult) {
+				// CRestServer lifts `next` and `total` out of the result, next to it.
+				const body: Record<string, unknown> = { result: result.result };
+				if (result.next !== undefined) body.next = result.next;
+				if (result.total !== undefined) body.total = result.total;
+				body.time = time;
+				return [200, body];
+			}
+			return [200, { result, time }];
 		} catch (e) {
 			if (e instanceof RestError) return [e.status, errorBody(e, this.options.codeStyle)];
 			throw e;
@@ -259,7 +331,7 @@ export class Bitrix24Emulator {
 		if (t.expired || t.expiresAt <= Date.now()) throw authErrors.expiredToken();
 		const canWrite = this.state.users.get(t.userId)?.canWrite ?? true;
 		return {
-			caller: { kind: 'oauth', userId: t.userId, scopes: [...t.scopes], canWrite },
+			caller: { kind: 'oauth', userId: t.userId, scopes: [...t.scopes], canWrite, clientId: t.clientId },
 			authKey: `oauth:${t.clientId}`,
 		};
 	}

@@ -1,7 +1,7 @@
 // What a method handler gets, and the helpers the method families share.
 
 import { formatPortal, reformat } from '../datetime';
-import { paramInvalid, paramMissing } from '../errors';
+import { RestError, paramInvalid, paramMissing } from '../errors';
 import type { RuntimeOptions } from '../options';
 import { phpIsNumeric, type Params } from '../php';
 import type { EmulatorState, SalePayment } from '../state';
@@ -11,6 +11,8 @@ export interface Caller {
 	userId: number;
 	scopes: string[];
 	canWrite: boolean;
+	/** OAuth client id of the calling app (CRestServer::getClientId()); undefined for webhooks. */
+	clientId?: string;
 }
 
 export interface CallContext {
@@ -19,6 +21,20 @@ export interface CallContext {
 	state: EmulatorState;
 	options: RuntimeOptions;
 	now: number; // epoch ms of the request
+	/** The portal's address, like `http://127.0.0.1:8624` (for URLs the portal hands out). */
+	baseUrl: string;
+}
+
+/**
+ * A list page of a paginated method: the server moves `next` and `total` next to `result`
+ * (CRestServer does that), giving `{result, next?, total?, time}`.
+ */
+export class PagedResult {
+	constructor(
+		readonly result: unknown,
+		readonly next?: number,
+		readonly total?: number,
+	) {}
 }
 
 export interface MethodDef {
@@ -44,6 +60,47 @@ export function bindArray(params: Params, name: string): Params {
 	const value = params[name];
 	if (typeof value !== 'object' || value === null) throw paramInvalid(value, name, 'array');
 	return (Array.isArray(value) ? { ...value } : value) as Params;
+}
+
+/** A controller parameter declared `array $name = []`: absent -> undefined. */
+export function bindOptionalArray(params: Params, name: string): Params | undefined {
+	if (!(name in params)) return undefined;
+	const value = params[name];
+	if (typeof value !== 'object' || value === null) throw paramInvalid(value, name, 'array');
+	return (Array.isArray(value) ? { ...value } : value) as Params;
+}
+
+/** A controller parameter declared `array $name = []` kept as a list of values (select lists). */
+export function bindOptionalList(params: Params, name: string): unknown[] | undefined {
+	const bound = bindOptionalArray(params, name);
+	return bound === undefined ? undefined : Object.values(bound);
+}
+
+/**
+ * CRM write permission (Crm\Controller\Base::setAccessDenied: "Access denied", code ACCESS_DENIED).
+ * The emulator checks it before binding parameters, like a prefilter.
+ */
+export function crmAccessDenied(ctx: CallContext): RestError {
+	return new RestError(ctx.options.crmAccessDeniedStatus, 'ACCESS_DENIED', 'Access denied.');
+}
+
+export function checkCrmWrite(ctx: CallContext): void {
+	if (!ctx.caller.canWrite) throw crmAccessDenied(ctx);
+}
+
+/** The short payment object of crm.item.payment.get / list (typed by OrmTypeCast). */
+export function toCrmPayment(p: SalePayment, tz: string): Record<string, unknown> {
+	return {
+		id: p.id,
+		accountNumber: p.accountNumber,
+		paid: p.paid,
+		datePaid: reformat(p.datePaid, tz),
+		empPaidId: p.empPaidId,
+		paySystemId: p.paySystemId,
+		sum: p.sum,
+		currency: p.currency,
+		paySystemName: p.paySystemName,
+	};
 }
 
 /** Full sale_order_payment object as sale.payment.* answer it (keys sorted like the portal). */
@@ -93,6 +150,72 @@ export function toSalePayment(p: SalePayment, tz: string): Record<string, unknow
 		updated1c: p.updated1c,
 		version1c: p.version1c,
 		xmlId: p.xmlId,
+	};
+}
+
+type FieldType = 'integer' | 'double' | 'string' | 'char' | 'date' | 'datetime';
+
+/**
+ * The fields of Sale\Rest\Entity\Payment::getFields(), in its order: UPPER_SNAKE name, REST (camelCase)
+ * name, type and attributes (R read-only, Q required, I immutable).
+ */
+export const PAYMENT_FIELDS: ReadonlyArray<readonly [string, string, FieldType, string]> = [
+	['PAY_SYSTEM_XML_ID', 'paySystemXmlId', 'string', 'R'],
+	['PAY_SYSTEM_IS_CASH', 'paySystemIsCash', 'char', 'R'],
+	['ACCOUNT_NUMBER', 'accountNumber', 'string', 'R'],
+	['ID', 'id', 'integer', 'R'],
+	['ORDER_ID', 'orderId', 'integer', 'IQ'],
+	['PAID', 'paid', 'char', ''],
+	['DATE_PAID', 'datePaid', 'datetime', ''],
+	['EMP_PAID_ID', 'empPaidId', 'integer', ''],
+	['PAY_SYSTEM_ID', 'paySystemId', 'integer', 'Q'],
+	['PS_STATUS', 'psStatus', 'char', ''],
+	['PS_STATUS_CODE', 'psStatusCode', 'string', ''],
+	['PS_STATUS_DESCRIPTION', 'psStatusDescription', 'string', ''],
+	['PS_STATUS_MESSAGE', 'psStatusMessage', 'string', ''],
+	['PS_SUM', 'psSum', 'double', ''],
+	['PS_CURRENCY', 'psCurrency', 'string', ''],
+	['PS_RESPONSE_DATE', 'psResponseDate', 'datetime', ''],
+	['PAY_VOUCHER_NUM', 'payVoucherNum', 'string', ''],
+	['PAY_VOUCHER_DATE', 'payVoucherDate', 'datetime', ''],
+	['DATE_PAY_BEFORE', 'datePayBefore', 'datetime', ''],
+	['DATE_BILL', 'dateBill', 'datetime', ''],
+	['XML_ID', 'xmlId', 'string', ''],
+	['SUM', 'sum', 'double', ''],
+	['CURRENCY', 'currency', 'string', 'R'],
+	['PAY_SYSTEM_NAME', 'paySystemName', 'string', 'R'],
+	['COMPANY_ID', 'companyId', 'integer', ''],
+	['PAY_RETURN_NUM', 'payReturnNum', 'string', ''],
+	['PRICE_COD', 'priceCod', 'double', ''],
+	// The portal's code declares TYPE_DATE; the docs' getFields example shows "datetime".
+	['PAY_RETURN_DATE', 'payReturnDate', 'date', ''],
+	['EMP_RETURN_ID', 'empReturnId', 'integer', ''],
+	['PAY_RETURN_COMMENT', 'payReturnComment', 'string', ''],
+	['RESPONSIBLE_ID', 'responsibleId', 'integer', ''],
+	['EMP_RESPONSIBLE_ID', 'empResponsibleId', 'integer', ''],
+	['DATE_RESPONSIBLE_ID', 'dateResponsibleId', 'datetime', 'R'],
+	['IS_RETURN', 'isReturn', 'char', ''],
+	['COMMENTS', 'comments', 'string', ''],
+	['UPDATED_1C', 'updated1c', 'char', ''],
+	['ID_1C', 'id1c', 'string', ''],
+	['VERSION_1C', 'version1c', 'string', ''],
+	['EXTERNAL_PAYMENT', 'externalPayment', 'char', ''],
+	['PS_INVOICE_ID', 'psInvoiceId', 'string', ''],
+	['MARKED', 'marked', 'char', ''],
+	['REASON_MARKED', 'reasonMarked', 'string', ''],
+	['DATE_MARKED', 'dateMarked', 'datetime', 'R'],
+	['EMP_MARKED_ID', 'empMarkedId', 'integer', ''],
+];
+
+const PAYMENT_UPPER_TO_CAMEL = new Map(PAYMENT_FIELDS.map(([upper, camel]) => [upper, camel]));
+
+/** Reads sale payment fields by UPPER_SNAKE name (for filters and orders); unknown names give undefined. */
+export function paymentResolver(ctx: CallContext): (field: string) => ((p: SalePayment) => unknown) | undefined {
+	const tz = ctx.options.timeZone;
+	return (field) => {
+		const camel = PAYMENT_UPPER_TO_CAMEL.get(field);
+		if (camel === undefined) return undefined;
+		return (p) => toSalePayment(p, tz)[camel];
 	};
 }
 

@@ -3,14 +3,19 @@
 import { commonMethods } from './common';
 import type { MethodDef } from './context';
 import { crmPaymentMethods } from './crm-payment';
+import { crmPaymentItemMethods } from './crm-payment-items';
 import { paySystemMethods } from './paysystem';
 import { salePaymentMethods } from './sale-payment';
+import { salescenterMethods } from './salescenter';
 
 export type { CallContext, Caller, MethodDef } from './context';
+export { PagedResult } from './context';
 
 export const METHODS: Record<string, MethodDef> = {
 	...commonMethods,
 	...crmPaymentMethods,
+	...crmPaymentItemMethods,
+	...salescenterMethods,
 	...salePaymentMethods,
 	...paySystemMethods,
 };

@@ -1,13 +1,30 @@
-// sale.payment.get / update (Bitrix\Sale\Controller\Payment). Scope sale.
-// Order of checks as on the portal: write permission (before parameters are bound),
-// id missing (100), payment unknown (200640400001), fields missing/empty (100),
-// "Required fields: paySystemId" (0). `id` is not typed there: "abc" just finds nothing.
+// sale.payment.add / get / update / list / delete / getFields (Bitrix\Sale\Controller\Payment). Scope sale.
+// Order of checks as on the portal: permission (before parameters are bound; write 200040300020,
+// read 200040300010), id missing (100), payment unknown (200640400001), fields missing/empty (100),
+// "Required fields: ..." (0), then the order builder ("Cannot load order", wrong pay system).
+// `id` is not typed there: "abc" just finds nothing.
 
 import { parseLoose, formatPortal } from '../datetime';
 import { RestError, paramMissing } from '../errors';
 import { matchesId, phpFloatCast, phpIntCast, phpString, type Params } from '../php';
-import type { SalePayment } from '../state';
-import { bindArray, markPaid, toSalePayment, type CallContext, type MethodDef } from './context';
+import { deletePaymentRow, newPaymentRow, type SalePayment } from '../state';
+import {
+	PAYMENT_FIELDS,
+	PagedResult,
+	bindArray,
+	bindOptionalArray,
+	bindOptionalList,
+	formatNow,
+	markPaid,
+	paymentResolver,
+	toSalePayment,
+	type CallContext,
+	type MethodDef,
+} from './context';
+import { applyFilter, applyOrder, bitrixUpperSnake } from './listing';
+
+/** Page size of every paginated REST list (IRestService::LIST_LIMIT). */
+export const LIST_LIMIT = 50;
 
 type Kind = 'int' | 'float' | 'string' | 'char' | 'paid' | 'datetime' | 'nullableString' | 'numericString';
 
@@ -25,6 +42,8 @@ const WRITABLE: Record<string, Kind> = {
 };
 
 const NOT_FOUND = () => new RestError(400, '200640400001', 'payment is not exists');
+const WRITE_DENIED = () => new RestError(400, '200040300020', 'Access Denied');
+const WRONG_PAY_SYSTEM = () => new RestError(400, 'SALE_PAYMENT_WRONG_PAYMENT_SERVICE', 'Incorrect payment system specified');
 
 function findPayment(ctx: CallContext): SalePayment {
 	if (!('id' in ctx.params)) throw paramMissing('id');
@@ -66,9 +85,9 @@ function applyFields(payment: SalePayment, fields: Params, ctx: CallContext): vo
 	}
 	if ('paySystemId' in changes) {
 		const sys = ctx.state.paySystems.get(changes.paySystemId as number);
-		if (!sys) throw new RestError(400, 'SALE_PAYMENT_WRONG_PAYMENT_SERVICE', 'Incorrect payment system specified');
+		if (!sys) throw WRONG_PAY_SYSTEM();
 		payment.paySystemName = sys.NAME;
-		payment.paySystemXmlId = sys.XML_ID;
+		payment.paySystemXmlId = sys.XML_ID ?? '';
 		payment.paySystemIsCash = sys.IS_CASH;
 	}
 	if (changes.sum === null) changes.sum = 0; // SUM is NOT NULL
@@ -88,13 +107,103 @@ export const salePaymentMethods: Record<string, MethodDef> = {
 	'sale.payment.update': {
 		scope: 'sale',
 		run(ctx) {
-			if (!ctx.caller.canWrite) throw new RestError(400, '200040300020', 'Access Denied');
+			if (!ctx.caller.canWrite) throw WRITE_DENIED();
 			const payment = findPayment(ctx);
 			const fields = bindArray(ctx.params, 'fields');
 			if (Object.keys(fields).length === 0) throw paramMissing('fields');
 			if (!('paySystemId' in fields)) throw new RestError(400, '0', 'Required fields: paySystemId');
 			applyFields(payment, fields, ctx);
 			return { payment: toSalePayment(payment, ctx.options.timeZone) };
+		},
+	},
+	'sale.payment.add': {
+		scope: 'sale',
+		run(ctx) {
+			if (!ctx.caller.canWrite) throw WRITE_DENIED();
+			const fields = bindArray(ctx.params, 'fields');
+			if (Object.keys(fields).length === 0) throw paramMissing('fields');
+			// checkRequiredFieldsAdd(): the key must be there (is_set), whatever its value.
+			const missing = ['orderId', 'paySystemId'].filter((name) => !(name in fields));
+			if (missing.length > 0) throw new RestError(400, '0', `Required fields: ${missing.join(', ')}`);
+			// OrderBuilderExist::createOrder(): an unknown (or non-positive) order id cannot be loaded.
+			const order = ctx.state.orders.get(phpIntCast(fields.orderId));
+			if (!order) throw new RestError(400, '0', 'Cannot load order');
+			const paySystemId = fields.paySystemId === null || fields.paySystemId === '' ? 0 : phpIntCast(fields.paySystemId);
+			if (!ctx.state.paySystems.has(paySystemId)) throw WRONG_PAY_SYSTEM();
+			const payment = newPaymentRow(ctx.state, order, formatNow(ctx), ctx.caller.userId);
+			applyFields(payment, fields, ctx);
+			return { payment: toSalePayment(payment, ctx.options.timeZone) };
+		},
+	},
+	'sale.payment.list': {
+		scope: 'sale',
+		run(ctx) {
+			// CRestServer takes `start` out of the parameters (intval) before the controller sees them.
+			const start = 'start' in ctx.params ? phpIntCast(ctx.params.start) : 0;
+			delete ctx.params.start;
+			// listAction(PageNavigation, array $select = [], array $filter = [], array $order = []).
+			const select = bindOptionalList(ctx.params, 'select');
+			const filter = bindOptionalArray(ctx.params, 'filter');
+			const order = bindOptionalArray(ctx.params, 'order');
+
+			// The Sale REST entity whitelists keys: unknown select / filter / order fields are dropped.
+			const known = new Set(PAYMENT_FIELDS.map(([upper]) => upper));
+			const wanted = (select ?? []).map((name) => (name === '*' ? '*' : bitrixUpperSnake(phpString(name))));
+			const picked = wanted.includes('*') ? [] : wanted.filter((name) => known.has(name));
+			const camelPicked = new Set(PAYMENT_FIELDS.filter(([upper]) => picked.includes(upper)).map(([, camel]) => camel));
+
+			const resolve = paymentResolver(ctx);
+			const rows = applyOrder(
+				applyFilter([...ctx.state.payments.values()], filter, resolve, bitrixUpperSnake),
+				order,
+				resolve,
+				bitrixUpperSnake,
+				[['ID', 'ASC']],
+			);
+
+			// RestManager: page = intdiv(start, 50) + 1, so `start` is rounded DOWN to a multiple of 50
+			// (start=75 gives rows 50..99 and next=100). start=-1 (DONT_CALCULATE_COUNT) gives the first
+			// page without `total` and `next`; other negative values count as 0.
+			const offset = start > 0 ? Math.floor(start / LIST_LIMIT) * LIST_LIMIT : 0;
+			const page = rows.slice(offset, offset + LIST_LIMIT);
+			const payments = page.map((p) => {
+				const full = toSalePayment(p, ctx.options.timeZone);
+				if (camelPicked.size === 0) return full;
+				return Object.fromEntries(Object.entries(full).filter(([key]) => camelPicked.has(key)));
+			});
+			if (start === -1) return { payments };
+			const total = rows.length;
+			const next = offset + page.length < total ? offset + page.length : undefined;
+			return new PagedResult({ payments }, next, total);
+		},
+	},
+	'sale.payment.delete': {
+		scope: 'sale',
+		run(ctx) {
+			if (!ctx.caller.canWrite) throw WRITE_DENIED();
+			const payment = findPayment(ctx);
+			// Sale\Payment::delete() refuses a paid payment.
+			if (payment.paid === 'Y') {
+				throw new RestError(400, 'SALE_PAYMENT_DELETE_EXIST_PAID', 'Partial payment done. Cancel payment');
+			}
+			deletePaymentRow(ctx.state, payment.id);
+			return true;
+		},
+	},
+	'sale.payment.getfields': {
+		scope: 'sale',
+		run() {
+			// No permission check for getfields. Keys come back sorted, as the docs show them.
+			const payment: Record<string, unknown> = {};
+			for (const [, camel, type, attrs] of [...PAYMENT_FIELDS].sort((a, b) => (a[1] < b[1] ? -1 : 1))) {
+				payment[camel] = {
+					isImmutable: attrs.includes('I'),
+					isReadOnly: attrs.includes('R'),
+					isRequired: attrs.includes('Q'),
+					type,
+				};
+			}
+			return { payment };
 		},
 	},
 };
