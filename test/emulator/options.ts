@@ -1,6 +1,7 @@
 // Switches for behaviour that differs between real Bitrix24 builds.
 
 import type { CodeStyle } from './errors';
+import { STANDARD_BUCKET, type BucketSettings, type OperatingSettings } from './limits';
 
 export interface EmulatorOptions {
 	/** Numeric error codes as JSON strings (newer servers, default) or numbers (as the docs show). */
@@ -16,6 +17,12 @@ export interface EmulatorOptions {
 	paySystemListTyped?: boolean;
 	/** Portal offset, like '+03:00'. */
 	timeZone?: string;
+	/** The portal's request bucket; default Standard (2/s, 50); null: no limit (a self-hosted portal). */
+	bucket?: BucketSettings | null;
+	/** Operating-time limit per app/webhook and method; default 480 s per 600 s. */
+	operating?: OperatingSettings;
+	/** Extra seconds of portal time each call of a method costs, by lower-case method name (to reach the limit). */
+	methodCost?: Record<string, number>;
 	/** Listen port; 0 (default) picks a free one. */
 	port?: number;
 }
@@ -28,4 +35,7 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
 	crmAccessDeniedStatus: 403,
 	paySystemListTyped: false,
 	timeZone: '+03:00',
+	bucket: STANDARD_BUCKET,
+	operating: { limit: 480, window: 600 },
+	methodCost: {},
 };

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 
 import { formatPortal, offsetMinutes } from './datetime';
 import { RestError, authErrors, errorBody } from './errors';
+import { LeakyBucket, OperatingClock, type Fault } from './limits';
 import { METHODS, PagedResult, type Caller } from './methods';
 import { DEFAULT_OPTIONS, type EmulatorOptions, type RuntimeOptions } from './options';
 import { parsePhpQuery, type Params } from './php';
@@ -52,6 +53,8 @@ export type {
 	LegacyInvoice,
 } from './state';
 export type { EmulatorOptions, RuntimeOptions } from './options';
+export { STANDARD_BUCKET } from './limits';
+export type { BucketSettings, Fault, FaultKind, OperatingSettings } from './limits';
 export { RestError } from './errors';
 export { qrPng } from './methods/salescenter';
 
@@ -70,6 +73,10 @@ export interface RecordedRequest {
 	params: Record<string, unknown>;
 	status: number;
 	response: unknown;
+	/** The injected fault this request met, if any. */
+	fault?: Fault['kind'];
+	/** Whether the method ran (and may have changed state). */
+	ran?: boolean;
 }
 
 /** What Bitrix24's token endpoint answers. */
@@ -101,7 +108,9 @@ export class Bitrix24Emulator {
 	private readonly startOptions: RuntimeOptions;
 	private readonly server: http.Server;
 	private url = '';
-	private operating = new Map<string, number>(); // seconds used per caller+method (the `operating` field)
+	private bucket = new LeakyBucket();
+	private clock = new OperatingClock();
+	private faults: Fault[] = [];
 
 	static async start(options: EmulatorOptions = {}): Promise<Bitrix24Emulator> {
 		const emulator = new Bitrix24Emulator(options);
@@ -160,7 +169,19 @@ export class Bitrix24Emulator {
 		Object.assign(this.options, this.startOptions);
 		this.state = createSeedState(this.options.timeZone);
 		this.requests = [];
-		this.operating.clear();
+		this.bucket = new LeakyBucket();
+		this.clock.clear();
+		this.faults = [];
+	}
+
+	/** The next matching request(s) meet this fault (see `Fault`). */
+	injectFault(fault: Fault): void {
+		this.faults.push({ ...fault, times: fault.times ?? 1 });
+	}
+
+	/** Requests the portal's bucket refused with QUERY_LIMIT_EXCEEDED since the last reset. */
+	get refusedByBucket(): number {
+		return this.bucket.refused;
 	}
 
 	/** A token pair as the token endpoint would hand it out (the refresh token works once). */
@@ -249,7 +270,11 @@ export class Bitrix24Emulator {
 			rec.auth = 'token-endpoint';
 			[status, payload] = this.tokenEndpoint(rec.params);
 		} else if (url.pathname === '/rest' || url.pathname.startsWith('/rest/')) {
+			const fault = this.takeFault(parseRestPath(url.pathname).method);
+			if (fault && !fault.afterRun && fault.kind !== 'slow') return this.answerFault(fault, rec, req, res);
 			[status, payload] = this.restCall(rec, req, startedAt);
+			if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
+			else if (fault) return this.answerFault(fault, rec, req, res);
 		} else {
 			rec.status = 404;
 			rec.response = 'Not Found';
@@ -270,12 +295,59 @@ export class Bitrix24Emulator {
 		this.onRequest?.(rec);
 	}
 
+	private takeFault(method: string): Fault | undefined {
+		const index = this.faults.findIndex((f) => f.method === undefined || f.method.toLowerCase() === method);
+		if (index < 0) return undefined;
+		const fault = this.faults[index];
+		fault.times = (fault.times ?? 1) - 1;
+		if (fault.times <= 0) this.faults.splice(index, 1);
+		return fault;
+	}
+
+	private answerFault(fault: Fault, rec: RecordedRequest, req: http.IncomingMessage, res: http.ServerResponse): void {
+		rec.fault = fault.kind;
+		rec.restMethod ??= parseRestPath(rec.path).method || null;
+		const send = (status: number, type: string, body: string) => {
+			rec.status = status;
+			rec.response = body;
+			res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+			res.end(body);
+		};
+		const json = (status: number, error: string, description: string) =>
+			send(status, 'application/json; charset=utf-8', JSON.stringify({ error, error_description: description }));
+		switch (fault.kind) {
+			case 'queryLimit':
+				json(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests');
+				break;
+			case 'operationTimeLimit':
+				json(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.');
+				break;
+			case 'overload':
+				json(503, 'OVERLOAD_LIMIT', 'REST API is blocked due to overload.');
+				break;
+			case 'serverError':
+				json(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+				break;
+			case 'badGateway':
+				send(502, 'text/html', '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
+				break;
+			case 'htmlPage':
+				send(200, 'text/html; charset=utf-8', '<!DOCTYPE html><html><body><h1>Bitrix24 is under maintenance</h1></body></html>');
+				break;
+			case 'emptyBody':
+				send(200, 'application/json; charset=utf-8', '');
+				break;
+			case 'reset':
+			case 'slow': // a slow answer reaches here only when it was not delayed (never)
+				rec.status = 0;
+				req.socket.destroy();
+				break;
+		}
+		this.onRequest?.(rec);
+	}
+
 	private restCall(rec: RecordedRequest, req: http.IncomingMessage, startedAt: number): [number, unknown] {
-		const segments = rec.path.slice('/rest/'.length).split('/');
-		if (segments[segments.length - 1] === '') segments.pop();
-		const isWebhook = segments.length >= 2 && /^\d+$/.test(segments[0]);
-		const rawMethod = (isWebhook ? segments.slice(2) : segments).join('/');
-		const method = rawMethod.replace(/\.json$/i, '').toLowerCase();
+		const { isWebhook, segments, method } = parseRestPath(rec.path);
 		rec.restMethod = method === '' ? null : method;
 
 		try {
@@ -285,14 +357,20 @@ export class Bitrix24Emulator {
 			const def = Object.prototype.hasOwnProperty.call(METHODS, method) ? METHODS[method] : undefined;
 			if (!def) throw authErrors.methodNotFound();
 			if (def.scope !== null && !caller.scopes.includes(def.scope)) throw authErrors.insufficientScope(caller.kind);
+			// Both limits refuse a call before it runs.
+			if (this.options.bucket) this.bucket.take(this.options.bucket, Date.now());
+			const operatingKey = `${authKey}|${method}`;
+			this.clock.check(operatingKey, this.options.operating, nowSeconds());
 
 			const params: Params = { ...rec.params };
 			delete params.auth;
 			delete params.access_token;
 			const t0 = nowSeconds();
 			const result = def.run({ params, caller, state: this.state, options: this.options, now: Date.now(), baseUrl: this.baseUrl });
+			rec.ran = true;
 			const processing = nowSeconds() - t0;
-			const time = this.timeBlock(startedAt, processing, `${authKey}|${method}`);
+			const cost = processing + (this.options.methodCost[method] ?? 0);
+			const time = this.timeBlock(startedAt, processing, this.clock.record(operatingKey, this.options.operating, nowSeconds(), cost));
 			if (result instanceof PagedResult) {
 				// CRestServer lifts `next` and `total` out of the result, next to it.
 				const body: Record<string, unknown> = { result: result.result };
@@ -336,10 +414,12 @@ export class Bitrix24Emulator {
 		};
 	}
 
-	private timeBlock(start: number, processing: number, operatingKey: string): Record<string, number | string> {
+	private timeBlock(
+		start: number,
+		processing: number,
+		{ operating, resetAt }: { operating: number; resetAt: number },
+	): Record<string, number | string> {
 		const finish = nowSeconds();
-		const operating = (this.operating.get(operatingKey) ?? 0) + processing;
-		this.operating.set(operatingKey, operating);
 		return {
 			start,
 			finish,
@@ -347,7 +427,7 @@ export class Bitrix24Emulator {
 			processing,
 			date_start: formatPortal(start * 1000, this.options.timeZone),
 			date_finish: formatPortal(finish * 1000, this.options.timeZone),
-			operating_reset_at: Math.floor(start) + 600,
+			operating_reset_at: resetAt,
 			operating,
 		};
 	}
@@ -402,6 +482,15 @@ export class Bitrix24Emulator {
 			refresh_token: refreshToken,
 		};
 	}
+}
+
+/** `/rest/1/secret/crm.item.payment.pay.json` or `/rest/crm.item.payment.pay`: the parts the portal reads. */
+function parseRestPath(path: string): { isWebhook: boolean; segments: string[]; method: string } {
+	const segments = path.slice('/rest/'.length).split('/');
+	if (segments[segments.length - 1] === '') segments.pop();
+	const isWebhook = segments.length >= 2 && /^\d+$/.test(segments[0]);
+	const rawMethod = (isWebhook ? segments.slice(2) : segments).join('/');
+	return { isWebhook, segments, method: rawMethod.replace(/\.json$/i, '').toLowerCase() };
 }
 
 function nowSeconds(): number {
