@@ -1,5 +1,7 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { RATE_LIMIT_PROPERTIES } from '../nodes/Bitrix24Payments/shared/limiter';
+
 export class Bitrix24OAuth2Api implements ICredentialType {
 	name = 'bitrix24OAuth2Api';
 
@@ -61,5 +63,6 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: 'body',
 		},
+		...RATE_LIMIT_PROPERTIES,
 	];
 }

@@ -1,5 +1,6 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { RATE_LIMIT_PROPERTIES } from '../nodes/Bitrix24Payments/shared/limiter';
 import { WEBHOOK_URL_PATTERN } from '../nodes/Bitrix24Payments/shared/webhookUrl';
 
 export class Bitrix24WebhookApi implements ICredentialType {
@@ -24,6 +25,7 @@ export class Bitrix24WebhookApi implements ICredentialType {
 			description:
 				'The inbound webhook URL from Bitrix24 (Developer resources > Other > Inbound webhook), with the crm, sale and pay_system permissions. A method name pasted after it is ignored.',
 		},
+		...RATE_LIMIT_PROPERTIES,
 	];
 
 	// `scope` needs no permission and lists the webhook's own, so it tells a wrong secret from a missing scope.

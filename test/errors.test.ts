@@ -246,15 +246,21 @@ describe('credentials and permissions', () => {
 		expect(emulator.restCalls()).toEqual([]);
 	});
 
-	test('an unreachable portal: says no answer came, and that a write may or may not have happened', async () => {
+	test('an unreachable portal: says nothing was sent, after the retries the user allowed', async () => {
 		const closed = await Bitrix24Emulator.start();
 		const url = closed.webhookUrl();
 		await closed.stop();
-		const result = await run(emulator, { parameters: pay(payments.UNPAID), credentials: { webhookUrl: url } });
+		const result = await run(emulator, {
+			parameters: { ...pay(payments.UNPAID), requestOptions: { maxRetries: 1, maxWait: 5 } },
+			credentials: { webhookUrl: url, rateLimit: 'none' },
+		});
 
 		expect(result.error?.message).toBe('Bitrix24 could not mark the payment as paid: no answer from the portal');
 		expect(result.error?.description).toMatch('The request failed: ECONNREFUSED.');
-		expect(result.error?.description).toMatch('may or may not have been applied');
+		// A refused connection never carried the request, so a write is safe to repeat and is said not to have happened.
+		expect(result.error?.description).toMatch('nothing was sent');
+		expect(result.error?.description).toMatch('Tried 2 times');
+		expect(result.error?.description).not.toMatch('may or may not');
 	});
 });
 

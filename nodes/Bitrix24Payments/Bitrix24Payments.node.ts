@@ -8,6 +8,7 @@ import { paymentProductProperties } from './resources/paymentProduct';
 import { paySystemProperties } from './resources/paySystem';
 import { paySystemHandlerProperties } from './resources/paySystemHandler';
 import { searchPaySystems } from './shared/listSearch';
+import { REQUEST_OPTIONS_PROPERTY } from './shared/retry';
 import { executeRequest } from './shared/transport';
 
 export class Bitrix24Payments implements INodeType {
@@ -63,6 +64,7 @@ export class Bitrix24Payments implements INodeType {
 			...orderPaymentProperties,
 			...paySystemProperties,
 			...paySystemHandlerProperties,
+			REQUEST_OPTIONS_PROPERTY,
 		],
 	};
 

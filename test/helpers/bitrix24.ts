@@ -23,8 +23,11 @@ export const AUTHS: Auth[] = ['webhook', 'oAuth2'];
 
 /** The credential data n8n would hold: a webhook URL, or an OAuth2 credential after "Connect my account". */
 export function credentialData(emulator: Bitrix24Emulator, auth: Auth, token?: object): ICredentialDataDecryptedObject {
-	if (auth === 'webhook') return { webhookUrl: emulator.webhookUrl() };
+	// No client-side pacing unless a test asks for it: each test starts with a fresh emulator bucket, and a
+	// test file's many short runs would otherwise queue behind each other in the node's process-wide limiter.
+	if (auth === 'webhook') return { webhookUrl: emulator.webhookUrl(), rateLimit: 'none' };
 	return {
+		rateLimit: 'none',
 		grantType: 'authorizationCode',
 		domain: new URL(emulator.baseUrl).host,
 		clientId: emulator.oauthApp.clientId,

@@ -44,6 +44,9 @@ const SCOPE_LABELS: Record<string, string> = {
  */
 export class Bitrix24ApiError extends NodeApiError {
 	override name = 'NodeApiError';
+
+	/** What the portal answered, or the network error code when nothing came back: decides retries. */
+	answer: FailedAnswer | { status: 0; network: string } = { status: 0, network: '' };
 }
 
 export function redact(text: string, secrets: string[]): string {
@@ -239,12 +242,19 @@ export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallCo
 		? `Bitrix24 answered HTTP ${answer.status}, error ${answer.code}: "${answer.description}".`
 		: `Bitrix24 answered HTTP ${answer.status}.`;
 	const body: JsonObject = { error: answer.code, error_description: answer.description };
-	return new Bitrix24ApiError(node, redactObject(body, call.secrets), {
+	const error = new Bitrix24ApiError(node, redactObject(body, call.secrets), {
 		message: redact(`Bitrix24 could not ${action}: ${problem}`, call.secrets),
 		description: redact(`${hint} ${said}`, call.secrets),
 		httpCode: String(answer.status),
 		itemIndex: call.itemIndex,
 	});
+	error.answer = answer;
+	return error;
+}
+
+/** Network errors raised before a connection existed: the request never left, so repeating it is safe. */
+export function neverSent(networkCode: string): boolean {
+	return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(networkCode);
 }
 
 /**
@@ -253,15 +263,19 @@ export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallCo
  */
 export function bitrix24ConnectionError(node: INode, reason: string, call: CallContext): Bitrix24ApiError {
 	const { action, writes } = describeMethod(call.method);
-	const hint = writes
-		? 'No answer came back, so the change may or may not have been applied: check the payment in Bitrix24 before running this item again.'
-		: 'Check the portal address in the credential and that n8n can reach the portal.';
-	return new Bitrix24ApiError(node, { error: 'CONNECTION_FAILED', error_description: redact(reason, call.secrets) }, {
+	const hint = neverSent(reason)
+		? 'The portal could not be reached, so nothing was sent: check the portal address in the credential and that n8n can reach the portal.'
+		: writes
+			? 'No answer came back, so the change may or may not have been applied: check the payment in Bitrix24 before running this item again.'
+			: 'Check the portal address in the credential and that n8n can reach the portal.';
+	const error = new Bitrix24ApiError(node, { error: 'CONNECTION_FAILED', error_description: redact(reason, call.secrets) }, {
 		message: `Bitrix24 could not ${action}: no answer from the portal`,
 		description: redact(`The request failed: ${reason}. ${hint}`, call.secrets),
 		httpCode: 'none',
 		itemIndex: call.itemIndex,
 	});
+	error.answer = { status: 0, network: reason };
+	return error;
 }
 
 function redactObject(body: JsonObject, secrets: string[]): JsonObject {

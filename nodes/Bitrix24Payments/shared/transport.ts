@@ -14,7 +14,10 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Authentication, CallContext, FailedAnswer } from './errors';
 import { Bitrix24ApiError, bitrix24ApiError, bitrix24ConnectionError } from './errors';
+import type { RatePlan } from './limiter';
+import { noteOperatingTime, ratePlanOf } from './limiter';
 import { describeMethod } from './methods';
+import { requestSettingsOf, withRetries } from './retry';
 import { ID_PARAMETERS, locatorValue, toPositiveInteger } from './validation';
 import { parseWebhookUrl } from './webhookUrl';
 
@@ -25,6 +28,8 @@ type AnyContext = Context | ILoadOptionsFunctions;
 const PAGE = Symbol('bitrix24Page');
 interface PageInfo {
 	next?: number;
+	/** The answer's `time` block: when the method's operating-time budget frees up. */
+	time?: unknown;
 }
 type WithPage = { [PAGE]?: PageInfo };
 
@@ -33,6 +38,9 @@ interface Connection {
 	/** Where method names are appended: the webhook URL, or the OAuth token's `client_endpoint`. */
 	restUrl: string;
 	secrets: string[];
+	/** The portal's host: one request bucket per portal. */
+	portal: string;
+	plan?: RatePlan;
 }
 
 async function connection(ctx: AnyContext): Promise<Connection> {
@@ -52,6 +60,8 @@ async function connection(ctx: AnyContext): Promise<Connection> {
 			authentication,
 			restUrl: endpoint.endsWith('/') ? endpoint : `${endpoint}/`,
 			secrets: secrets.filter((s): s is string => typeof s === 'string'),
+			portal: portalOf(endpoint),
+			plan: ratePlanOf(credentials),
 		};
 	}
 	const credentials = await ctx.getCredentials('bitrix24WebhookApi');
@@ -62,7 +72,27 @@ async function connection(ctx: AnyContext): Promise<Connection> {
 			description: 'Expected https://YOUR_PORTAL/rest/USER_ID/SECRET/ as Bitrix24 shows it under Developer resources > Other > Inbound webhook.',
 		});
 	}
-	return { authentication, restUrl: webhook.restUrl, secrets: [webhook.secret] };
+	return {
+		authentication,
+		restUrl: webhook.restUrl,
+		secrets: [webhook.secret],
+		portal: portalOf(webhook.restUrl),
+		plan: ratePlanOf(credentials),
+	};
+}
+
+function portalOf(url: string): string {
+	return (/^https?:\/\/([^/?#]+)/i.exec(url)?.[1] ?? url).toLowerCase();
+}
+
+function requestSettings(ctx: AnyContext) {
+	let options: unknown;
+	try {
+		options = ctx.getNodeParameter('requestOptions', {});
+	} catch {
+		options = {};
+	}
+	return requestSettingsOf(options);
 }
 
 /** The validated ids of the current item, by their parameter names: they name the payment in errors and outputs. */
@@ -103,6 +133,7 @@ async function prepareRequest(this: IExecuteSingleFunctions, requestOptions: IHt
 	// still throw: that is what makes n8n refresh the token and repeat the call once.
 	requestOptions.ignoreHttpStatusErrors =
 		authentication === 'oAuth2' ? { ignore: true, except: [401] } : true;
+	requestOptions.timeout = requestSettings(this).timeoutMs;
 	return requestOptions;
 }
 
@@ -136,8 +167,8 @@ function unwrapResult(method: string): PostReceiveAction {
 	return async function (this: IExecuteSingleFunctions, _items: INodeExecutionData[], response: IN8nHttpFullResponse) {
 		const failure = failureOf(response.statusCode, response.body, response.headers);
 		if (failure) throw bitrix24ApiError(this.getNode(), failure, await callContext(this, method));
-		const { result, next } = response.body as IDataObject;
-		(this as WithPage)[PAGE] = { next: typeof next === 'number' ? next : undefined };
+		const { result, next, time } = response.body as IDataObject;
+		(this as WithPage)[PAGE] = { next: typeof next === 'number' ? next : undefined, time };
 		return toItems(this, result);
 	};
 }
@@ -159,24 +190,35 @@ export async function executeRequest(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const method = String(requestData.options.url ?? '');
-	try {
-		if (!describeMethod(method).paginated) return await this.makeRoutingRequest(requestData);
-		return await fetchPages(this, requestData);
-	} catch (error) {
-		const failure = await explainFailure(this, error, method);
-		throw failure;
-	}
+	const { portal, plan } = await connection(this);
+	const settings = requestSettings(this);
+	const send = async () => {
+		try {
+			const items = await this.makeRoutingRequest(requestData);
+			noteOperatingTime(portal, method, (this as WithPage)[PAGE]?.time);
+			return items;
+		} catch (error) {
+			throw await explainFailure(this, error, method);
+		}
+	};
+	const request = async () => await withRetries({ portal, plan, method }, settings, send);
+	if (!describeMethod(method).paginated) return await request();
+	return await fetchPages(this, requestData, request);
 }
 
 /** Follows `next` page by page, and stops as soon as the limit is reached. */
-async function fetchPages(ctx: IExecutePaginationFunctions, requestData: DeclarativeRestApiSettings.ResultOptions) {
+async function fetchPages(
+	ctx: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+	request: () => Promise<INodeExecutionData[]>,
+) {
 	const returnAll = ctx.getNodeParameter('returnAll', false) as boolean;
 	const limit = returnAll ? Infinity : (ctx.getNodeParameter('limit', 50) as number);
 	const items: INodeExecutionData[] = [];
 	let start = 0;
 	for (;;) {
 		requestData.options.body = { ...(requestData.options.body as IDataObject), start };
-		items.push(...(await ctx.makeRoutingRequest(requestData)));
+		items.push(...(await request()));
 		const next = (ctx as WithPage)[PAGE]?.next;
 		if (next === undefined || items.length >= limit) break;
 		start = next;
@@ -227,7 +269,8 @@ interface ThrownCause {
  * credentials, same errors.
  */
 export async function callBitrix24(ctx: IExecuteSingleFunctions | ILoadOptionsFunctions, method: string, body: IDataObject): Promise<unknown> {
-	const { authentication, restUrl } = await connection(ctx);
+	const { authentication, restUrl, portal, plan } = await connection(ctx);
+	const settings = requestSettings(ctx);
 	const options: IHttpRequestOptions = {
 		method: 'POST',
 		baseURL: restUrl,
@@ -237,21 +280,25 @@ export async function callBitrix24(ctx: IExecuteSingleFunctions | ILoadOptionsFu
 		returnFullResponse: true,
 		disableFollowRedirect: true,
 		ignoreHttpStatusErrors: authentication === 'oAuth2' ? { ignore: true, except: [401] } : true,
+		timeout: settings.timeoutMs,
 	};
 	const credentialType = authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
 	const itemIndex = 'getItemIndex' in ctx ? ctx.getItemIndex() : 0;
-	let response: IN8nHttpFullResponse;
-	try {
-		response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as IN8nHttpFullResponse;
-	} catch (error) {
-		const failure = await explainFailure(ctx, error, method, itemIndex);
-		throw failure;
-	}
-	const failure = failureOf(response.statusCode, response.body, response.headers);
-	if (failure) {
-		throw bitrix24ApiError(ctx.getNode(), failure, await callContextOf(ctx, method, itemIndex));
-	}
-	return (response.body as IDataObject).result;
+	const send = async () => {
+		let response: IN8nHttpFullResponse;
+		try {
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, { ...options })) as IN8nHttpFullResponse;
+		} catch (error) {
+			throw await explainFailure(ctx, error, method, itemIndex);
+		}
+		const failure = failureOf(response.statusCode, response.body, response.headers);
+		if (failure) {
+			throw bitrix24ApiError(ctx.getNode(), failure, await callContextOf(ctx, method, itemIndex));
+		}
+		noteOperatingTime(portal, method, (response.body as IDataObject).time);
+		return (response.body as IDataObject).result;
+	};
+	return await withRetries({ portal, plan, method }, settings, send);
 }
 
 /** The routing of one operation: which Bitrix24 method it calls and how its result becomes output. */
