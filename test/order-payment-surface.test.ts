@@ -480,11 +480,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			}
 		});
 
-		// Skipped: the emulator, not the node, is off here. The portal's Sale\Rest\Entity\Base converts select and
-		// order keys with Converter TO_SNAKE | TO_SNAKE_DIGIT | TO_UPPER and then resolveFieldName() (ID_1_C -> ID_1C,
-		// UPDATED_1_C -> UPDATED_1C, VERSION_1_C -> VERSION_1C), so `id1c` names ID_1C. The emulator's bitrixUpperSnake()
-		// (test/emulator/methods/listing.ts) has no TO_SNAKE_DIGIT step and drops these three fields. Reported to the lead.
-		test.skip('the 1C fields can be selected and sorted by', async () => {
+		// The portal converts these keys with TO_SNAKE_DIGIT and maps ID_1_C back to ID_1C (Sale\Rest\Entity\Base).
+		test('the 1C fields can be selected and sorted by', async () => {
 			const ids = emulator.seedOrderPayments(3);
 			ids.forEach((id, index) => (emulator.state.payments.get(id)!.id1c = `1c-${index}`));
 

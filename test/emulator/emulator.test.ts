@@ -469,7 +469,7 @@ async function newMethods(): Promise<void> {
 		page = arr(at(ok(a), 'payments'));
 		assert.equal(page.length, 26);
 		assert.deepEqual(Object.keys(obj(a.json)), ['result', 'total', 'time'], 'last page: no next');
-		assert.deepEqual(Object.keys(obj(page[0])), ['id', 'paid'], 'select limits fields ("ID", "id1c" name none)');
+		assert.deepEqual(Object.keys(obj(page[0])), ['id', 'id1c', 'paid'], 'select limits fields ("ID" names none; id1c is ID_1C)');
 		a = await post(`${hook}sale.payment.list`, { start: -1 });
 		assert.deepEqual(Object.keys(obj(a.json)), ['result', 'time'], 'start=-1: no counting');
 		assert.equal(arr(at(ok(a), 'payments')).length, 50);

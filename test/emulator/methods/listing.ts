@@ -16,6 +16,15 @@ export function bitrixUpperSnake(key: string): string {
 	return key.replace(/(.)([A-Z])/g, '$1_$2').toUpperCase();
 }
 
+/**
+ * sale.payment.* keys: Sale\Rest\Entity\Base converts with TO_SNAKE | TO_SNAKE_DIGIT | TO_UPPER (`id1c` ->
+ * `ID_1_C`) and then maps the 1C columns back (`ID_1_C` -> `ID_1C`, `UPDATED_1_C`, `VERSION_1_C`).
+ */
+export function saleUpperSnake(key: string): string {
+	const snake = key.replace(/(.)([A-Z])/g, '$1_$2').replace(/([a-zA-Z])(\d)/g, '$1_$2').replace(/(\d)([a-zA-Z])/g, '$1_$2').toUpperCase();
+	return snake.replace(/^(ID|UPDATED|VERSION)_1_C$/, '$1_1C');
+}
+
 export type FilterOp = '=' | '!=' | '>' | '>=' | '<' | '<=' | '%' | '!%' | '@' | '!@' | 'like' | '!like';
 
 // Longest prefixes first. '%' is a substring search; '=%' / '%=' take SQL LIKE patterns.

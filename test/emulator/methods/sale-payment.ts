@@ -21,7 +21,7 @@ import {
 	type CallContext,
 	type MethodDef,
 } from './context';
-import { applyFilter, applyOrder, bitrixUpperSnake } from './listing';
+import { applyFilter, applyOrder, saleUpperSnake } from './listing';
 
 /** Page size of every paginated REST list (IRestService::LIST_LIMIT). */
 export const LIST_LIMIT = 50;
@@ -148,16 +148,16 @@ export const salePaymentMethods: Record<string, MethodDef> = {
 
 			// The Sale REST entity whitelists keys: unknown select / filter / order fields are dropped.
 			const known = new Set(PAYMENT_FIELDS.map(([upper]) => upper));
-			const wanted = (select ?? []).map((name) => (name === '*' ? '*' : bitrixUpperSnake(phpString(name))));
+			const wanted = (select ?? []).map((name) => (name === '*' ? '*' : saleUpperSnake(phpString(name))));
 			const picked = wanted.includes('*') ? [] : wanted.filter((name) => known.has(name));
 			const camelPicked = new Set(PAYMENT_FIELDS.filter(([upper]) => picked.includes(upper)).map(([, camel]) => camel));
 
 			const resolve = paymentResolver(ctx);
 			const rows = applyOrder(
-				applyFilter([...ctx.state.payments.values()], filter, resolve, bitrixUpperSnake),
+				applyFilter([...ctx.state.payments.values()], filter, resolve, saleUpperSnake),
 				order,
 				resolve,
-				bitrixUpperSnake,
+				saleUpperSnake,
 				[['ID', 'ASC']],
 			);
 
