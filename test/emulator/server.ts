@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error -- test-only emulator: a local HTTP server (node:http) whose unexpected errors become a 500, never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/require-node-api-error, @n8n/community-nodes/no-restricted-globals -- test-only emulator: a local HTTP server (node:http) whose unexpected errors become a 500 and whose slow-answer fault waits on a timer, never shipped */
 // A local Bitrix24 portal for tests: REST over webhooks and OAuth, the OAuth token
 // endpoint, and a log of every request. Answers copy the real portal (statuses,
 // error bodies, the `time` block) so a client is judged against real behaviour.

@@ -47,6 +47,9 @@ export class Bitrix24ApiError extends NodeApiError {
 
 	/** What the portal answered, or the network error code when nothing came back: decides retries. */
 	answer: FailedAnswer | { status: 0; network: string } = { status: 0, network: '' };
+
+	/** The Bitrix24 method whose call failed ('' for a check of the node's own). */
+	method = '';
 }
 
 export function redact(text: string, secrets: string[]): string {
@@ -130,6 +133,18 @@ function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
 				return {
 					problem: 'the REST API is not available on this portal\'s plan',
 					hint: 'Bitrix24 opens the REST API on commercial plans only.',
+				};
+			}
+			if (scope === 'pay_system' && !/\.pay\./i.test(call.method)) {
+				// The portal also refuses changes to pay systems that do not run a REST handler (RestService).
+				const changes = /\.(update|delete|settings)/i.test(call.method);
+				return {
+					problem: 'access denied',
+					hint:
+						`The Bitrix24 user behind the ${auth === 'webhook' ? 'webhook' : 'app'} must be an administrator to work with pay systems.` +
+						(changes
+							? ' Also, REST can change only pay systems that run a REST handler (Pay System Handler > Create), not built-in ones such as Cash or Bank transfer.'
+							: ''),
 				};
 			}
 			return { problem: 'access denied', hint: editPermission };
@@ -249,6 +264,7 @@ export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallCo
 		itemIndex: call.itemIndex,
 	});
 	error.answer = answer;
+	error.method = call.method;
 	return error;
 }
 
@@ -275,6 +291,7 @@ export function bitrix24ConnectionError(node: INode, reason: string, call: CallC
 		itemIndex: call.itemIndex,
 	});
 	error.answer = { status: 0, network: reason };
+	error.method = call.method;
 	return error;
 }
 

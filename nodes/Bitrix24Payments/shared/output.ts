@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData, PostReceiveAction } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { Bitrix24ApiError } from './errors';
 import { callBitrix24, callIds, toItems } from './transport';
 
 /** Output for methods whose result is a bare `true`: what was done, and to which ids. */
@@ -52,7 +53,7 @@ export const confirmPaid: PostReceiveAction = async function (this: IExecuteSing
 	const result = (await callBitrix24(this, 'sale.payment.get', { id: paymentId })) as IDataObject;
 	const payment = (result?.payment ?? {}) as IDataObject;
 	if (payment.paid !== 'Y') {
-		throw new NodeApiError(this.getNode(), { error: 'NOT_PAID', error_description: 'paid is not Y after pay.payment' }, {
+		throw new Bitrix24ApiError(this.getNode(), { error: 'NOT_PAID', error_description: 'paid is not Y after pay.payment' }, {
 			message: `Bitrix24 confirmed the payment but payment ${String(paymentId)} is still not paid`,
 			description:
 				"The pay system's handler accepted the payment, but the portal did not save it as paid (Bitrix24 only logs such failures). Check the payment and the portal's event log before paying it again.",

@@ -116,7 +116,8 @@ export async function withRetries<T>(target: Target, settings: RetrySettings, se
 		} catch (caught) {
 			// `send` raises our API errors, or NodeOperationError for a credential that cannot be used.
 			const error = caught as Bitrix24ApiError | NodeOperationError;
-			if (!(error instanceof Bitrix24ApiError)) throw error;
+			// Failures of follow-up calls (Confirm Paid re-reading a payment) come after this call succeeded.
+			if (!(error instanceof Bitrix24ApiError) || error.method.toLowerCase() !== target.method.toLowerCase()) throw error;
 			const kind = kindOf(error, target.method);
 			if (kind === 'final') throw error;
 			if (kind === 'ambiguous') {

@@ -2,9 +2,7 @@ import type { Operation } from '../../shared/describe';
 import { fieldsCollection, textField } from '../../shared/fields';
 import { created } from '../../shared/output';
 import { callMethod } from '../../shared/transport';
-import { paySystemFields, personTypeId } from './shared';
-
-const REQUIRED = ['name', 'personTypeId', 'bxRestHandler'];
+import { entityRegistryType, paySystemFields, personTypeId } from './shared';
 
 export const create: Operation = {
 	option: {
@@ -18,11 +16,12 @@ export const create: Operation = {
 		textField({ name: 'name', displayName: 'Name', description: 'Name of the pay system', sendAs: 'NAME' }),
 		personTypeId,
 		textField({ name: 'bxRestHandler', displayName: 'Handler Code', description: 'Code of the REST handler (see Pay System Handler > Get Many)', sendAs: 'BX_REST_HANDLER' }),
+		entityRegistryType,
 		fieldsCollection({
 			name: 'additionalFields',
 			displayName: 'Additional Fields',
 			upperSnakeCase: true,
-			specs: paySystemFields.filter((field) => !REQUIRED.includes(field.name)),
+			specs: paySystemFields.filter((field) => field.name !== 'name'),
 		}),
 	],
 };

@@ -2,6 +2,14 @@ import type { Operation } from '../../shared/describe';
 import { fieldsCollection, listOptions } from '../../shared/fields';
 import { callMethod } from '../../shared/transport';
 
+/** The fields sale.paysystem.list may return (RestService::ALLOWED_PAYSYSTEM_FIELDS, LOGOTIP and TARIF by their REST names). */
+const LIST_FIELDS = [
+	'ID', 'PERSON_TYPE_ID', 'NAME', 'PSA_NAME', 'SORT', 'DESCRIPTION', 'ACTION_FILE', 'RESULT_FILE', 'NEW_WINDOW',
+	'TARIFF', 'PS_MODE', 'HAVE_PAYMENT', 'HAVE_ACTION', 'HAVE_RESULT', 'HAVE_PREPAY', 'HAVE_PRICE',
+	'HAVE_RESULT_RECEIVE', 'ENCODING', 'LOGOTYPE', 'ACTIVE', 'ALLOW_EDIT_PAYMENT', 'IS_CASH', 'AUTO_CHANGE_1C',
+	'CAN_PRINT_CHECK', 'ENTITY_REGISTRY_TYPE', 'XML_ID',
+];
+
 export const getAll: Operation = {
 	option: {
 		name: 'Get Many',
@@ -22,6 +30,6 @@ export const getAll: Operation = {
 				{ name: 'custom', displayName: 'Custom Filter (JSON)', kind: 'json', sendAs: '', description: 'More conditions in Bitrix24 filter syntax, e.g. {"%NAME": "card"}' },
 			],
 		}),
-		listOptions({ orderFields: ['ID', 'NAME', 'SORT', 'ACTIVE'], upperSnakeCase: true }),
+		listOptions({ orderFields: ['ID', 'NAME', 'SORT', 'ACTIVE'], selectFields: LIST_FIELDS, upperSnakeCase: true }),
 	],
 };

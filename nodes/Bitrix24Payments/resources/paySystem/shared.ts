@@ -29,24 +29,33 @@ export const settings = jsonField({
 	required: true,
 });
 
-/** The fields of a pay system, for Create and Update. */
+/**
+ * What a new pay system pays (ENTITY_REGISTRY_TYPE, required by sale.paysystem.add). Left out, the portal
+ * takes the old CRM invoices, whose payer types are not the orders' ones: "Incorrect person type id!".
+ */
+export const entityRegistryType: INodeProperties = {
+	displayName: 'Used For',
+	name: 'entityRegistryType',
+	type: 'options',
+	required: true,
+	options: [
+		{ name: 'Orders, Deals and Smart Processes', value: 'ORDER' },
+		{ name: 'CRM Invoices (Old)', value: 'CRM_INVOICE' },
+		{ name: 'CRM Quotes', value: 'CRM_QUOTE' },
+	],
+	default: 'ORDER',
+	description: 'What the pay system pays; the Person Type ID must be a payer type of the same kind',
+	routing: { send: { type: 'body', property: 'ENTITY_REGISTRY_TYPE' } },
+};
+
+/**
+ * The optional fields of a pay system: Create's Additional Fields (the name is required there), Update's Update
+ * Fields (all but the settings: sale.paysystem.update does not read them, Update Settings changes them).
+ */
 export const paySystemFields: FieldSpec[] = [
 	{ name: 'name', displayName: 'Name', kind: 'string', description: 'Name of the pay system' },
 	{ name: 'description', displayName: 'Description', kind: 'string', description: 'Description shown to buyers' },
 	{ name: 'active', displayName: 'Active', kind: 'yesNo', description: 'Whether buyers can use it' },
-	{ name: 'personTypeId', displayName: 'Person Type ID', kind: 'integer', description: 'ID of the payer type it serves' },
-	{ name: 'bxRestHandler', displayName: 'Handler Code', kind: 'string', description: 'Code of the REST handler that processes its payments' },
-	{
-		name: 'entityRegistryType',
-		displayName: 'Used For',
-		kind: 'choice',
-		choices: [
-			{ name: 'Orders', value: 'ORDER' },
-			{ name: 'CRM Invoices', value: 'CRM_INVOICE' },
-			{ name: 'CRM Quotes', value: 'CRM_QUOTE' },
-		],
-		description: 'What the pay system pays: orders, CRM invoices or quotes',
-	},
 	{ name: 'newWindow', displayName: 'Open in New Window', kind: 'yesNo', description: 'Whether the payment page opens in a new window' },
 	{ name: 'xmlId', displayName: 'External ID', kind: 'string', description: 'External identifier of the pay system' },
 	{ name: 'logotype', displayName: 'Logo (Base64)', kind: 'string', description: 'The logo image, base64-encoded' },
