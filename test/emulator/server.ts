@@ -273,7 +273,10 @@ export class Bitrix24Emulator {
 			const fault = this.takeFault(parseRestPath(url.pathname).method);
 			if (fault && !fault.afterRun && fault.kind !== 'slow') return this.answerFault(fault, rec, req, res);
 			[status, payload] = this.restCall(rec, req, startedAt);
-			if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
+			if (fault?.kind === 'slow') {
+				rec.fault = 'slow';
+				await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
+			}
 			else if (fault) return this.answerFault(fault, rec, req, res);
 		} else {
 			rec.status = 404;

@@ -147,6 +147,12 @@ function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
 							: ''),
 				};
 			}
+			if (/^crm\.item\.payment\.(product|delivery)\./i.test(call.method) && describeMethod(call.method).writes) {
+				return {
+					problem: 'access denied',
+					hint: `Bitrix24 refuses changes to the products and deliveries of a paid payment, even for an administrator: if the payment is paid, mark it as unpaid first (CRM Payment > Mark as Unpaid). Otherwise: ${editPermission}`,
+				};
+			}
 			return { problem: 'access denied', hint: editPermission };
 		case '200640400001':
 			return {
@@ -159,12 +165,7 @@ function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
 				hint: 'Check the IDs and fields of this item; Bitrix24 names the parameter below.',
 			};
 		case '0':
-			if (/not (been )?found|does not exist|not exists/i.test(description)) {
-				return {
-					problem: `payment${payment} was not found`,
-					hint: 'Check the Payment ID: it must be the ID of an existing payment of a deal or invoice.',
-				};
-			}
+			if (/not (been )?found|does not exist|not exists/i.test(description)) return notFound(description, call);
 			if (/insufficient permissions/i.test(description)) {
 				// Older portals answer this for a missing payment as well as for a missing right.
 				return {
@@ -247,6 +248,43 @@ function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
 		};
 	}
 	return { problem: description || `error ${answer.code}`, hint: 'See the Bitrix24 message below.' };
+}
+
+/** Code 0 "... not found": names the missing thing, so the user looks at the right field. */
+function notFound(description: string, call: CallContext): Diagnosis {
+	const payment = idText(call.ids, 'paymentId');
+	if (/payment system|pay ?system/i.test(description)) {
+		return {
+			problem: `pay system${idText(call.ids, 'paySystemId')} was not found`,
+			hint: 'Check the Pay System ID: it must be the ID of an existing pay system (Bitrix24: CRM > Sales > Payment systems).',
+		};
+	}
+	if (/payable item/i.test(description)) {
+		const line = /delivery/i.test(call.method) ? 'delivery' : 'product';
+		return {
+			problem: `the payment ${line} line was not found`,
+			hint: `Check the Payment ${line === 'delivery' ? 'Delivery' : 'Product'} ID: Get Many of this resource lists the lines of a payment.`,
+		};
+	}
+	if (/product/i.test(description)) {
+		return {
+			problem: 'the product row was not found',
+			hint: 'Check the Row ID: it must be a product row of the deal or invoice the payment belongs to.',
+		};
+	}
+	if (/shipment/i.test(description)) {
+		return {
+			problem: 'the delivery (shipment) was not found',
+			hint: 'Check the Delivery ID: it must be a shipment of the order the payment belongs to.',
+		};
+	}
+	if (/payment/i.test(description)) {
+		return {
+			problem: `payment${payment} was not found`,
+			hint: 'Check the Payment ID: it must be the ID of an existing payment of a deal or invoice.',
+		};
+	}
+	return { problem: description, hint: 'Check the IDs of this item: Bitrix24 names what it could not find below.' };
 }
 
 /** Turns a failed Bitrix24 answer into an error that says what failed and how to fix it. */

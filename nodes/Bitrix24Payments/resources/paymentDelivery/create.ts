@@ -1,7 +1,7 @@
 import type { Operation } from '../../shared/describe';
 import { created } from '../../shared/output';
 import { callMethod } from '../../shared/transport';
-import { paymentId } from '../payment/paymentId';
+import { linesPaymentId } from '../payment/paymentId';
 import { deliveryId } from './shared';
 
 export const create: Operation = {
@@ -12,5 +12,5 @@ export const create: Operation = {
 		description: 'Let the payment cover a delivery of its deal (crm.item.payment.delivery.add)',
 		routing: callMethod('crm.item.payment.delivery.add', created),
 	},
-	fields: [paymentId, deliveryId],
+	fields: [linesPaymentId, deliveryId],
 };

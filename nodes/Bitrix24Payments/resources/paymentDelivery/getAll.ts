@@ -1,7 +1,7 @@
 import type { Operation } from '../../shared/describe';
 import { listOptions } from '../../shared/fields';
 import { callMethod } from '../../shared/transport';
-import { paymentId } from '../payment/paymentId';
+import { linesPaymentId } from '../payment/paymentId';
 
 export const getAll: Operation = {
 	option: {
@@ -11,5 +11,5 @@ export const getAll: Operation = {
 		description: 'List the deliveries a payment covers (crm.item.payment.delivery.list)',
 		routing: callMethod('crm.item.payment.delivery.list'),
 	},
-	fields: [paymentId, listOptions({ orderFields: ['id', 'deliveryId', 'quantity'] })],
+	fields: [linesPaymentId, listOptions({ orderFields: ['id', 'quantity'] })],
 };

@@ -2,7 +2,7 @@ import type { Operation } from '../../shared/describe';
 import { idField } from '../../shared/fields';
 import { created } from '../../shared/output';
 import { callMethod } from '../../shared/transport';
-import { paymentId } from '../payment/paymentId';
+import { linesPaymentId } from '../payment/paymentId';
 import { quantity } from './shared';
 
 export const create: Operation = {
@@ -14,7 +14,7 @@ export const create: Operation = {
 		routing: callMethod('crm.item.payment.product.add', created),
 	},
 	fields: [
-		paymentId,
+		linesPaymentId,
 		idField({ name: 'rowId', displayName: 'Product Row ID', description: 'ID of the product row of the deal or invoice', sendAs: 'rowId' }),
 		quantity,
 	],

@@ -1,7 +1,7 @@
 import type { Operation } from '../../shared/describe';
 import { listOptions } from '../../shared/fields';
 import { callMethod } from '../../shared/transport';
-import { paymentId } from '../payment/paymentId';
+import { linesPaymentId } from '../payment/paymentId';
 
 export const getAll: Operation = {
 	option: {
@@ -11,5 +11,5 @@ export const getAll: Operation = {
 		description: 'List the products a payment covers (crm.item.payment.product.list)',
 		routing: callMethod('crm.item.payment.product.list'),
 	},
-	fields: [paymentId, listOptions({ orderFields: ['id', 'rowId', 'quantity'] })],
+	fields: [linesPaymentId, listOptions({ orderFields: ['id', 'quantity'] })],
 };

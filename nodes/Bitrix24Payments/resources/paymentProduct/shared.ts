@@ -1,4 +1,8 @@
-import { idField, numberField } from '../../shared/fields';
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { idField } from '../../shared/fields';
+import { InvalidValueError, toPositiveInteger } from '../../shared/validation';
 
 // The product rows of a payment: which deal products it pays for, and how many (crm.item.payment.product.*).
 export const paymentProductId = idField({
@@ -8,9 +12,33 @@ export const paymentProductId = idField({
 	sendAs: 'id',
 });
 
-export const quantity = numberField({
-	name: 'quantity',
+/**
+ * The portal declares `int $quantity` (crm Controller\Item\Payment\Product::addAction / setQuantityAction; the
+ * docs say double): 1.5 would silently become 1 and 0.5 would become 0. So only whole numbers are sent.
+ */
+async function sendQuantity(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
+	try {
+		const value = toPositiveInteger(this.getNodeParameter('quantity'), 'Quantity');
+		requestOptions.body = { ...((requestOptions.body as IDataObject) ?? {}), quantity: value };
+	} catch (error) {
+		const invalid = error instanceof InvalidValueError;
+		throw new NodeOperationError(this.getNode(), invalid ? error.message : (error as Error), {
+			itemIndex: this.getItemIndex(),
+			description: invalid
+				? 'Enter a whole number greater than 0: Bitrix24 reads the quantity of a payment product as a whole number and would drop a fraction.'
+				: undefined,
+		});
+	}
+	return requestOptions;
+}
+
+export const quantity: INodeProperties = {
 	displayName: 'Quantity',
-	description: 'How many of the product the payment covers',
-	sendAs: 'quantity',
-});
+	name: 'quantity',
+	type: 'number',
+	required: true,
+	typeOptions: { minValue: 1, numberPrecision: 0 },
+	default: 1,
+	description: 'How many of the product the payment covers, a whole number',
+	routing: { send: { preSend: [sendQuantity] } },
+};

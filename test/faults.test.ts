@@ -1,0 +1,191 @@
+/**
+ * What the node does when the portal or the network fails, per kind of failure: what it repeats (limit refusals
+ * always, other failures only for reads or when nothing was sent), what it never repeats (a write that may have
+ * happened), and what the user reads.
+ */
+import type { Fault } from './emulator/server';
+import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
+import type { Auth } from './helpers/bitrix24';
+import { AUTHS, run } from './helpers/bitrix24';
+
+const { payments } = SEED_IDS;
+let emulator: Bitrix24Emulator;
+
+beforeAll(async () => {
+	emulator = await Bitrix24Emulator.start();
+});
+afterAll(async () => await emulator.stop());
+beforeEach(() => emulator.reset());
+
+const PAY = 'crm.item.payment.pay';
+const GET = 'crm.item.payment.get';
+const pay = { resource: 'payment', operation: 'pay', paymentId: payments.UNPAID };
+const get = { resource: 'payment', operation: 'get', paymentId: payments.UNPAID };
+
+function inject(kind: Fault['kind'], method: string, extra: Partial<Fault> = {}) {
+	emulator.injectFault({ kind, method, ...extra });
+}
+
+/** What reached the portal for `method`: the fault each call met ('' for none), and whether the method ran. */
+function calls(method: string) {
+	return emulator.restCalls(method).map((call) => ({ fault: call.fault ?? '', ran: call.ran === true }));
+}
+
+function expectNoSecret(result: { run: unknown }) {
+	expect(JSON.stringify(result.run)).not.toContain(DEFAULT_WEBHOOK_SECRET);
+}
+
+describe.each(AUTHS)('with %s credentials: refused before running, so repeated even for writes', (auth: Auth) => {
+	test.each([
+		['QUERY_LIMIT_EXCEEDED (503)', 'queryLimit' as const],
+		["a proxy's 502 page", 'badGateway' as const],
+	])('%s on a read is repeated', async (_name, kind) => {
+		inject(kind, GET);
+		const result = await run(emulator, { auth, parameters: get });
+
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json.id).toBe(payments.UNPAID);
+		expect(calls(GET)).toEqual([
+			{ fault: kind, ran: false },
+			{ fault: '', ran: true },
+		]);
+	});
+
+	test('QUERY_LIMIT_EXCEEDED on Mark as Paid: sent again, paid once', async () => {
+		inject('queryLimit', PAY, { times: 2 });
+		const result = await run(emulator, { auth, parameters: pay });
+
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toEqual({ success: true, paymentId: payments.UNPAID });
+		expect(calls(PAY)).toEqual([
+			{ fault: 'queryLimit', ran: false },
+			{ fault: 'queryLimit', ran: false },
+			{ fault: '', ran: true },
+		]);
+		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('Y');
+	});
+});
+
+describe('limits that do not lift', () => {
+	test('QUERY_LIMIT_EXCEEDED every time: fails after Max Retries with what was tried and how to wait longer', async () => {
+		inject('queryLimit', PAY, { times: 10 });
+		const result = await run(emulator, { parameters: { ...pay, requestOptions: { maxRetries: 2 } } });
+
+		expect(result.error?.message).toBe("Bitrix24 could not mark the payment as paid: too many requests: the portal's request limit was reached");
+		expect(result.error?.description).toMatch('refused the request before running it, so nothing changed');
+		expect(result.error?.description).toMatch(/Tried 3 times in [\d.]+ s\. To wait longer, raise Max Retries or Max Wait/);
+		expect(calls(PAY)).toHaveLength(3);
+		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('N');
+	});
+
+	test('Max Wait bounds the total wait, whatever Max Retries allows', async () => {
+		inject('queryLimit', PAY, { times: 20 });
+		const started = Date.now();
+		const result = await run(emulator, { parameters: { ...pay, requestOptions: { maxRetries: 20, maxWait: 2 } } });
+
+		expect(result.error?.description).toMatch('raise Max Wait under Request Options');
+		expect(Date.now() - started).toBeLessThan(4000);
+		// 0.5 s + 1 s + the 0.5 s left of the 2 s: four calls.
+		expect(calls(PAY)).toHaveLength(4);
+	});
+
+	test('OVERLOAD_LIMIT (REST blocked by Bitrix24 support) fails at once', async () => {
+		inject('overload', GET);
+		const result = await run(emulator, { parameters: get });
+
+		expect(result.error?.message).toBe('Bitrix24 could not get the payment: Bitrix24 has blocked the REST API of this portal');
+		expect(result.error?.description).toMatch('contact them');
+		expect(calls(GET)).toHaveLength(1);
+	});
+
+	test('OPERATION_TIME_LIMIT with no reset time known fails at once, saying nothing changed', async () => {
+		// A portal the node has never heard from (the node remembers reset times per portal for the process).
+		const fresh = await Bitrix24Emulator.start();
+		fresh.injectFault({ kind: 'operationTimeLimit', method: PAY });
+		const result = await run(fresh, { parameters: pay });
+		await fresh.stop();
+
+		expect(result.error?.message).toBe('Bitrix24 could not mark the payment as paid: crm.item.payment.pay used up its time budget on the portal');
+		expect(result.error?.description).toMatch('nothing changed');
+		expect(result.error?.description).toMatch('Bitrix24 did not say when crm.item.payment.pay frees up');
+		expect(fresh.restCalls(PAY)).toHaveLength(1);
+	});
+});
+
+describe('failures after which a write may have happened: reads are repeated, writes never', () => {
+	test.each([
+		['an internal server error (500)', 'serverError' as const, 'the portal failed with an internal error (HTTP 500)'],
+		["a proxy's 502 page", 'badGateway' as const, 'the portal answered with an HTML page instead of Bitrix24 REST JSON (HTTP 502)'],
+		['an empty answer', 'emptyBody' as const, 'the portal answered with an empty body instead of Bitrix24 REST JSON (HTTP 200)'],
+		['a connection reset', 'reset' as const, 'no answer from the portal'],
+	])('%s on Mark as Paid after the portal ran it: not sent again, the user is told to check', async (_name, kind, problem) => {
+		inject(kind, PAY, { afterRun: true });
+		const result = await run(emulator, { parameters: pay });
+
+		expect(result.error?.name).toBe('NodeApiError');
+		expect(result.error?.message).toBe(`Bitrix24 could not mark the payment as paid: ${problem}`);
+		expect(result.error?.description).toMatch('may or may not have been applied');
+		expect(result.error?.description).toMatch('The node did not send it again: repeating a change could apply it twice.');
+		expect(calls(PAY)).toEqual([{ fault: kind, ran: true }]);
+		// It did happen here, exactly once.
+		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('Y');
+		expectNoSecret(result);
+	});
+
+	test.each([
+		['an internal server error (500)', 'serverError' as const],
+		['an empty answer', 'emptyBody' as const],
+		['a connection reset', 'reset' as const],
+	])('%s on Get: sent again and answered', async (_name, kind) => {
+		inject(kind, GET, { afterRun: true });
+		const result = await run(emulator, { parameters: get });
+
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json.id).toBe(payments.UNPAID);
+		expect(calls(GET)).toEqual([
+			{ fault: kind, ran: true },
+			{ fault: '', ran: true },
+		]);
+	});
+
+	test('a slow answer beyond the Timeout: a read is sent again, a write is not', async () => {
+		inject('slow', GET, { delayMs: 2500 });
+		const read = await run(emulator, { parameters: { ...get, requestOptions: { timeout: 1 } } });
+		expect(read.error).toBeUndefined();
+		expect(calls(GET)).toHaveLength(2);
+
+		inject('slow', PAY, { delayMs: 2500 });
+		const write = await run(emulator, { parameters: { ...pay, requestOptions: { timeout: 1 } } });
+		expect(write.error?.message).toBe('Bitrix24 could not mark the payment as paid: no answer from the portal');
+		expect(write.error?.description).toMatch('may or may not have been applied');
+		expect(calls(PAY)).toEqual([{ fault: 'slow', ran: true }]);
+		expectNoSecret(write);
+	});
+
+	test('an HTML page with status 200 (a login or maintenance page) is not Bitrix24: fails at once with where to look', async () => {
+		inject('htmlPage', GET);
+		const result = await run(emulator, { parameters: get });
+
+		expect(result.error?.message).toBe('Bitrix24 could not get the payment: the portal answered with an HTML page instead of Bitrix24 REST JSON (HTTP 200)');
+		expect(result.error?.description).toMatch('a proxy, a login page or a maintenance page may be in the way');
+		expect(calls(GET)).toHaveLength(1);
+	});
+
+	test('Confirm Paid: a failure of the re-read never repeats the payment', async () => {
+		inject('queryLimit', 'sale.payment.get', { times: 10 });
+		const result = await run(emulator, {
+			parameters: {
+				resource: 'paySystem',
+				operation: 'payPayment',
+				paymentId: payments.UNPAID,
+				paySystemId: SEED_IDS.paySystems.BANK_TRANSFER,
+				options: { confirmPaid: true },
+				requestOptions: { maxRetries: 1 },
+			},
+		});
+
+		expect(result.error?.message).toBe("Bitrix24 could not get the order payment: too many requests: the portal's request limit was reached");
+		expect(emulator.restCalls('sale.paysystem.pay.payment')).toHaveLength(1);
+		expect(emulator.restCalls('sale.payment.get')).toHaveLength(2);
+	});
+});
