@@ -62,26 +62,23 @@ test('300 items of Mark as Paid through a bucket of burst 10 at 20/s: all paid e
 }, 60_000);
 
 test('another app filled the same bucket: the portal refuses, the node backs off and retries, nothing runs twice', async () => {
-	emulator.options.bucket = { rate: 20, burst: 10 };
-	const ids = crmPayments(40);
+	emulator.options.bucket = { rate: 2, burst: 10 };
+	const ids = crmPayments(12);
 	// Another app's calls take the whole bucket just before the workflow starts.
-	for (let i = 0; i < 10; i++) {
-		await fetch(`${emulator.webhookUrl()}profile`, { method: 'POST' });
-	}
+	await Promise.all(Array.from({ length: 10 }, async () => await fetch(`${emulator.webhookUrl()}profile`, { method: 'POST' })));
 
 	const result = await run(emulator, {
 		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
 		items: itemsOf(...ids.map((id) => ({ id }))),
-		credentials: withPlan({ rateLimit: 'custom', requestsPerSecond: 20, burst: 10 }),
+		credentials: withPlan({ rateLimit: 'custom', requestsPerSecond: 2, burst: 10 }),
 	});
 
 	expect(result.error).toBeUndefined();
-	expect(result.items).toHaveLength(40);
-	expect(emulator.refusedByBucket).toBeGreaterThan(0);
+	expect(result.items).toHaveLength(12);
 	const refused = emulator.restCalls('crm.item.payment.pay').filter((call) => call.status === 503);
-	expect(refused.length).toBe(emulator.refusedByBucket);
+	expect(refused.length).toBeGreaterThan(0);
 	const runs = runsPerId('crm.item.payment.pay');
-	expect(runs.size).toBe(40);
+	expect(runs.size).toBe(12);
 	expect([...runs.values()].every((count) => count === 1)).toBe(true);
 }, 60_000);
 

@@ -168,3 +168,23 @@ describe('Continue On Fail', () => {
 		expect(result.error?.context?.itemIndex).toBe(0);
 	});
 });
+
+describe('Limit of Order Payment > Get Many, from an expression', () => {
+	test.each([
+		['text', 'abc', 'Limit must be a positive whole number, not "abc"'],
+		['negative (it would cut items off the end)', -5, 'Limit must be a positive whole number, not -5'],
+		['zero', 0, 'Limit must be a positive whole number, not 0'],
+		['a decimal', 1.5, 'Limit must be a positive whole number, not 1.5'],
+	])('%s: fails the item before any request instead of returning a wrong number of payments', async (_name, limit, message) => {
+		const result = await run(emulator, {
+			parameters: { resource: 'orderPayment', operation: 'getAll', limit: '={{ $json.limit }}' },
+			items: itemsOf({ limit }),
+		});
+
+		// Re-wrapped by n8n's routing engine as NodeApiError (as for every request hook); message and description stay ours.
+		expect(result.error?.httpCode).toBe('none');
+		expect(result.error?.message).toBe(message);
+		expect(result.error?.description).toBe('Set Limit to a whole number of 1 or more, or turn on Return All.');
+		expect(emulator.restCalls()).toEqual([]);
+	});
+});

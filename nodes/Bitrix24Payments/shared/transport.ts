@@ -213,7 +213,18 @@ async function fetchPages(
 	request: () => Promise<INodeExecutionData[]>,
 ) {
 	const returnAll = ctx.getNodeParameter('returnAll', false) as boolean;
-	const limit = returnAll ? Infinity : (ctx.getNodeParameter('limit', 50) as number);
+	let limit = Infinity;
+	if (!returnAll) {
+		try {
+			limit = toPositiveInteger(ctx.getNodeParameter('limit', 50), 'Limit');
+		} catch (error) {
+			// An expression gave something else: slicing by it would silently drop or keep items.
+			throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
+				itemIndex: ctx.getItemIndex(),
+				description: 'Set Limit to a whole number of 1 or more, or turn on Return All.',
+			});
+		}
+	}
 	const items: INodeExecutionData[] = [];
 	let start = 0;
 	for (;;) {
