@@ -2,7 +2,7 @@
  * The example workflows in `examples/` do what their names say: their Bitrix24 Payments nodes, with the
  * parameters exactly as saved, run one after the other on the real engine against the emulator.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code reads the example files */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test code reads the example files next to it */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */
