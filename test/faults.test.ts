@@ -171,6 +171,19 @@ describe('failures after which a write may have happened: reads are repeated, wr
 		expect(calls(GET)).toHaveLength(1);
 	});
 
+	test.each(AUTHS)('a portal that moved (302) with %s credentials: not followed, the new address given without the secret', async (auth) => {
+		inject('moved', PAY);
+		const result = await run(emulator, { auth, parameters: pay });
+
+		expect(result.error?.message).toBe(
+			`Bitrix24 could not mark the payment as paid: the portal has moved (HTTP 302 to https://moved-portal.bitrix24.com/rest/${auth === 'webhook' ? '1/***/' : ''}crm.item.payment.pay)`,
+		);
+		expect(result.error?.description).toMatch('Update the portal address in the credential');
+		expect(calls(PAY)).toEqual([{ fault: 'moved', ran: false }]);
+		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('N');
+		expectNoSecret(result);
+	});
+
 	test('Confirm Paid: a failure of the re-read never repeats the payment', async () => {
 		inject('queryLimit', 'sale.payment.get', { times: 10 });
 		const result = await run(emulator, {

@@ -80,6 +80,7 @@ export type FaultKind =
 	| 'badGateway' // 502 HTML page from a proxy
 	| 'htmlPage' // 200 HTML page (a login or maintenance page)
 	| 'emptyBody' // 200 with no body
+	| 'moved' // 302 to the same path on another host (a portal whose address changed)
 	| 'reset' // the connection is closed without an answer
 	| 'slow'; // the answer comes after `delayMs`
 

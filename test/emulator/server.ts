@@ -340,6 +340,14 @@ export class Bitrix24Emulator {
 			case 'emptyBody':
 				send(200, 'application/json; charset=utf-8', '');
 				break;
+			case 'moved': {
+				const location = `https://moved-portal.bitrix24.com${rec.path}`;
+				rec.status = 302;
+				rec.response = location;
+				res.writeHead(302, { Location: location, 'Content-Length': 0 });
+				res.end();
+				break;
+			}
 			case 'reset':
 			case 'slow': // a slow answer reaches here only when it was not delayed (never)
 				rec.status = 0;

@@ -38,6 +38,8 @@ const SCOPE_LABELS: Record<string, string> = {
 	salescenter: 'Sales Center (salescenter)',
 };
 
+const ANSWERS = new WeakMap<object, FailedAnswer | { status: 0; network: string }>();
+
 /**
  * Every error the node raises for a Bitrix24 call; subclassed so the request runner can tell it from n8n's own,
  * named as its parent so that n8n shows it as the API error it is.
@@ -45,8 +47,17 @@ const SCOPE_LABELS: Record<string, string> = {
 export class Bitrix24ApiError extends NodeApiError {
 	override name = 'NodeApiError';
 
-	/** What the portal answered, or the network error code when nothing came back: decides retries. */
-	answer: FailedAnswer | { status: 0; network: string } = { status: 0, network: '' };
+	/**
+	 * What the portal answered, or the network error code when nothing came back: decides retries. Kept out of
+	 * the error's own fields, which n8n saves with the execution.
+	 */
+	get answer(): FailedAnswer | { status: 0; network: string } {
+		return ANSWERS.get(this) ?? { status: 0, network: '' };
+	}
+
+	set answer(answer: FailedAnswer | { status: 0; network: string }) {
+		ANSWERS.set(this, answer);
+	}
 
 	/** The Bitrix24 method whose call failed ('' for a check of the node's own). */
 	method = '';
