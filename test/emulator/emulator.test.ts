@@ -608,3 +608,49 @@ async function newMethods(): Promise<void> {
 }
 
 test('new methods: CRM payments and their lines, order payments, pay systems', newMethods);
+
+test('limits: the leaky bucket and the operating-time window, as the portal counts them', async () => {
+	const emu = await Bitrix24Emulator.start({ bucket: { rate: 10, burst: 5 } });
+	try {
+		const hook = emu.webhookUrl();
+		// Five at once pass, the sixth is refused before it runs; 100 ms later one place has drained.
+		const burst = await Promise.all(Array.from({ length: 6 }, async () => await call(`${hook}profile`)));
+		assert.deepEqual(burst.map((a) => a.status).sort(), [200, 200, 200, 200, 200, 503]);
+		const refused = burst.find((a) => a.status === 503)!;
+		assert.deepEqual(refused.json, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
+		assert.equal(emu.refusedByBucket, 1);
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		assert.equal((await call(`${hook}profile`)).status, 200);
+
+		emu.reset();
+		emu.options.bucket = null;
+		emu.options.operating = { limit: 2, window: 1 };
+		emu.options.methodCost = { 'crm.item.payment.get': 1 };
+		const get = async () => await call(`${hook}crm.item.payment.get`, { json: { id: SEED_IDS.payments.UNPAID } });
+		const first = await get();
+		const second = await get();
+		assert.equal(first.status, 200);
+		assert.ok(Number(at(second.json, 'time', 'operating')) >= 2, 'operating sums the window');
+		const resetAt = Number(at(first.json, 'time', 'operating_reset_at'));
+		assert.ok(resetAt >= Date.now() / 1000 && resetAt <= Date.now() / 1000 + 2, `reset within the window: ${resetAt}`);
+		const blocked = await get();
+		assert.equal(blocked.status, 429);
+		assert.deepEqual(blocked.json, { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit.' });
+		assert.equal(emu.restCalls('crm.item.payment.get')[2].ran, undefined, 'refused before running');
+		await new Promise((resolve) => setTimeout(resolve, 1100));
+		assert.equal((await get()).status, 200, 'free again once the window has passed');
+
+		// Faults: after running (state changed, no answer) and before (nothing ran).
+		emu.reset();
+		emu.injectFault({ kind: 'reset', method: 'crm.item.payment.pay', afterRun: true });
+		await assert.rejects(call(`${hook}crm.item.payment.pay`, { json: { id: SEED_IDS.payments.UNPAID } }));
+		assert.equal(emu.state.payments.get(SEED_IDS.payments.UNPAID)!.paid, 'Y');
+		emu.injectFault({ kind: 'badGateway' });
+		const proxy = await fetch(`${hook}crm.item.payment.get`, { method: 'POST' });
+		assert.equal(proxy.status, 502);
+		assert.match(await proxy.text(), /502 Bad Gateway/);
+		assert.equal(emu.requests.at(-1)!.ran, undefined);
+	} finally {
+		await emu.stop();
+	}
+});
