@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only emulator check: node:assert and node:zlib run under jest, never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only emulator check: node:assert and node:zlib run under jest and timers wait out the limits, never shipped */
 // The emulator itself, over real HTTP with fetch: every method, error, auth path and code style answers as the
 // Bitrix24 docs and the portal's code say. The node's tests trust it, so it is checked on its own first.
 
