@@ -190,9 +190,9 @@ export async function executeRequest(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const method = String(requestData.options.url ?? '');
-	const { portal, plan } = await connection(this);
+	const { portal, plan, authentication } = await connection(this);
 	const settings = requestSettings(this);
-	const send = async () => {
+	const attempt = async () => {
 		try {
 			const items = await this.makeRoutingRequest(requestData);
 			noteOperatingTime(portal, method, (this as WithPage)[PAGE]?.time);
@@ -201,6 +201,7 @@ export async function executeRequest(
 			throw await explainFailure(this, error, method);
 		}
 	};
+	const send = async () => await refreshingOn401(authentication, requestData.options, attempt);
 	const request = async () => await withRetries({ portal, plan, method }, settings, send);
 	if (!describeMethod(method).paginated) return await request();
 	return await fetchPages(this, requestData, request);
@@ -295,7 +296,7 @@ export async function callBitrix24(ctx: IExecuteSingleFunctions | ILoadOptionsFu
 	};
 	const credentialType = authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
 	const itemIndex = 'getItemIndex' in ctx ? ctx.getItemIndex() : 0;
-	const send = async () => {
+	const attempt = async () => {
 		let response: IN8nHttpFullResponse;
 		try {
 			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, { ...options })) as IN8nHttpFullResponse;
@@ -309,7 +310,34 @@ export async function callBitrix24(ctx: IExecuteSingleFunctions | ILoadOptionsFu
 		noteOperatingTime(portal, method, (response.body as IDataObject).time);
 		return (response.body as IDataObject).result;
 	};
+	const send = async () => await refreshingOn401(authentication, options, attempt);
 	return await withRetries({ portal, plan, method }, settings, send);
+}
+
+/**
+ * n8n 1.x reads `ignoreHttpStatusErrors: { ignore: true, except: [401] }` as "ignore all": an expired token then
+ * comes back as an answer and n8n does not refresh it. Sending once more with status errors on lets the 401
+ * throw, which makes n8n refresh the token and repeat the call. (n8n 2.x refreshes first: this never runs.)
+ */
+async function refreshingOn401<T>(
+	authentication: Authentication,
+	options: Pick<IHttpRequestOptions, 'ignoreHttpStatusErrors'>,
+	attempt: () => Promise<T>,
+): Promise<T> {
+	try {
+		return await attempt();
+	} catch (caught) {
+		const error = caught as Bitrix24ApiError | NodeOperationError;
+		const expired = error instanceof Bitrix24ApiError && 'code' in error.answer && error.answer.code.toLowerCase() === 'expired_token';
+		if (authentication !== 'oAuth2' || !expired) throw error;
+		const ignored = options.ignoreHttpStatusErrors;
+		options.ignoreHttpStatusErrors = false;
+		try {
+			return await attempt();
+		} finally {
+			options.ignoreHttpStatusErrors = ignored;
+		}
+	}
 }
 
 /** The routing of one operation: which Bitrix24 method it calls and how its result becomes output. */
