@@ -6,10 +6,9 @@
  */
 import type { IBinaryData, INodeParameters } from 'n8n-workflow';
 
-import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS, qrPng } from './emulator/server';
-import type { RecordedRequest } from './emulator/server';
+import { Bitrix24Emulator, SEED_IDS, qrPng } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { AUTHS, itemsOf, run } from './helpers/bitrix24';
+import { AUTHS, itemsOf, run, onlyCall as onlyCallOf } from './helpers/bitrix24';
 
 const { payments, paySystems, productRows, paymentProducts, shipments, paymentDeliveries } = SEED_IDS;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -22,15 +21,7 @@ afterAll(async () => await emulator.stop());
 beforeEach(() => emulator.reset());
 
 /** The one REST call of a run: the node called exactly this method, once, at the right URL, and it succeeded. */
-function onlyCall(method: string, auth: Auth): RecordedRequest {
-	const calls = emulator.restCalls();
-	expect(calls.map((call) => call.restMethod)).toEqual([method.toLowerCase()]);
-	const [call] = calls;
-	expect(call.path).toBe(auth === 'webhook' ? `/rest/1/${DEFAULT_WEBHOOK_SECRET}/${method}` : `/rest/${method}`);
-	expect(call.auth).toBe(auth === 'webhook' ? 'webhook' : 'oauth');
-	expect(call.httpMethod).toBe('POST');
-	return call;
-}
+const onlyCall = (method: string, auth: Auth) => onlyCallOf(emulator, method, auth);
 
 /** A copy of a seeded payment under a new id, for lists that need more rows. */
 function clonePayment(fromId: number, changes: { id: number; sum?: number; currency?: string; paid?: 'Y' | 'N' }) {

@@ -3,7 +3,7 @@
  * the items the node output.
  */
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
-import { AUTHS, itemsOf, run } from './helpers/bitrix24';
+import { AUTHS, itemsOf, restPath, run, type Auth, onlyCall as onlyCallOf } from './helpers/bitrix24';
 
 const { payments, paySystems } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -15,15 +15,8 @@ afterAll(async () => await emulator.stop());
 beforeEach(() => emulator.reset());
 
 /** The one REST call of a run, and where it went. */
-function onlyCall(method: string) {
-	const calls = emulator.restCalls();
-	expect(calls.map((call) => call.restMethod)).toEqual([method]);
-	return calls[0];
-}
-
-function expectPath(path: string, auth: string, method: string) {
-	expect(path).toBe(auth === 'webhook' ? `/rest/1/${DEFAULT_WEBHOOK_SECRET}/${method}` : `/rest/${method}`);
-}
+const onlyCall = (method: string) => onlyCallOf(emulator, method);
+const expectPath = (path: string, auth: Auth, method: string) => expect(path).toBe(restPath(auth, method));
 
 describe.each(AUTHS)('with %s credentials', (auth) => {
 	test('CRM Payment > Mark as Paid sends the id and marks the payment paid', async () => {

@@ -6,9 +6,9 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { RecordedRequest } from './emulator/server';
-import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, DEFAULT_WEBHOOK_SECRET, READ_ONLY_WEBHOOK, SEED_IDS } from './emulator/server';
+import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, READ_ONLY_WEBHOOK, SEED_IDS } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { AUTHS, credentialData, itemsOf, run } from './helpers/bitrix24';
+import { AUTHS, credentialData, itemsOf, restPath, run, onlyCall as onlyCallOf } from './helpers/bitrix24';
 
 const { payments, paySystems, orders } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -36,15 +36,8 @@ const SIMPLE_KEYS = [
 ];
 
 /** The one REST call of a run. */
-function onlyCall(method: string): RecordedRequest {
-	const calls = emulator.restCalls();
-	expect(calls.map((call) => call.restMethod)).toEqual([method]);
-	return calls[0];
-}
-
-function expectPath(path: string, auth: Auth, method: string) {
-	expect(path).toBe(auth === 'webhook' ? `/rest/1/${DEFAULT_WEBHOOK_SECRET}/${method}` : `/rest/${method}`);
-}
+const onlyCall = (method: string) => onlyCallOf(emulator, method);
+const expectPath = (path: string, auth: Auth, method: string) => expect(path).toBe(restPath(auth, method));
 
 /** The `result` the portal answered to a recorded call. */
 function answerOf(call: RecordedRequest): IDataObject {

@@ -9,7 +9,7 @@ import { Workflow } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, EMULATOR_HANDLER_CODE, READ_ONLY_WEBHOOK, SEED_IDS } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { AUTHS, credentialData, itemsOf, nodeType, oauthCredentialType, run, webhookCredentialType } from './helpers/bitrix24';
+import { AUTHS, credentialData, itemsOf, nodeType, oauthCredentialType, run, webhookCredentialType, onlyCall as onlyCallOf } from './helpers/bitrix24';
 import { TestCredentialsHelper, createAdditionalData, createNodeTypes } from './helpers/engine';
 
 const { payments, paySystems, personTypes, handlers, invoices } = SEED_IDS;
@@ -22,12 +22,7 @@ afterAll(async () => await emulator.stop());
 beforeEach(() => emulator.reset());
 
 /** The one REST call of a run, and where it went. */
-function onlyCall(method: string, auth: Auth) {
-	const calls = emulator.restCalls();
-	expect(calls.map((call) => call.restMethod)).toEqual([method]);
-	expect(calls[0].path).toBe(auth === 'webhook' ? `/rest/1/${DEFAULT_WEBHOOK_SECRET}/${method}` : `/rest/${method}`);
-	return calls[0];
-}
+const onlyCall = (method: string, auth: Auth) => onlyCallOf(emulator, method, auth);
 
 /** Credentials of the portal's read-only user (Rita, user 7): an inbound webhook, or an app token issued to her. */
 function readOnlyCredentials(auth: Auth): ICredentialDataDecryptedObject {

@@ -4,7 +4,8 @@
  */
 import type { ICredentialDataDecryptedObject, ICredentialType, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
 
-import type { Bitrix24Emulator } from '../emulator/server';
+import type { Bitrix24Emulator, RecordedRequest } from '../emulator/server';
+import { DEFAULT_WEBHOOK_SECRET } from '../emulator/server';
 import type { RunNodeResult } from './engine';
 import { runNode } from './engine';
 
@@ -68,4 +69,22 @@ export async function run(emulator: Bitrix24Emulator, options: RunOptions): Prom
 /** Items carrying one value each, as a previous node would pass them. */
 export function itemsOf(...values: object[]): INodeExecutionData[] {
 	return values.map((json) => ({ json: json as INodeExecutionData['json'] }));
+}
+
+/** Where a REST call goes with each credential: the webhook path with its secret, or `/rest/` with a token. */
+export function restPath(auth: Auth, method: string): string {
+	return auth === 'webhook' ? `/rest/1/${DEFAULT_WEBHOOK_SECRET}/${method}` : `/rest/${method}`;
+}
+
+/** The one REST call of a run; with `auth`, also checked to be a POST that went where that credential points. */
+export function onlyCall(emulator: Bitrix24Emulator, method: string, auth?: Auth): RecordedRequest {
+	const calls = emulator.restCalls();
+	expect(calls.map((call) => call.restMethod)).toEqual([method.toLowerCase()]);
+	const [call] = calls;
+	if (auth) {
+		expect(call.path).toBe(restPath(auth, method));
+		expect(call.auth).toBe(auth === 'webhook' ? 'webhook' : 'oauth');
+		expect(call.httpMethod).toBe('POST');
+	}
+	return call;
 }
