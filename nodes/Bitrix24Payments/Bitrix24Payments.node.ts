@@ -1,12 +1,13 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { orderPaymentProperties } from './resources/orderPayment';
-import { paymentProperties } from './resources/payment';
-import { paymentDeliveryProperties } from './resources/paymentDelivery';
-import { paymentProductProperties } from './resources/paymentProduct';
-import { paySystemProperties } from './resources/paySystem';
-import { paySystemHandlerProperties } from './resources/paySystemHandler';
+import { orderPaymentResource } from './resources/orderPayment';
+import { paymentResource } from './resources/payment';
+import { paymentDeliveryResource } from './resources/paymentDelivery';
+import { paymentProductResource } from './resources/paymentProduct';
+import { paySystemResource } from './resources/paySystem';
+import { paySystemHandlerResource } from './resources/paySystemHandler';
+import { describeResources } from './shared/describe';
 import { searchPaySystems } from './shared/listSearch';
 import { REQUEST_OPTIONS_PROPERTY } from './shared/retry';
 import { executeRequest } from './shared/transport';
@@ -58,12 +59,14 @@ export class Bitrix24Payments implements INodeType {
 				],
 				default: 'payment',
 			},
-			...paymentProperties,
-			...paymentProductProperties,
-			...paymentDeliveryProperties,
-			...orderPaymentProperties,
-			...paySystemProperties,
-			...paySystemHandlerProperties,
+			...describeResources([
+				paymentResource,
+				paymentProductResource,
+				paymentDeliveryResource,
+				orderPaymentResource,
+				paySystemResource,
+				paySystemHandlerResource,
+			]),
 			REQUEST_OPTIONS_PROPERTY,
 		],
 	};

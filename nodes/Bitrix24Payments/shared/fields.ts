@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { InvalidValueError, locatorValue, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from './validation';
+import { InvalidValueError, locatorValue, rememberId, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from './validation';
 
 /** How a Bitrix24 field is shown in n8n and checked before it is sent. */
 export type FieldKind =
@@ -127,6 +127,12 @@ export function upperSnake(name: string): string {
 	return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
+function bodyValue(requestOptions: IHttpRequestOptions, path: string[]): unknown {
+	let value: unknown = requestOptions.body;
+	for (const key of path) value = value !== null && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
+	return value;
+}
+
 function setBody(requestOptions: IHttpRequestOptions, path: string[], value: unknown) {
 	let target = (requestOptions.body ??= {}) as IDataObject;
 	for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as IDataObject;
@@ -138,7 +144,12 @@ function invalidInput(ctx: IExecuteSingleFunctions, error: unknown, hint: string
 	return new NodeOperationError(ctx.getNode(), error.message, { itemIndex: ctx.getItemIndex(), description: hint });
 }
 
-/** A required id parameter (`paymentId`, `paySystemId`): numbers and numeric strings from expressions alike. */
+const idFields = new Map<string, INodeProperties>();
+
+/**
+ * A required id parameter (`paymentId`, `paySystemId`): numbers and numeric strings from expressions alike.
+ * The same options give the same field object, which the node then defines once for all its operations.
+ */
 export function idField(options: {
 	name: string;
 	displayName: string;
@@ -148,19 +159,35 @@ export function idField(options: {
 	/** A `listSearch` method: the id can then be picked from a list loaded from the portal. */
 	searchListMethod?: string;
 }): INodeProperties {
+	const key = JSON.stringify(options);
+	if (!idFields.has(key)) idFields.set(key, newIdField(options));
+	return idFields.get(key)!;
+}
+
+function newIdField(options: Parameters<typeof idField>[0]): INodeProperties {
 	const { name, displayName, description, sendAs, searchListMethod } = options;
 	// A picker is named after the thing ("Pay System"); what it must hold is its ID.
 	const label = searchListMethod ? `${displayName} ID` : displayName;
+	const path = sendAs.split('.');
+	// n8n has already resolved the value into the body (`send.property`); resolving the expression again
+	// here would double its cost per item.
 	async function sendId(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
 		try {
-			const value = locatorValue(this.getNodeParameter(name));
-			setBody(requestOptions, sendAs.split('.'), toPositiveInteger(value, label));
+			const id = toPositiveInteger(locatorValue(bodyValue(requestOptions, path)), label);
+			setBody(requestOptions, path, id);
+			rememberId(this, name, id);
 		} catch (error) {
 			throw invalidInput(this, error, `Use the numeric ID Bitrix24 shows for it, for example 1038.`);
 		}
 		return requestOptions;
 	}
-	const base = { displayName, name, required: true, description, routing: { send: { preSend: [sendId] } } };
+	const base = {
+		displayName,
+		name,
+		required: true,
+		description,
+		routing: { send: { type: 'body' as const, property: sendAs, preSend: [sendId] } },
+	};
 	if (!searchListMethod) return { ...base, type: 'string', default: '', placeholder: 'e.g. 1038' };
 	return {
 		...base,

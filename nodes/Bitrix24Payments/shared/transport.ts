@@ -18,7 +18,7 @@ import type { RatePlan } from './limiter';
 import { noteOperatingTime, ratePlanOf } from './limiter';
 import { describeMethod } from './methods';
 import { requestSettingsOf, withRetries } from './retry';
-import { ID_PARAMETERS, locatorValue, toPositiveInteger } from './validation';
+import { ID_PARAMETERS, locatorValue, rememberedIds, toPositiveInteger } from './validation';
 import { parseWebhookUrl } from './webhookUrl';
 
 type Context = IExecuteSingleFunctions | IExecutePaginationFunctions;
@@ -32,6 +32,14 @@ interface PageInfo {
 	time?: unknown;
 }
 type WithPage = { [PAGE]?: PageInfo };
+
+/**
+ * The item's connection and request settings, read once by `prepareRequest` (n8n runs an item's preSend hooks
+ * before its request runner, on the context the runner's context inherits from): every credential read can be
+ * a database read and a decryption in n8n.
+ */
+const PREPARED = Symbol('bitrix24Prepared');
+type WithPrepared = { [PREPARED]?: { connection: Connection; settings: RequestSettings } };
 
 interface Connection {
 	authentication: Authentication;
@@ -85,7 +93,9 @@ function portalOf(url: string): string {
 	return (/^https?:\/\/([^/?#]+)/i.exec(url)?.[1] ?? url).toLowerCase();
 }
 
-function requestSettings(ctx: AnyContext) {
+type RequestSettings = ReturnType<typeof requestSettingsOf>;
+
+function requestSettings(ctx: AnyContext): RequestSettings {
 	let options: unknown;
 	try {
 		options = ctx.getNodeParameter('requestOptions', {});
@@ -97,8 +107,15 @@ function requestSettings(ctx: AnyContext) {
 
 /** The validated ids of the current item, by their parameter names: they name the payment in errors and outputs. */
 export function callIds(ctx: Context): IDataObject {
+	const validated = rememberedIds(ctx);
+	const parameters = ctx.getNode().parameters;
 	const ids: IDataObject = {};
 	for (const name of ID_PARAMETERS) {
+		if (name in validated) {
+			ids[name] = validated[name];
+			continue;
+		}
+		if (!(name in parameters)) continue;
 		const value = locatorValue(ctx.getNodeParameter(name, ''));
 		if (value === undefined || value === '') continue;
 		try {
@@ -122,7 +139,9 @@ async function callContextOf(ctx: AnyContext, method: string, itemIndex: number)
 
 /** Points the request at the portal; runs first for every operation. */
 async function prepareRequest(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
-	const { authentication, restUrl } = await connection(this);
+	const prepared = { connection: await connection(this), settings: requestSettings(this) };
+	(this as WithPrepared)[PREPARED] = prepared;
+	const { authentication, restUrl } = prepared.connection;
 	requestOptions.baseURL = restUrl;
 	requestOptions.method = 'POST';
 	requestOptions.json = true;
@@ -133,7 +152,7 @@ async function prepareRequest(this: IExecuteSingleFunctions, requestOptions: IHt
 	// still throw: that is what makes n8n refresh the token and repeat the call once.
 	requestOptions.ignoreHttpStatusErrors =
 		authentication === 'oAuth2' ? { ignore: true, except: [401] } : true;
-	requestOptions.timeout = requestSettings(this).timeoutMs;
+	requestOptions.timeout = prepared.settings.timeoutMs;
 	return requestOptions;
 }
 
@@ -190,8 +209,9 @@ export async function executeRequest(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const method = String(requestData.options.url ?? '');
-	const { portal, plan, authentication } = await connection(this);
-	const settings = requestSettings(this);
+	const prepared = (this as WithPrepared)[PREPARED] ?? { connection: await connection(this), settings: requestSettings(this) };
+	const { portal, plan, authentication } = prepared.connection;
+	const { settings } = prepared;
 	const attempt = async () => {
 		try {
 			const items = await this.makeRoutingRequest(requestData);

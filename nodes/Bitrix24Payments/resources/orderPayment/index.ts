@@ -1,4 +1,4 @@
-import { resourceProperties } from '../../shared/describe';
+import { resource } from '../../shared/describe';
 import { create } from './create';
 import { deleteOrderPayment } from './delete';
 import { get } from './get';
@@ -7,7 +7,7 @@ import { getFields } from './getFields';
 import { update } from './update';
 
 /** Order payments: the payments of online store orders (`sale.payment.*`). */
-export const orderPaymentProperties = resourceProperties(
+export const orderPaymentResource = resource(
 	'orderPayment',
 	[create, get, getAll, update, deleteOrderPayment, getFields],
 	'update',

@@ -3,12 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { idField } from '../../shared/fields';
 import { simplify } from '../../shared/output';
 
-export const paymentId = idField({
-	name: 'paymentId',
-	displayName: 'Payment ID',
-	description: 'ID of the order payment, as Get Many shows it',
-	sendAs: 'id',
-});
+export { paymentId } from '../payment/paymentId';
 
 /** The pay system of an order payment, picked from the portal's list. */
 export function paySystemId(sendAs: string): INodeProperties {

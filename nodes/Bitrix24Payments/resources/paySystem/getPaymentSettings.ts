@@ -1,7 +1,6 @@
 import type { Operation } from '../../shared/describe';
-import { idField } from '../../shared/fields';
 import { callMethod } from '../../shared/transport';
-import { paySystemId } from './shared';
+import { paymentId, paySystemId } from './shared';
 
 export const getPaymentSettings: Operation = {
 	option: {
@@ -12,7 +11,7 @@ export const getPaymentSettings: Operation = {
 		routing: callMethod('sale.paysystem.settings.payment.get'),
 	},
 	fields: [
-		idField({ name: 'paymentId', displayName: 'Payment ID', description: 'ID of the payment', sendAs: 'PAYMENT_ID' }),
+		paymentId,
 		paySystemId('PAY_SYSTEM_ID'),
 	],
 };

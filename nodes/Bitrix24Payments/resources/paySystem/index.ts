@@ -1,4 +1,4 @@
-import { resourceProperties } from '../../shared/describe';
+import { resource } from '../../shared/describe';
 import { create } from './create';
 import { deletePaySystem } from './delete';
 import { getAll } from './getAll';
@@ -10,7 +10,7 @@ import { update } from './update';
 import { updateSettings } from './updateSettings';
 
 /** Pay systems (`sale.paysystem.*`): paying as a payment service would, and managing the pay systems. */
-export const paySystemProperties = resourceProperties(
+export const paySystemResource = resource(
 	'paySystem',
 	[payPayment, payInvoice, getAll, create, update, deletePaySystem, getSettings, updateSettings, getPaymentSettings],
 	'payPayment',

@@ -1,9 +1,9 @@
 import type { Operation } from '../../shared/describe';
 import type { FieldSpec } from '../../shared/fields';
-import { fieldsCollection, idField } from '../../shared/fields';
+import { fieldsCollection } from '../../shared/fields';
 import { confirm, confirmPaid } from '../../shared/output';
 import { callMethod } from '../../shared/transport';
-import { paySystemId } from './shared';
+import { paymentId, paySystemId } from './shared';
 
 /** What a payment service reports back; sent as PS_INVOICE_ID, PS_STATUS_CODE, ... */
 const payServiceFields: FieldSpec[] = [
@@ -27,12 +27,7 @@ export const payPayment: Operation = {
 		routing: callMethod('sale.paysystem.pay.payment', confirm('success'), confirmPaid),
 	},
 	fields: [
-		idField({
-			name: 'paymentId',
-			displayName: 'Payment ID',
-			description: 'ID of the payment; it must already use the pay system below',
-			sendAs: 'PAYMENT_ID',
-		}),
+		paymentId,
 		paySystemId('PAY_SYSTEM_ID'),
 		fieldsCollection({
 			name: 'additionalFields',

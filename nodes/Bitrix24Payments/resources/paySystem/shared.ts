@@ -14,6 +14,14 @@ export function paySystemId(sendAs = 'ID'): INodeProperties {
 	});
 }
 
+/** The payment that Pay Payment pays and whose settings Get Payment Settings reads. */
+export const paymentId = idField({
+	name: 'paymentId',
+	displayName: 'Payment ID',
+	description: 'ID of the payment; it must use the pay system below',
+	sendAs: 'PAYMENT_ID',
+});
+
 export const personTypeId = idField({
 	name: 'personTypeId',
 	displayName: 'Person Type ID',

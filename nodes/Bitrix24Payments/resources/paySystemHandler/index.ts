@@ -1,8 +1,8 @@
-import { resourceProperties } from '../../shared/describe';
+import { resource } from '../../shared/describe';
 import { create } from './create';
 import { deleteHandler } from './delete';
 import { getAll } from './getAll';
 import { update } from './update';
 
 /** REST pay system handlers (`sale.paysystem.handler.*`). */
-export const paySystemHandlerProperties = resourceProperties('paySystemHandler', [create, getAll, update, deleteHandler], 'getAll');
+export const paySystemHandlerResource = resource('paySystemHandler', [create, getAll, update, deleteHandler], 'getAll');

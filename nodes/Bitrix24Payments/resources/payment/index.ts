@@ -1,4 +1,4 @@
-import { resourceProperties } from '../../shared/describe';
+import { resource } from '../../shared/describe';
 import { create } from './create';
 import { deletePayment } from './delete';
 import { get } from './get';
@@ -9,7 +9,7 @@ import { unpay } from './unpay';
 import { update } from './update';
 
 /** CRM payments: the payments of deals and invoices (`crm.item.payment.*`). */
-export const paymentProperties = resourceProperties(
+export const paymentResource = resource(
 	'payment',
 	[pay, unpay, create, get, getAll, update, deletePayment, getPublicUrl],
 	'pay',

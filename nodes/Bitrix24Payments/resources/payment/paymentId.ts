@@ -1,9 +1,13 @@
 import { idField } from '../../shared/fields';
 
+/**
+ * The payment an operation acts on, sent as `id`. CRM payments are the payments of the orders behind deals and
+ * invoices, so CRM Payment and Order Payment share this field (and its ids).
+ */
 export const paymentId = idField({
 	name: 'paymentId',
 	displayName: 'Payment ID',
-	description: 'ID of the payment of a deal or invoice, as crm.item.payment.list shows it',
+	description: 'ID of the payment, as Get Many of CRM payments or order payments shows it',
 	sendAs: 'id',
 });
 

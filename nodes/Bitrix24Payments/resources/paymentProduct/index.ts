@@ -1,11 +1,11 @@
-import { resourceProperties } from '../../shared/describe';
+import { resource } from '../../shared/describe';
 import { create } from './create';
 import { deletePaymentProduct } from './delete';
 import { getAll } from './getAll';
 import { setQuantity } from './setQuantity';
 
 /** The products a CRM payment pays for (`crm.item.payment.product.*`). */
-export const paymentProductProperties = resourceProperties(
+export const paymentProductResource = resource(
 	'paymentProduct',
 	[create, getAll, setQuantity, deletePaymentProduct],
 	'getAll',

@@ -1,0 +1,47 @@
+/**
+ * The node's parameters as n8n shows them: every operation shows exactly its own fields, in its own order,
+ * although fields shared by several operations are defined once (n8n's routing engine resolves every
+ * property of a node for every item, once per property of that name).
+ */
+import type { INodeProperties } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
+
+import { nodeType } from './helpers/bitrix24';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the built resource definitions, as the node uses them */
+const resources = ['payment', 'paymentProduct', 'paymentDelivery', 'orderPayment', 'paySystem', 'paySystemHandler'].map(
+	(name) => require(`../dist/nodes/Bitrix24Payments/resources/${name}/index.js`)[`${name}Resource`],
+) as Array<{ value: string; operations: Array<{ option: { value: string }; fields: INodeProperties[] } > }>;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const properties = nodeType.description.properties;
+const operations = resources.flatMap((resource) =>
+	resource.operations.map((operation) => ({ resource: resource.value, operation: operation.option.value, fields: operation.fields })),
+);
+
+/** What n8n shows for a resource and operation, leaving out conditions on other fields (Return All). */
+function shown(resource: string, operation: string): INodeProperties[] {
+	const parameters = { authentication: 'webhook', resource, operation, returnAll: false };
+	return properties.filter(
+		(property) =>
+			!['authentication', 'resource', 'operation', 'requestOptions'].includes(property.name) &&
+			NodeHelpers.displayParameter(parameters, property, null, nodeType.description),
+	);
+}
+
+test.each(operations)('$resource > $operation shows its own fields in its own order', ({ resource, operation, fields }) => {
+	const seen = shown(resource, operation);
+	expect(seen.map((property) => property.name)).toEqual(fields.map((field) => field.name));
+	const withoutDisplay = ({ displayOptions, ...definition }: INodeProperties) => ({
+		...definition,
+		displayOptions: { ...displayOptions, show: { ...displayOptions?.show, resource: undefined, operation: undefined } },
+	});
+	expect(seen.map(withoutDisplay)).toEqual(fields.map(withoutDisplay));
+});
+
+test('a field shared by operations is one property: Payment ID is defined 3 times for its 15 operations', () => {
+	const paymentIdUses = operations.filter(({ fields }) => fields.some((field) => field.name === 'paymentId'));
+	expect(paymentIdUses).toHaveLength(15);
+	expect(properties.filter((property) => property.name === 'paymentId')).toHaveLength(3);
+	expect(properties.length).toBeLessThan(operations.reduce((sum, { fields }) => sum + fields.length, 0));
+});
