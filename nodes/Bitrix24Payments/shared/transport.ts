@@ -210,7 +210,7 @@ export async function executeRequest(
 ): Promise<INodeExecutionData[]> {
 	const method = String(requestData.options.url ?? '');
 	const prepared = (this as WithPrepared)[PREPARED] ?? { connection: await connection(this), settings: requestSettings(this) };
-	const { portal, plan, authentication } = prepared.connection;
+	const { portal, plan } = prepared.connection;
 	const { settings } = prepared;
 	const attempt = async () => {
 		try {
@@ -221,7 +221,7 @@ export async function executeRequest(
 			throw await explainFailure(this, error, method);
 		}
 	};
-	const send = async () => await refreshingOn401(authentication, requestData.options, attempt);
+	const send = async () => await refreshingOn401(prepared.connection, requestData.options, attempt);
 	const request = async () => await withRetries({ portal, plan, method }, settings, send);
 	if (!describeMethod(method).paginated) return await request();
 	return await fetchPages(this, requestData, request);
@@ -266,11 +266,12 @@ async function explainFailure(
 	itemIndex = 'getItemIndex' in ctx ? ctx.getItemIndex() : 0,
 ): Promise<NodeApiError | NodeOperationError> {
 	if (error instanceof Bitrix24ApiError || error instanceof NodeOperationError) return error;
-	const thrown = error as { cause?: ThrownCause; message?: string } & ThrownCause;
+	const thrown = error as { cause?: ThrownCause; message?: string; httpCode?: string } & ThrownCause;
 	// n8n's own verdict on a refresh it could not do ("the credential needs to be reconnected") is the clearest.
-	if (thrown?.cause instanceof NodeOperationError) return thrown.cause;
+	// By name: n8n's error classes are not always the copy this package loaded.
+	if (thrown?.cause instanceof Error && thrown.cause.name === 'NodeOperationError') return thrown.cause as NodeOperationError;
 	const call = await callContextOf(ctx, method, itemIndex);
-	const oauthRefusal = thrown?.cause?.code === 'EAUTH' ? thrown.cause.body : undefined;
+	const oauthRefusal = thrown?.cause?.code === 'EAUTH' ? thrown.cause.body : oauthRefusalOnN8n1(thrown);
 	if (oauthRefusal) {
 		const failure = { status: 401, code: String(oauthRefusal.error ?? ''), description: String(oauthRefusal.error_description ?? '') };
 		return bitrix24ApiError(ctx.getNode(), failure, call);
@@ -289,6 +290,17 @@ async function explainFailure(
 	return bitrix24ConnectionError(ctx.getNode(), reason, call);
 }
 
+/**
+ * n8n 1.x wraps the token endpoint's refusal without its body, keeping only `httpCode: 'EAUTH'` and the OAuth
+ * client's sentence for the error code; the sentence tells the code back.
+ */
+function oauthRefusalOnN8n1(thrown: { httpCode?: string; message?: string } | undefined): IDataObject | undefined {
+	if (thrown?.httpCode !== 'EAUTH') return undefined;
+	const message = String(thrown.message ?? '');
+	const error = /client authentication failed/i.test(message) ? 'invalid_client' : 'invalid_grant';
+	return { error, error_description: message };
+}
+
 interface ThrownCause {
 	code?: string;
 	/** Set by n8n's OAuth2 client when the token endpoint refuses: `{error, error_description}`. */
@@ -301,7 +313,8 @@ interface ThrownCause {
  * credentials, same errors.
  */
 export async function callBitrix24(ctx: IExecuteSingleFunctions | ILoadOptionsFunctions, method: string, body: IDataObject): Promise<unknown> {
-	const { authentication, restUrl, portal, plan } = await connection(ctx);
+	const current = await connection(ctx);
+	const { authentication, restUrl, portal, plan } = current;
 	const settings = requestSettings(ctx);
 	const options: IHttpRequestOptions = {
 		method: 'POST',
@@ -330,17 +343,22 @@ export async function callBitrix24(ctx: IExecuteSingleFunctions | ILoadOptionsFu
 		noteOperatingTime(portal, method, (response.body as IDataObject).time);
 		return (response.body as IDataObject).result;
 	};
-	const send = async () => await refreshingOn401(authentication, options, attempt);
+	const send = async () => await refreshingOn401(current, options, attempt);
 	return await withRetries({ portal, plan, method }, settings, send);
 }
+
+/** Per portal, the re-send that is refreshing an expired token now: the other items wait for it. */
+const refreshing = new Map<string, Promise<unknown>>();
 
 /**
  * n8n 1.x reads `ignoreHttpStatusErrors: { ignore: true, except: [401] }` as "ignore all": an expired token then
  * comes back as an answer and n8n does not refresh it. Sending once more with status errors on lets the 401
- * throw, which makes n8n refresh the token and repeat the call. (n8n 2.x refreshes first: this never runs.)
+ * throw, which makes n8n refresh the token and repeat the call. Bitrix24 rotates the refresh token on every
+ * refresh, and n8n 1.x refreshes per item with no lock, so one item refreshes and the others re-send after it,
+ * with the token it stored. (n8n 2.x refreshes first, once for all items: this never runs.)
  */
 async function refreshingOn401<T>(
-	authentication: Authentication,
+	connection: Pick<Connection, 'authentication' | 'portal'>,
 	options: Pick<IHttpRequestOptions, 'ignoreHttpStatusErrors'>,
 	attempt: () => Promise<T>,
 ): Promise<T> {
@@ -349,13 +367,27 @@ async function refreshingOn401<T>(
 	} catch (caught) {
 		const error = caught as Bitrix24ApiError | NodeOperationError;
 		const expired = error instanceof Bitrix24ApiError && 'code' in error.answer && error.answer.code.toLowerCase() === 'expired_token';
-		if (authentication !== 'oAuth2' || !expired) throw error;
-		const ignored = options.ignoreHttpStatusErrors;
-		options.ignoreHttpStatusErrors = false;
+		if (connection.authentication !== 'oAuth2' || !expired) throw error;
+		const resend = async () => {
+			const ignored = options.ignoreHttpStatusErrors;
+			options.ignoreHttpStatusErrors = false;
+			try {
+				return await attempt();
+			} finally {
+				options.ignoreHttpStatusErrors = ignored;
+			}
+		};
+		const inFlight = refreshing.get(connection.portal);
+		if (inFlight) {
+			await inFlight.catch(() => undefined);
+			return await resend();
+		}
+		const mine = resend();
+		refreshing.set(connection.portal, mine);
 		try {
-			return await attempt();
+			return await mine;
 		} finally {
-			options.ignoreHttpStatusErrors = ignored;
+			if (refreshing.get(connection.portal) === mine) refreshing.delete(connection.portal);
 		}
 	}
 }
