@@ -1,0 +1,426 @@
+/**
+ * `npm run bench`: the built node (dist/) on n8n's real engine, against the Bitrix24 emulator over real HTTP.
+ *
+ * 1. Standard bucket: N items of CRM Payment > Mark as Paid through the portal's leaky bucket (2/s, burst 50)
+ *    with the credential's Standard plan, against the bucket's own minimum (N - 50) / 2 s.
+ * 2. No bucket: the node's cost per item against the engine's floor (a bare routing-only node making the same
+ *    requests through the same harness) and a plain `fetch` loop.
+ * 3. Order Payment > Get Many, Return All over 10 000 payments through the Standard bucket.
+ *
+ * The emulators run in a child process (`bench/emulator-host.ts`), so this process's time and CPU are the
+ * client's alone. Prints a table and writes it to bench/results.md with the machine and versions.
+ * `BENCH_SECTIONS=bucket,cost,list` runs only some sections; `BENCH_REPS` and `BENCH_ITEMS` size section 2; such
+ * partial runs write bench/results-partial.md instead.
+ */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- a command-line program: reads its environment, measures this process, prints and writes its report */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem, type as osType } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+// n8n-core's settings for a run in this process (no task runners, a throwaway user folder), as the tests have them.
+import '../test/helpers/setup-env';
+
+type Helpers = typeof import('../test/helpers/bitrix24');
+type Engine = typeof import('../test/helpers/engine');
+type Emulator = import('../test/emulator/server').Bitrix24Emulator;
+type Item = import('n8n-workflow').INodeExecutionData;
+type Credentials = import('n8n-workflow').ICredentialDataDecryptedObject;
+type RemoteEmulator = import('./remote-emulator').RemoteEmulator;
+type EmulatorHost = import('./remote-emulator').EmulatorHost;
+
+const MAIN_ORDER = 200; // SEED_IDS.orders.MAIN: deal 10, so crm.item.payment.pay finds the payments
+const PLAIN_ORDER = 202; // SEED_IDS.orders.PLAIN: no payments until seeded
+const STANDARD = { rate: 2, burst: 50 };
+const PAY = { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' };
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'bucket,cost,list').split(',').map((s) => s.trim()));
+const COST_ITEMS = Number(process.env.BENCH_ITEMS ?? 300);
+const COST_REPS = Number(process.env.BENCH_REPS ?? 7);
+
+let helpers: Helpers;
+let engine: Engine;
+let host: EmulatorHost;
+const problems: string[] = [];
+
+/** The harness's `run` reads only `webhookUrl()` of the emulator when credentials are given. */
+function portal(emulator: RemoteEmulator): Emulator {
+	return { webhookUrl: () => emulator.webhookUrl() } as unknown as Emulator;
+}
+
+function credentials(emulator: RemoteEmulator, plan: Credentials): Credentials {
+	return { ...helpers.credentialData(portal(emulator), 'webhook'), ...plan };
+}
+
+function idItems(ids: number[]): Item[] {
+	return helpers.itemsOf(...ids.map((id) => ({ id })));
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+const median = (values: number[]) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+function failedItems(items: Item[], ids: number[]): number {
+	const ok = items.filter((item, index) => !item.error && item.json.success === true && item.json.paymentId === ids[index]).length;
+	return ids.length - ok;
+}
+
+// ---- 1. Standard bucket ----
+
+interface BucketRow {
+	n: number;
+	wallMs: number;
+	minimumMs: number;
+	failed: number;
+	duplicates: number;
+	refused: number;
+	requests: number;
+	unpaid: number;
+}
+
+async function standardBucket(n: number): Promise<BucketRow> {
+	// A new emulator = a new port = a new portal for the node's process-wide limiter.
+	const emulator = await host.emulator({ bucket: STANDARD });
+	try {
+		const ids = await emulator.seedOrderPayments(n, { orderId: MAIN_ORDER });
+		gc();
+		const started = performance.now();
+		const result = await helpers.run(portal(emulator), {
+			parameters: PAY,
+			items: idItems(ids),
+			credentials: credentials(emulator, { rateLimit: 'standard' }),
+			continueOnFail: true,
+		});
+		const wallMs = performance.now() - started;
+		const seen = await emulator.report('crm.item.payment.pay', ids);
+		if (result.error) problems.push(`standard bucket N=${n}: the node failed: ${result.error.message}`);
+		return {
+			n,
+			wallMs,
+			minimumMs: ((n - STANDARD.burst) / STANDARD.rate) * 1000,
+			failed: result.error ? n : failedItems(result.items, ids),
+			duplicates: seen.duplicateWrites,
+			refused: seen.refusedByBucket,
+			requests: seen.requests,
+			unpaid: seen.unpaid,
+		};
+	} finally {
+		await emulator.stop();
+	}
+}
+
+// ---- 2. Cost per item without a bucket ----
+
+type VariantName = 'node' | 'hookless' | 'floor' | 'fetchConcurrent' | 'fetchSequential';
+
+const VARIANT_LABELS: Record<VariantName, string> = {
+	node: 'Bitrix24 Payments node (dist/, engine)',
+	hookless: 'the same node, every hook removed (surface floor)',
+	floor: 'bare routing-only node (engine floor)',
+	fetchConcurrent: 'plain fetch, all items at once',
+	fetchSequential: 'plain fetch, one after another',
+};
+
+interface Sample {
+	wallMs: number;
+	cpuMs: number;
+}
+
+async function payWithFetch(url: string, id: number): Promise<boolean> {
+	const response = await fetch(`${url}crm.item.payment.pay`, {
+		method: 'POST',
+		headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+		body: JSON.stringify({ id }),
+	});
+	const body = (await response.json()) as { result?: unknown };
+	return response.status === 200 && body.result === true;
+}
+
+async function runVariant(variant: VariantName, emulator: RemoteEmulator, ids: number[]): Promise<number> {
+	const url = emulator.webhookUrl();
+	switch (variant) {
+		case 'node': {
+			const result = await helpers.run(portal(emulator), {
+				parameters: PAY,
+				items: idItems(ids),
+				credentials: credentials(emulator, { rateLimit: 'none' }),
+				continueOnFail: true,
+			});
+			return result.error ? ids.length : failedItems(result.items, ids);
+		}
+		case 'floor': {
+			const { bareNodeType } = await import('./bare-node');
+			const result = await engine.runNode({
+				nodeType: bareNodeType,
+				nodeName: 'Bare Bitrix24 Pay',
+				credentialTypes: [helpers.webhookCredentialType],
+				parameters: { operation: 'pay', paymentId: '={{ $json.id }}' },
+				credentials: { type: 'bitrix24WebhookApi', data: credentials(emulator, { rateLimit: 'none' }) },
+				items: idItems(ids),
+				continueOnFail: true,
+			});
+			if (result.error) return ids.length;
+			return ids.length - result.items.filter((item) => !item.error && item.json.result === true).length;
+		}
+		case 'hookless': {
+			const { hooklessNodeType } = await import('./bare-node');
+			const result = await engine.runNode({
+				nodeType: hooklessNodeType(helpers.nodeType),
+				nodeName: 'Hookless Bitrix24 Payments',
+				credentialTypes: [helpers.webhookCredentialType, helpers.oauthCredentialType],
+				parameters: PAY,
+				credentials: { type: 'bitrix24WebhookApi', data: credentials(emulator, { rateLimit: 'none' }) },
+				items: idItems(ids),
+				continueOnFail: true,
+			});
+			if (result.error) return ids.length;
+			return ids.length - result.items.filter((item) => !item.error && item.json.result === true).length;
+		}
+		case 'fetchConcurrent': {
+			const answers = await Promise.all(ids.map(async (id) => await payWithFetch(url, id)));
+			return answers.filter((ok) => !ok).length;
+		}
+		case 'fetchSequential': {
+			let failed = 0;
+			for (const id of ids) if (!(await payWithFetch(url, id))) failed++;
+			return failed;
+		}
+	}
+}
+
+interface CostRow {
+	variant: VariantName;
+	wallMsPerItem: number;
+	cpuMsPerItem: number;
+	minWallMsPerItem: number;
+	failed: number;
+	duplicates: number;
+	requests: number;
+}
+
+async function costPerItem(): Promise<{ rows: CostRow[]; bodies: Record<string, string | undefined> }> {
+	const variants: VariantName[] = ['node', 'hookless', 'floor', 'fetchConcurrent', 'fetchSequential'];
+	const emulator = await host.emulator({ bucket: null });
+	const samples = new Map<VariantName, Sample[]>(variants.map((v) => [v, []]));
+	const totals = new Map<VariantName, { failed: number; duplicates: number; requests: number }>(
+		variants.map((v) => [v, { failed: 0, duplicates: 0, requests: 0 }]),
+	);
+	const bodies: Record<string, string | undefined> = {};
+	try {
+		// Round 0 warms up the JIT and the connection pools and is not counted; variants alternate per round.
+		for (let round = 0; round <= COST_REPS; round++) {
+			for (const variant of variants) {
+				await emulator.reset();
+				const ids = await emulator.seedOrderPayments(COST_ITEMS, { orderId: MAIN_ORDER });
+				gc();
+				const cpu = process.cpuUsage();
+				const started = performance.now();
+				const failed = await runVariant(variant, emulator, ids);
+				const wallMs = performance.now() - started;
+				const used = process.cpuUsage(cpu);
+				const seen = await emulator.report('crm.item.payment.pay', ids);
+				bodies[variant] ??= seen.firstBody;
+				if (seen.ran !== ids.length || seen.unpaid || failed) {
+					problems.push(`${variant}: ${failed} failed items, ${seen.ran} of ${ids.length} payments paid, ${seen.unpaid} unpaid`);
+				}
+				if (round === 0) continue;
+				samples.get(variant)!.push({ wallMs, cpuMs: (used.user + used.system) / 1000 });
+				const total = totals.get(variant)!;
+				total.failed += failed;
+				total.duplicates += seen.duplicateWrites;
+				total.requests += seen.requests;
+			}
+		}
+	} finally {
+		await emulator.stop();
+	}
+	const rows = variants.map((variant) => {
+		const list = samples.get(variant)!;
+		return {
+			variant,
+			wallMsPerItem: median(list.map((s) => s.wallMs)) / COST_ITEMS,
+			cpuMsPerItem: median(list.map((s) => s.cpuMs)) / COST_ITEMS,
+			minWallMsPerItem: Math.min(...list.map((s) => s.wallMs)) / COST_ITEMS,
+			...totals.get(variant)!,
+		};
+	});
+	return { rows, bodies };
+}
+
+// ---- 3. Get Many, Return All ----
+
+interface ListRow {
+	payments: number;
+	items: number;
+	requests: number;
+	pageRequests: number;
+	wallMs: number;
+	minimumMs: number;
+	refused: number;
+	failed: boolean;
+}
+
+async function getManyReturnAll(count: number): Promise<ListRow> {
+	const emulator = await host.emulator({ bucket: STANDARD });
+	try {
+		await emulator.seedOrderPayments(count, { orderId: PLAIN_ORDER });
+		gc();
+		const started = performance.now();
+		// Order 202 holds only the seeded payments: 10 000 of them are 200 pages of 50.
+		const result = await helpers.run(portal(emulator), {
+			parameters: { resource: 'orderPayment', operation: 'getAll', returnAll: true, filters: { orderId: PLAIN_ORDER } },
+			credentials: credentials(emulator, { rateLimit: 'standard' }),
+		});
+		const wallMs = performance.now() - started;
+		const seen = await emulator.report('sale.payment.list');
+		if (result.error) problems.push(`Get Many: the node failed: ${result.error.message}`);
+		const pages = Math.ceil(count / 50);
+		return {
+			payments: count,
+			items: result.items.length,
+			requests: seen.requests,
+			pageRequests: seen.methodRequests,
+			wallMs,
+			minimumMs: ((pages - STANDARD.burst) / STANDARD.rate) * 1000,
+			refused: seen.refusedByBucket,
+			failed: Boolean(result.error),
+		};
+	} finally {
+		await emulator.stop();
+	}
+}
+
+// ---- report ----
+
+function versionOf(name: string): string {
+	try {
+		return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+	} catch {
+		return 'unknown';
+	}
+}
+
+function machine(): string[] {
+	const cpu = cpus();
+	const own = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { name: string; version: string };
+	return [
+		`- Date: ${new Date().toISOString()}`,
+		`- CPU: ${cpu[0]?.model ?? 'unknown'}, ${cpu.length} cores`,
+		`- Memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+		`- OS: ${osType()} ${release()} (${process.platform}/${process.arch})`,
+		`- Node.js: ${process.version}`,
+		`- ${own.name} ${own.version}, n8n-core ${versionOf('n8n-core')}, n8n-workflow ${versionOf('n8n-workflow')}`,
+	];
+}
+
+async function main() {
+	const totalStarted = performance.now();
+	helpers = await import('../test/helpers/bitrix24');
+	engine = await import('../test/helpers/engine');
+	const { EmulatorHost: Host } = await import('./remote-emulator');
+	host = Host.start();
+	const out: string[] = ['# Benchmark results', '', ...machine(), ''];
+	const show = (lines: string[]) => {
+		for (const line of lines) console.log(line);
+		out.push(...lines);
+	};
+	console.log(out.join('\n'));
+
+	try {
+		if (sections.has('bucket')) {
+			const rows: BucketRow[] = [];
+			for (const n of [80, 200, 400]) {
+				console.log(`(standard bucket: ${n} items ...)`);
+				rows.push(await standardBucket(n));
+			}
+			show([
+				'## 1. Standard bucket: CRM Payment > Mark as Paid',
+				'',
+				'Emulator bucket {rate 2/s, burst 50}, credential Rate Limit "Standard", a new emulator (portal) per N.',
+				'',
+				'| N | wall time | bucket minimum (N - 50) / 2 | ratio (target <= 1.10) | failed items | duplicate writes | portal refusals | requests | unpaid after |',
+				'|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+				...rows.map((r) => {
+					const ratio = r.wallMs / r.minimumMs;
+					return `| ${r.n} | ${seconds(r.wallMs)} s | ${seconds(r.minimumMs)} s | ${ratio.toFixed(3)}${ratio <= 1.1 ? '' : ' (over)'} | ${r.failed} | ${r.duplicates} | ${r.refused} | ${r.requests} | ${r.unpaid} |`;
+				}),
+				'',
+			]);
+		}
+
+		if (sections.has('cost')) {
+			console.log(`(cost per item: ${COST_ITEMS} items x ${COST_REPS} rounds + 1 warm-up ...)`);
+			const { rows, bodies } = await costPerItem();
+			const floor = rows.find((r) => r.variant === 'floor')!;
+			const surface = rows.find((r) => r.variant === 'hookless')!;
+			const hooklessProperties = helpers.nodeType.description.properties.length;
+			show([
+				'## 2. No bucket: cost per item',
+				'',
+				`Emulator bucket null, credential Rate Limit "None". ${COST_ITEMS} items of Mark as Paid per run, ${COST_REPS} runs per variant`,
+				'after one warm-up run, variants alternating; median (and best) wall time per item, and the median CPU time per item of',
+				"this process (the client's: the emulator runs in a child process). The engine starts every item's request before",
+				'awaiting any, so "all at once" is the same concurrency as the engine.',
+				'',
+				'| variant | wall ms/item (median) | wall ms/item (best) | CPU ms/item (median) | x floor (wall) | x floor (CPU) | failed items | duplicate writes | requests |',
+				'|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+				...rows.map(
+					(r) =>
+						`| ${VARIANT_LABELS[r.variant]} | ${r.wallMsPerItem.toFixed(3)} | ${r.minWallMsPerItem.toFixed(3)} | ${r.cpuMsPerItem.toFixed(3)} | ${(r.wallMsPerItem / floor.wallMsPerItem).toFixed(2)} | ${(r.cpuMsPerItem / floor.cpuMsPerItem).toFixed(2)} | ${r.failed} | ${r.duplicates} | ${r.requests} |`,
+				),
+				'',
+				`Target: the node within 1.25x of the floor. Wall: ${(rows[0].wallMsPerItem / floor.wallMsPerItem).toFixed(2)}x, CPU: ${(rows[0].cpuMsPerItem / floor.cpuMsPerItem).toFixed(2)}x.`,
+				`Against the same node without its hooks (its ${hooklessProperties} parameters, same routing): wall ${(rows[0].wallMsPerItem / surface.wallMsPerItem).toFixed(2)}x, CPU ${(rows[0].cpuMsPerItem / surface.cpuMsPerItem).toFixed(2)}x.`,
+				"n8n's routing engine resolves every property of a node for every item, twice, and runs the expression of",
+				'a parameter once per property of that name: the first ratio is mostly what the parameter surface costs in',
+				"the engine, the second what the node's own code (pacing, retries, validation, errors, output) costs.",
+				'',
+				'Request bodies the portal received (first request of each variant):',
+				'',
+				...Object.entries(bodies).map(([variant, body]) => `- ${VARIANT_LABELS[variant as VariantName]}: \`${String(body)}\``),
+				'',
+			]);
+		}
+
+		if (sections.has('list')) {
+			console.log('(Get Many, Return All over 10 000 payments ...)');
+			const r = await getManyReturnAll(10_000);
+			show([
+				'## 3. Order Payment > Get Many, Return All over 10 000 payments, Standard bucket',
+				'',
+				'Emulator bucket {rate 2/s, burst 50}, credential Rate Limit "Standard"; filter Order ID 202, which holds exactly the 10 000 seeded payments.',
+				'',
+				'| payments | items out | sale.payment.list requests (expect 200) | all requests | wall time | minimum (200 - 50) / 2 | ratio | portal refusals | failed |',
+				'|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+				`| ${r.payments} | ${r.items} | ${r.pageRequests} | ${r.requests} | ${seconds(r.wallMs)} s | ${seconds(r.minimumMs)} s | ${(r.wallMs / r.minimumMs).toFixed(3)} | ${r.refused} | ${r.failed ? 'yes' : 'no'} |`,
+				'',
+			]);
+		}
+	} finally {
+		host.stop();
+	}
+
+	show([
+		`Problems: ${problems.length ? problems.join('; ') : 'none'}.`,
+		'',
+		`Whole benchmark: ${seconds(performance.now() - totalStarted)} s (without the build).`,
+	]);
+	// Only a whole run at the default sizes replaces the recorded results.
+	const whole = sections.size === 3 && !process.env.BENCH_ITEMS && !process.env.BENCH_REPS;
+	const file = join(__dirname, whole ? 'results.md' : 'results-partial.md');
+	writeFileSync(file, `${out.join('\n')}\n`);
+	console.log(`\nWritten to ${file}`);
+	process.exit(problems.length ? 1 : 0);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
