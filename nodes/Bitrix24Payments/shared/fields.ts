@@ -127,10 +127,40 @@ export function upperSnake(name: string): string {
 	return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
+/**
+ * Where Bitrix24 wants a value: one path (`id`, `fields.paySystemId`), or one per method with `*` for the rest
+ * (sale.paysystem.update takes `ID` and `FIELDS.PERSON_TYPE_ID` where its siblings take `PAY_SYSTEM_ID` and
+ * `PERSON_TYPE_ID`), so that one field serves all the operations that share it.
+ */
+export type SendAs = string | Readonly<Record<string, string>>;
+
+function defaultPath(sendAs: SendAs): string {
+	return typeof sendAs === 'string' ? sendAs : sendAs['*'];
+}
+
+function sendPath(sendAs: SendAs, requestOptions: IHttpRequestOptions): string[] {
+	const path = typeof sendAs === 'string' ? sendAs : (sendAs[String(requestOptions.url)] ?? sendAs['*']);
+	return path.split('.');
+}
+
+/** Same options, same field object: the node then defines it once for all the operations that use it. */
+const fieldObjects = new Map<string, INodeProperties>();
+function sharedField<T>(kind: string, options: T, make: (options: T) => INodeProperties): INodeProperties {
+	const key = `${kind} ${JSON.stringify(options)}`;
+	if (!fieldObjects.has(key)) fieldObjects.set(key, make(options));
+	return fieldObjects.get(key)!;
+}
+
 function bodyValue(requestOptions: IHttpRequestOptions, path: string[]): unknown {
 	let value: unknown = requestOptions.body;
 	for (const key of path) value = value !== null && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
 	return value;
+}
+
+function deleteBody(requestOptions: IHttpRequestOptions, path: string[]) {
+	let target = requestOptions.body as IDataObject | undefined;
+	for (const key of path.slice(0, -1)) target = target?.[key] as IDataObject | undefined;
+	if (target) delete target[path[path.length - 1]];
 }
 
 function setBody(requestOptions: IHttpRequestOptions, path: string[], value: unknown) {
@@ -144,37 +174,31 @@ function invalidInput(ctx: IExecuteSingleFunctions, error: unknown, hint: string
 	return new NodeOperationError(ctx.getNode(), error.message, { itemIndex: ctx.getItemIndex(), description: hint });
 }
 
-const idFields = new Map<string, INodeProperties>();
-
-/**
- * A required id parameter (`paymentId`, `paySystemId`): numbers and numeric strings from expressions alike.
- * The same options give the same field object, which the node then defines once for all its operations.
- */
+/** A required id parameter (`paymentId`, `paySystemId`): numbers and numeric strings from expressions alike. */
 export function idField(options: {
 	name: string;
 	displayName: string;
 	description: string;
-	/** Where Bitrix24 wants it: `id`, `PAYMENT_ID`, `fields.paySystemId`. */
-	sendAs: string;
+	/** Where Bitrix24 wants it: `id`, `PAYMENT_ID`, `fields.paySystemId`, or per method. */
+	sendAs: SendAs;
 	/** A `listSearch` method: the id can then be picked from a list loaded from the portal. */
 	searchListMethod?: string;
 }): INodeProperties {
-	const key = JSON.stringify(options);
-	if (!idFields.has(key)) idFields.set(key, newIdField(options));
-	return idFields.get(key)!;
+	return sharedField('id', options, newIdField);
 }
 
 function newIdField(options: Parameters<typeof idField>[0]): INodeProperties {
 	const { name, displayName, description, sendAs, searchListMethod } = options;
 	// A picker is named after the thing ("Pay System"); what it must hold is its ID.
 	const label = searchListMethod ? `${displayName} ID` : displayName;
-	const path = sendAs.split('.');
+	const resolvedAt = defaultPath(sendAs).split('.');
 	// n8n has already resolved the value into the body (`send.property`); resolving the expression again
 	// here would double its cost per item.
 	async function sendId(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
 		try {
-			const id = toPositiveInteger(locatorValue(bodyValue(requestOptions, path)), label);
-			setBody(requestOptions, path, id);
+			const id = toPositiveInteger(locatorValue(bodyValue(requestOptions, resolvedAt)), label);
+			deleteBody(requestOptions, resolvedAt);
+			setBody(requestOptions, sendPath(sendAs, requestOptions), id);
 			rememberId(this, name, id);
 		} catch (error) {
 			throw invalidInput(this, error, `Use the numeric ID Bitrix24 shows for it, for example 1038.`);
@@ -186,7 +210,7 @@ function newIdField(options: Parameters<typeof idField>[0]): INodeProperties {
 		name,
 		required: true,
 		description,
-		routing: { send: { type: 'body' as const, property: sendAs, preSend: [sendId] } },
+		routing: { send: { type: 'body' as const, property: defaultPath(sendAs), preSend: [sendId] } },
 	};
 	if (!searchListMethod) return { ...base, type: 'string', default: '', placeholder: 'e.g. 1038' };
 	return {
@@ -281,6 +305,10 @@ export function listOptions(options: {
 	simplify?: boolean;
 	upperSnakeCase?: boolean;
 }): INodeProperties {
+	return sharedField('listOptions', options, newListOptions);
+}
+
+function newListOptions(options: Parameters<typeof listOptions>[0]): INodeProperties {
 	const { orderFields, selectFields, simplify, upperSnakeCase } = options;
 	const key = (name: string) => (upperSnakeCase ? name.toUpperCase() : name);
 	const fieldOptions = (fields: string[]) => fields.map((field) => ({ name: field, value: field }));
@@ -342,12 +370,16 @@ export function listOptions(options: {
 }
 
 /** A required text parameter, sent trimmed; an empty one fails the item before the request. */
-export function textField(options: { name: string; displayName: string; description: string; sendAs: string; placeholder?: string }): INodeProperties {
+export function textField(options: { name: string; displayName: string; description: string; sendAs: SendAs; placeholder?: string }): INodeProperties {
+	return sharedField('text', options, newTextField);
+}
+
+function newTextField(options: Parameters<typeof textField>[0]): INodeProperties {
 	const { name, displayName, description, sendAs, placeholder } = options;
 	async function sendText(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
 		const value = String(this.getNodeParameter(name, '') ?? '').trim();
 		if (!value) throw invalidInput(this, new InvalidValueError(`${displayName} is empty`), `Fill in ${displayName}.`);
-		setBody(requestOptions, sendAs.split('.'), value);
+		setBody(requestOptions, sendPath(sendAs, requestOptions), value);
 		return requestOptions;
 	}
 	return { displayName, name, type: 'string', required: true, default: '', placeholder, description, routing: { send: { preSend: [sendText] } } };

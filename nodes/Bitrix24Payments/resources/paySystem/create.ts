@@ -1,8 +1,8 @@
 import type { Operation } from '../../shared/describe';
-import { fieldsCollection, textField } from '../../shared/fields';
+import { fieldsCollection } from '../../shared/fields';
 import { created } from '../../shared/output';
 import { callMethod } from '../../shared/transport';
-import { entityRegistryType, paySystemFields, personTypeId } from './shared';
+import { bxRestHandler, entityRegistryType, name, paySystemFields, personTypeId } from './shared';
 
 export const create: Operation = {
 	option: {
@@ -13,9 +13,9 @@ export const create: Operation = {
 		routing: callMethod('sale.paysystem.add', created),
 	},
 	fields: [
-		textField({ name: 'name', displayName: 'Name', description: 'Name of the pay system', sendAs: 'NAME' }),
+		name,
 		personTypeId,
-		textField({ name: 'bxRestHandler', displayName: 'Handler Code', description: 'Code of the REST handler (see Pay System Handler > Get Many)', sendAs: 'BX_REST_HANDLER' }),
+		bxRestHandler,
 		entityRegistryType,
 		fieldsCollection({
 			name: 'additionalFields',

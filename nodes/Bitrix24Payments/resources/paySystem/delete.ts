@@ -11,5 +11,5 @@ export const deletePaySystem: Operation = {
 		description: 'Delete a pay system (sale.paysystem.delete)',
 		routing: callMethod('sale.paysystem.delete', confirm('deleted')),
 	},
-	fields: [paySystemId()],
+	fields: [paySystemId],
 };

@@ -12,6 +12,6 @@ export const getPaymentSettings: Operation = {
 	},
 	fields: [
 		paymentId,
-		paySystemId('PAY_SYSTEM_ID'),
+		paySystemId,
 	],
 };

@@ -10,5 +10,5 @@ export const getSettings: Operation = {
 		description: 'Get the handler settings of a pay system for a payer type (sale.paysystem.settings.get)',
 		routing: callMethod('sale.paysystem.settings.get'),
 	},
-	fields: [paySystemId(), personTypeId],
+	fields: [paySystemId, personTypeId],
 };

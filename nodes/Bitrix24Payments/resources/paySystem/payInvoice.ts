@@ -14,6 +14,6 @@ export const payInvoice: Operation = {
 	},
 	fields: [
 		idField({ name: 'invoiceId', displayName: 'Invoice ID', description: 'ID of the legacy CRM invoice', sendAs: 'INVOICE_ID' }),
-		paySystemId('PAY_SYSTEM_ID'),
+		paySystemId,
 	],
 };

@@ -28,7 +28,7 @@ export const payPayment: Operation = {
 	},
 	fields: [
 		paymentId,
-		paySystemId('PAY_SYSTEM_ID'),
+		paySystemId,
 		fieldsCollection({
 			name: 'additionalFields',
 			displayName: 'Additional Fields',

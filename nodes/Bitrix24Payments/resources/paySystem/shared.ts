@@ -1,18 +1,28 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { FieldSpec } from '../../shared/fields';
-import { idField, jsonField } from '../../shared/fields';
+import { idField, jsonField, textField } from '../../shared/fields';
 
-/** `sale.paysystem.*` wants UPPER_SNAKE names; the n8n names stay camelCase (the node converts). */
-export function paySystemId(sendAs = 'ID'): INodeProperties {
-	return idField({
-		name: 'paySystemId',
-		displayName: 'Pay System',
-		description: 'The pay system, from the portal\'s list or by ID',
-		sendAs,
-		searchListMethod: 'searchPaySystems',
-	});
-}
+/** Where sale.paysystem.update wants a field that its siblings take at the top. */
+const UPDATE = 'sale.paysystem.update';
+
+/**
+ * `sale.paysystem.*` wants UPPER_SNAKE names; the n8n names stay camelCase (the node converts). The methods
+ * that act on a pay system call it `ID`, those that pay with one `PAY_SYSTEM_ID`.
+ */
+export const paySystemId = idField({
+	name: 'paySystemId',
+	displayName: 'Pay System',
+	description: "The pay system, from the portal's list or by ID",
+	sendAs: {
+		'*': 'PAY_SYSTEM_ID',
+		[UPDATE]: 'ID',
+		'sale.paysystem.delete': 'ID',
+		'sale.paysystem.settings.get': 'ID',
+		'sale.paysystem.settings.update': 'ID',
+	},
+	searchListMethod: 'searchPaySystems',
+});
 
 /** The payment that Pay Payment pays and whose settings Get Payment Settings reads. */
 export const paymentId = idField({
@@ -25,9 +35,21 @@ export const paymentId = idField({
 export const personTypeId = idField({
 	name: 'personTypeId',
 	displayName: 'Person Type ID',
-	description: 'ID of the payer type (individual, company ...) the settings are for',
-	sendAs: 'PERSON_TYPE_ID',
+	description:
+		'ID of the payer type (individual, company ...) the pay system serves or its settings are for; to update a pay system, its current one, which must belong to what the pay system is used for',
+	sendAs: { '*': 'PERSON_TYPE_ID', [UPDATE]: 'FIELDS.PERSON_TYPE_ID' },
 });
+
+/** The portal checks it on every add and update: without it the answer is "Handler not found". */
+export const bxRestHandler = textField({
+	name: 'bxRestHandler',
+	displayName: 'Handler Code',
+	description: 'Code of the REST handler the pay system runs (see Pay System Handler > Get Many); to update a pay system, its current code',
+	sendAs: { '*': 'BX_REST_HANDLER', [UPDATE]: 'FIELDS.BX_REST_HANDLER' },
+});
+
+/** The name of a new pay system or pay system handler. */
+export const name = textField({ name: 'name', displayName: 'Name', description: 'Name as users will see it', sendAs: 'NAME' });
 
 export const settings = jsonField({
 	name: 'settings',

@@ -11,5 +11,5 @@ export const updateSettings: Operation = {
 		description: 'Change the handler settings of a pay system for a payer type (sale.paysystem.settings.update)',
 		routing: callMethod('sale.paysystem.settings.update', confirm('success')),
 	},
-	fields: [paySystemId(), personTypeId, settings],
+	fields: [paySystemId, personTypeId, settings],
 };

@@ -2,6 +2,7 @@ import type { Operation } from '../../shared/describe';
 import { fieldsCollection, jsonField, textField } from '../../shared/fields';
 import { created } from '../../shared/output';
 import { callMethod } from '../../shared/transport';
+import { name } from '../paySystem/shared';
 import { SETTINGS_DESCRIPTION } from './shared';
 
 export const create: Operation = {
@@ -13,7 +14,7 @@ export const create: Operation = {
 		routing: callMethod('sale.paysystem.handler.add', created),
 	},
 	fields: [
-		textField({ name: 'name', displayName: 'Name', description: 'Name of the handler', sendAs: 'NAME' }),
+		name,
 		textField({ name: 'code', displayName: 'Code', description: 'Unique code of the handler', sendAs: 'CODE' }),
 		jsonField({ name: 'settings', displayName: 'Settings (JSON)', description: SETTINGS_DESCRIPTION, sendAs: 'SETTINGS', required: true }),
 		fieldsCollection({
