@@ -39,7 +39,11 @@ type WithPage = { [PAGE]?: PageInfo };
  * a database read and a decryption in n8n.
  */
 const PREPARED = Symbol('bitrix24Prepared');
-type WithPrepared = { [PREPARED]?: { connection: Connection; settings: RequestSettings } };
+type WithPrepared = { [PREPARED]?: Prepared };
+interface Prepared {
+	connection: Connection;
+	settings: RequestSettings;
+}
 
 interface Connection {
 	authentication: Authentication;
@@ -105,6 +109,36 @@ function requestSettings(ctx: AnyContext): RequestSettings {
 	return requestSettingsOf(options);
 }
 
+async function prepare(ctx: AnyContext): Promise<Prepared> {
+	return { connection: await connection(ctx), settings: requestSettings(ctx) };
+}
+
+/** What every request to the portal carries, through the routing engine or not. */
+function portalRequest({ connection, settings }: Prepared) {
+	return {
+		baseURL: connection.restUrl,
+		method: 'POST' as const,
+		json: true,
+		// A moved portal must be reported, not followed: a redirected POST arrives as a GET.
+		disableFollowRedirect: true,
+		// Bitrix24 explains every failure in its body, so non-2xx answers reach `failureOf`. OAuth2 401s
+		// still throw: that is what makes n8n refresh the token and repeat the call once.
+		ignoreHttpStatusErrors: connection.authentication === 'oAuth2' ? { ignore: true, except: [401] } : true,
+		timeout: settings.timeoutMs,
+	} satisfies Partial<IHttpRequestOptions>;
+}
+
+/** Every call's way to the portal: an expired token refreshed once, then the limiter and the retries. */
+async function sendToPortal<T>(
+	{ connection, settings }: Prepared,
+	method: string,
+	options: Pick<IHttpRequestOptions, 'ignoreHttpStatusErrors'>,
+	attempt: () => Promise<T>,
+): Promise<T> {
+	const { portal, plan } = connection;
+	return await withRetries({ portal, plan, method }, settings, async () => await refreshingOn401(connection, options, attempt));
+}
+
 /** The validated ids of the current item, by their parameter names: they name the payment in errors and outputs. */
 export function callIds(ctx: Context): IDataObject {
 	const validated = rememberedIds(ctx);
@@ -139,20 +173,10 @@ async function callContextOf(ctx: AnyContext, method: string, itemIndex: number)
 
 /** Points the request at the portal; runs first for every operation. */
 async function prepareRequest(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
-	const prepared = { connection: await connection(this), settings: requestSettings(this) };
+	const prepared = await prepare(this);
 	(this as WithPrepared)[PREPARED] = prepared;
-	const { authentication, restUrl } = prepared.connection;
-	requestOptions.baseURL = restUrl;
-	requestOptions.method = 'POST';
-	requestOptions.json = true;
+	Object.assign(requestOptions, portalRequest(prepared));
 	requestOptions.headers = { ...requestOptions.headers, Accept: 'application/json' };
-	// A moved portal must be reported, not followed: a redirected POST arrives as a GET.
-	requestOptions.disableFollowRedirect = true;
-	// Bitrix24 explains every failure in its body, so non-2xx answers reach `unwrapResult`. OAuth2 401s
-	// still throw: that is what makes n8n refresh the token and repeat the call once.
-	requestOptions.ignoreHttpStatusErrors =
-		authentication === 'oAuth2' ? { ignore: true, except: [401] } : true;
-	requestOptions.timeout = prepared.settings.timeoutMs;
 	return requestOptions;
 }
 
@@ -209,20 +233,17 @@ export async function executeRequest(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const method = String(requestData.options.url ?? '');
-	const prepared = (this as WithPrepared)[PREPARED] ?? { connection: await connection(this), settings: requestSettings(this) };
-	const { portal, plan } = prepared.connection;
-	const { settings } = prepared;
+	const prepared = (this as WithPrepared)[PREPARED] ?? (await prepare(this));
 	const attempt = async () => {
 		try {
 			const items = await this.makeRoutingRequest(requestData);
-			noteOperatingTime(portal, method, (this as WithPage)[PAGE]?.time);
+			noteOperatingTime(prepared.connection.portal, method, (this as WithPage)[PAGE]?.time);
 			return items;
 		} catch (error) {
 			throw await explainFailure(this, error, method);
 		}
 	};
-	const send = async () => await refreshingOn401(prepared.connection, requestData.options, attempt);
-	const request = async () => await withRetries({ portal, plan, method }, settings, send);
+	const request = async () => await sendToPortal(prepared, method, requestData.options, attempt);
 	if (!describeMethod(method).paginated) return await request();
 	return await fetchPages(this, requestData, request);
 }
@@ -313,20 +334,9 @@ interface ThrownCause {
  * credentials, same errors.
  */
 export async function callBitrix24(ctx: IExecuteSingleFunctions | ILoadOptionsFunctions, method: string, body: IDataObject): Promise<unknown> {
-	const current = await connection(ctx);
-	const { authentication, restUrl, portal, plan } = current;
-	const settings = requestSettings(ctx);
-	const options: IHttpRequestOptions = {
-		method: 'POST',
-		baseURL: restUrl,
-		url: method,
-		body,
-		json: true,
-		returnFullResponse: true,
-		disableFollowRedirect: true,
-		ignoreHttpStatusErrors: authentication === 'oAuth2' ? { ignore: true, except: [401] } : true,
-		timeout: settings.timeoutMs,
-	};
+	const prepared = await prepare(ctx);
+	const { authentication, portal } = prepared.connection;
+	const options: IHttpRequestOptions = { ...portalRequest(prepared), url: method, body, returnFullResponse: true };
 	const credentialType = authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
 	const itemIndex = 'getItemIndex' in ctx ? ctx.getItemIndex() : 0;
 	const attempt = async () => {
@@ -343,8 +353,7 @@ export async function callBitrix24(ctx: IExecuteSingleFunctions | ILoadOptionsFu
 		noteOperatingTime(portal, method, (response.body as IDataObject).time);
 		return (response.body as IDataObject).result;
 	};
-	const send = async () => await refreshingOn401(current, options, attempt);
-	return await withRetries({ portal, plan, method }, settings, send);
+	return await sendToPortal(prepared, method, options, attempt);
 }
 
 /** Per portal, the re-send that is refreshing an expired token now: the other items wait for it. */
