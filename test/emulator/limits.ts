@@ -86,7 +86,10 @@ export type FaultKind =
 
 export interface Fault {
 	kind: FaultKind;
-	/** REST method it applies to (lower case or not); all methods when absent. */
+	/**
+	 * REST method it applies to (lower case or not); all methods when absent. Inside a batch only the four
+	 * JSON error kinds can hit a command named here; "batch" and absent ones hit the outer request.
+	 */
 	method?: string;
 	/** Run the method before failing (state changes); default false. */
 	afterRun?: boolean;
@@ -94,4 +97,20 @@ export interface Fault {
 	times?: number;
 	/** For `slow`. */
 	delayMs?: number;
+}
+
+/** The error body a fault of a JSON kind answers, as a plain request's answer or a batch command's result_error. */
+export function faultError(kind: FaultKind): RestError | undefined {
+	switch (kind) {
+		case 'queryLimit':
+			return new RestError(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests');
+		case 'operationTimeLimit':
+			return new RestError(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.');
+		case 'overload':
+			return new RestError(503, 'OVERLOAD_LIMIT', 'REST API is blocked due to overload.');
+		case 'serverError':
+			return new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+		default:
+			return undefined; // transport faults: no JSON answer
+	}
 }

@@ -20,6 +20,11 @@ export function phpEmpty(value: unknown): boolean {
 	return false;
 }
 
+/** PHP (bool) cast: like empty() negated, so the string "false" is true and "0" is false. */
+export function phpBool(value: unknown): boolean {
+	return !phpEmpty(value);
+}
+
 /** How PHP prints a value inside a string ("{$value}"). */
 export function phpString(value: unknown): string {
 	if (value === null || value === undefined || value === false) return '';

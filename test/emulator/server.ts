@@ -8,10 +8,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
+import { runBatch, type Invocation, type RecordedCommand } from './batch';
 import { formatPortal, offsetMinutes } from './datetime';
 import { RestError, authErrors, errorBody } from './errors';
-import { LeakyBucket, OperatingClock, type Fault } from './limits';
-import { METHODS, PagedResult, type Caller } from './methods';
+import { LeakyBucket, OperatingClock, faultError, type Fault } from './limits';
+import { METHODS, PagedResult, type Caller, type MethodDef } from './methods';
 import { DEFAULT_OPTIONS, type EmulatorOptions, type RuntimeOptions } from './options';
 import { parsePhpQuery, type Params } from './php';
 import {
@@ -56,6 +57,7 @@ export type { EmulatorOptions, RuntimeOptions } from './options';
 export { STANDARD_BUCKET } from './limits';
 export type { BucketSettings, Fault, FaultKind, OperatingSettings } from './limits';
 export { RestError } from './errors';
+export type { RecordedCommand } from './batch';
 export { qrPng } from './methods/salescenter';
 
 export interface RecordedRequest {
@@ -77,6 +79,30 @@ export interface RecordedRequest {
 	fault?: Fault['kind'];
 	/** Whether the method ran (and may have changed state). */
 	ran?: boolean;
+	/** For a `batch` request that got past auth and the limits: its commands, in the order they were settled. */
+	commands?: RecordedCommand[];
+}
+
+/** One attempt to run a REST method: a plain request or a command inside a batch. */
+export interface MethodCall {
+	/** Lowercased method name. */
+	method: string;
+	/** What the method was given (without `auth`/`access_token`; batch commands after reference substitution). */
+	params: Record<string, unknown>;
+	via: 'request' | 'batch';
+	/** Whether the method ran (and may have changed state). */
+	ran: boolean;
+	fault?: Fault['kind'];
+	/** Error code as a string when the attempt failed with a JSON error (a fault's code included). */
+	error?: string;
+	/** HTTP status of a plain request (0: no answer); absent for batch commands. */
+	status?: number;
+}
+
+/** A webhook's or token's caller, and the key its operating time is counted under. */
+interface Auth {
+	caller: Caller;
+	authKey: string;
 }
 
 /** What Bitrix24's token endpoint answers. */
@@ -158,6 +184,16 @@ export class Bitrix24Emulator {
 	restCalls(method?: string): RecordedRequest[] {
 		const m = method?.toLowerCase();
 		return this.requests.filter((r) => r.restMethod !== null && (m === undefined || r.restMethod === m));
+	}
+
+	/**
+	 * Every attempt to run a REST method, in order: plain /rest/ requests (auth failures and unknown methods
+	 * included) and the commands of batch requests; the outer `batch` requests themselves are left out.
+	 */
+	methodCalls(method?: string): MethodCall[] {
+		const m = method?.toLowerCase();
+		const calls = this.restCalls().flatMap((r) => (r.restMethod === 'batch' ? (r.commands ?? []).map(commandCall) : [requestCall(r)]));
+		return m === undefined ? calls : calls.filter((c) => c.method === m);
 	}
 
 	tokenRequests(): RecordedRequest[] {
@@ -299,7 +335,17 @@ export class Bitrix24Emulator {
 	}
 
 	private takeFault(method: string): Fault | undefined {
-		const index = this.faults.findIndex((f) => f.method === undefined || f.method.toLowerCase() === method);
+		return this.takeFaultWhere((f) => f.method === undefined || f.method.toLowerCase() === method);
+	}
+
+	// Inside a batch only faults that name the command's method and answer with a JSON error apply;
+	// the rest wait for the outer request or for a plain request of that method.
+	private takeCommandFault(method: string): Fault | undefined {
+		return this.takeFaultWhere((f) => f.method?.toLowerCase() === method && faultError(f.kind) !== undefined);
+	}
+
+	private takeFaultWhere(matches: (f: Fault) => boolean): Fault | undefined {
+		const index = this.faults.findIndex(matches);
 		if (index < 0) return undefined;
 		const fault = this.faults[index];
 		fault.times = (fault.times ?? 1) - 1;
@@ -316,21 +362,14 @@ export class Bitrix24Emulator {
 			res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
 			res.end(body);
 		};
-		const json = (status: number, error: string, description: string) =>
-			send(status, 'application/json; charset=utf-8', JSON.stringify({ error, error_description: description }));
+		const error = faultError(fault.kind);
+		if (error) {
+			const body = JSON.stringify({ error: error.code, error_description: error.description });
+			send(error.status, 'application/json; charset=utf-8', body);
+			this.onRequest?.(rec);
+			return;
+		}
 		switch (fault.kind) {
-			case 'queryLimit':
-				json(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests');
-				break;
-			case 'operationTimeLimit':
-				json(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.');
-				break;
-			case 'overload':
-				json(503, 'OVERLOAD_LIMIT', 'REST API is blocked due to overload.');
-				break;
-			case 'serverError':
-				json(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
-				break;
 			case 'badGateway':
 				send(502, 'text/html', '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
 				break;
@@ -362,26 +401,10 @@ export class Bitrix24Emulator {
 		rec.restMethod = method === '' ? null : method;
 
 		try {
-			const { caller, authKey } = isWebhook
-				? this.webhookCaller(rec, Number(segments[0]), segments[1])
-				: this.oauthCaller(rec, req);
-			const def = Object.prototype.hasOwnProperty.call(METHODS, method) ? METHODS[method] : undefined;
-			if (!def) throw authErrors.methodNotFound();
-			if (def.scope !== null && !caller.scopes.includes(def.scope)) throw authErrors.insufficientScope(caller.kind);
-			// Both limits refuse a call before it runs.
-			if (this.options.bucket) this.bucket.take(this.options.bucket, Date.now());
-			const operatingKey = `${authKey}|${method}`;
-			this.clock.check(operatingKey, this.options.operating, nowSeconds());
-
-			const params: Params = { ...rec.params };
-			delete params.auth;
-			delete params.access_token;
-			const t0 = nowSeconds();
-			const result = def.run({ params, caller, state: this.state, options: this.options, now: Date.now(), baseUrl: this.baseUrl });
+			const auth = isWebhook ? this.webhookCaller(rec, Number(segments[0]), segments[1]) : this.oauthCaller(rec, req);
+			const def = method === 'batch' ? this.batchMethod(rec, auth) : lookupMethod(method);
+			const { value: result, time } = this.invoke(method, def, withoutAuth(rec.params), auth, startedAt, true);
 			rec.ran = true;
-			const processing = nowSeconds() - t0;
-			const cost = processing + (this.options.methodCost[method] ?? 0);
-			const time = this.timeBlock(startedAt, processing, this.clock.record(operatingKey, this.options.operating, nowSeconds(), cost));
 			if (result instanceof PagedResult) {
 				// CRestServer lifts `next` and `total` out of the result, next to it.
 				const body: Record<string, unknown> = { result: result.result };
@@ -397,7 +420,45 @@ export class Bitrix24Emulator {
 		}
 	}
 
-	private webhookCaller(rec: RecordedRequest, userId: number, secret: string): { caller: Caller; authKey: string } {
+	/**
+	 * One method call as the portal runs it, alone or as a batch command: refused (unknown method, scope, limits)
+	 * before it runs, then charged to its operating time. Only a request takes a place in the bucket.
+	 */
+	private invoke(method: string, def: MethodDef | undefined, params: Params, auth: Auth, startedAt: number, takesBucket: boolean): Invocation {
+		const { caller, authKey } = auth;
+		if (!def) throw authErrors.methodNotFound();
+		if (def.scope !== null && !caller.scopes.includes(def.scope)) throw authErrors.insufficientScope(caller.kind);
+		// Both limits refuse a call before it runs.
+		if (takesBucket && this.options.bucket) this.bucket.take(this.options.bucket, Date.now());
+		const operatingKey = `${authKey}|${method}`;
+		this.clock.check(operatingKey, this.options.operating, nowSeconds());
+
+		const t0 = nowSeconds();
+		const value = def.run({ params, caller, state: this.state, options: this.options, now: Date.now(), baseUrl: this.baseUrl });
+		const processing = nowSeconds() - t0;
+		const cost = processing + (this.options.methodCost[method] ?? 0);
+		const time = this.timeBlock(startedAt, processing, this.clock.record(operatingKey, this.options.operating, nowSeconds(), cost));
+		return { value, time };
+	}
+
+	// `batch` needs no scope; its commands run with the outer request's caller and are logged on it.
+	private batchMethod(rec: RecordedRequest, auth: Auth): MethodDef {
+		return {
+			scope: null,
+			run: ({ params }) => {
+				rec.commands = [];
+				return runBatch(params, {
+					codeStyle: this.options.codeStyle,
+					// A copy, as for a plain request: a method may take params out (sale.payment.list's `start`).
+					run: (method, commandParams) => this.invoke(method, lookupMethod(method), { ...commandParams }, auth, nowSeconds(), false),
+					takeFault: (method) => this.takeCommandFault(method),
+					record: (command) => rec.commands?.push(command),
+				});
+			},
+		};
+	}
+
+	private webhookCaller(rec: RecordedRequest, userId: number, secret: string): Auth {
 		rec.auth = 'webhook';
 		rec.userId = userId;
 		const w = this.state.webhooks.find((x) => x.userId === userId && x.secret === secret);
@@ -409,7 +470,7 @@ export class Bitrix24Emulator {
 	}
 
 	// Token from "Authorization: Bearer" (wins), else `auth`, else `access_token` in query/body.
-	private oauthCaller(rec: RecordedRequest, req: http.IncomingMessage): { caller: Caller; authKey: string } {
+	private oauthCaller(rec: RecordedRequest, req: http.IncomingMessage): Auth {
 		const bearer = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
 		const token = bearer ?? stringParam(rec.params.auth) ?? stringParam(rec.params.access_token);
 		if (!token) throw authErrors.noAuth();
@@ -502,6 +563,38 @@ function parseRestPath(path: string): { isWebhook: boolean; segments: string[]; 
 	const isWebhook = segments.length >= 2 && /^\d+$/.test(segments[0]);
 	const rawMethod = (isWebhook ? segments.slice(2) : segments).join('/');
 	return { isWebhook, segments, method: rawMethod.replace(/\.json$/i, '').toLowerCase() };
+}
+
+function lookupMethod(method: string): MethodDef | undefined {
+	return Object.prototype.hasOwnProperty.call(METHODS, method) ? METHODS[method] : undefined;
+}
+
+// The server reads the token from these and does not pass them on to the method.
+function withoutAuth(params: Record<string, unknown>): Params {
+	const rest: Params = { ...params };
+	delete rest.auth;
+	delete rest.access_token;
+	return rest;
+}
+
+function requestCall(r: RecordedRequest): MethodCall {
+	const call: MethodCall = { method: r.restMethod ?? '', params: withoutAuth(r.params), via: 'request', ran: r.ran === true, status: r.status };
+	if (r.fault) call.fault = r.fault;
+	// A JSON fault's answer is kept as text; a slow answer is the method's own.
+	const error = (r.fault && faultError(r.fault)?.code) ?? errorCode(r.response);
+	if (error !== undefined) call.error = String(error);
+	return call;
+}
+
+function commandCall(c: RecordedCommand): MethodCall {
+	const call: MethodCall = { method: c.method, params: c.params, via: 'batch', ran: c.ran };
+	if (c.fault) call.fault = c.fault;
+	if (c.error !== undefined) call.error = c.error;
+	return call;
+}
+
+function errorCode(response: unknown): unknown {
+	return typeof response === 'object' && response !== null && 'error' in response ? (response as { error: unknown }).error : undefined;
 }
 
 function nowSeconds(): number {
