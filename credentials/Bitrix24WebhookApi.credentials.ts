@@ -1,6 +1,6 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { RATE_LIMIT_PROPERTIES } from '../nodes/Bitrix24Payments/shared/limiter';
+import { RATE_LIMIT_PROPERTIES } from '../nodes/Bitrix24Payments/shared/rateLimit';
 import { WEBHOOK_URL_PATTERN } from '../nodes/Bitrix24Payments/shared/webhookUrl';
 
 export class Bitrix24WebhookApi implements ICredentialType {

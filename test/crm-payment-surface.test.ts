@@ -617,9 +617,11 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 				[{ error: 'Bitrix24 could not change the product quantity: access denied' }, { item: 0 }],
 				[{ success: true, paymentProductId: paymentProducts.ON_UNPAID }, { item: 1 }],
 			]);
-			expect(emulator.restCalls().map((call) => [call.body.id, call.status])).toEqual([
-				[paymentProducts.ON_PAID, 403],
-				[paymentProducts.ON_UNPAID, 200],
+			// One batch request; inside it the portal refused the first command only.
+			expect(emulator.restCalls().map((call) => [call.restMethod, call.status])).toEqual([['batch', 200]]);
+			expect(emulator.methodCalls().map((call) => [call.params.id, call.error])).toEqual([
+				[String(paymentProducts.ON_PAID), 'ACCESS_DENIED'],
+				[String(paymentProducts.ON_UNPAID), undefined],
 			]);
 			expect(emulator.state.payableItems.get(paymentProducts.ON_PAID)!.quantity).toBe(1);
 			expect(emulator.state.payableItems.get(paymentProducts.ON_UNPAID)!.quantity).toBe(2);
@@ -723,7 +725,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			],
 		];
 
-		test.each(byExpression)('%s: a number and a padded numeric string each reach the portal as a number', async (_name, method, parameters, key) => {
+		test.each(byExpression)('%s: a number and a padded numeric string each reach the portal as the number', async (_name, method, parameters, key) => {
 			// Payment 1039 gets lines too, so that the lists have something to output for both items.
 			addLine(900, payments.UNPAID_2, 'BASKET_ITEM', productRows.ROW_B, 1);
 			addLine(901, payments.UNPAID_2, 'SHIPMENT', shipments.SECOND, 1);
@@ -734,10 +736,12 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			});
 
 			expect(result.error).toBeUndefined();
-			const calls = emulator.restCalls(method);
-			expect(calls.map((call) => [call.body[key], call.status])).toEqual([
-				[payments.UNPAID, 200],
-				[payments.UNPAID_2, 200],
+			// Both items go in one batch request: the padded string arrives as the bare number.
+			expect(emulator.restCalls().map((call) => call.restMethod)).toEqual(['batch']);
+			const calls = emulator.methodCalls(method);
+			expect(calls.map((call) => [call.params[key], call.ran, call.error])).toEqual([
+				[String(payments.UNPAID), true, undefined],
+				[String(payments.UNPAID_2), true, undefined],
 			]);
 			// Every output item is paired with the input item it came from.
 			const paired = result.items.map((item) => (item.pairedItem as { item: number }).item);

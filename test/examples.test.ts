@@ -121,5 +121,5 @@ test('confirm-order-payments: the unpaid bank transfers are paid through their p
 		expect(payment.paid).toBe('Y');
 		expect(payment.psStatusCode).toBe('PAID');
 	}
-	expect(emulator.restCalls('sale.payment.get')).toHaveLength(unpaid.length);
+	expect(emulator.methodCalls('sale.payment.get')).toHaveLength(unpaid.length);
 });

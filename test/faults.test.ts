@@ -98,17 +98,35 @@ describe('limits that do not lift', () => {
 		expect(calls(GET)).toHaveLength(1);
 	});
 
-	test('OPERATION_TIME_LIMIT with no reset time known fails at once, saying nothing changed', async () => {
+	test('OPERATION_TIME_LIMIT before the portal said when the method frees up: refused before running, so retried after a pause', async () => {
 		// A portal the node has never heard from (the node remembers reset times per portal for the process).
 		const fresh = await Bitrix24Emulator.start();
 		fresh.injectFault({ kind: 'operationTimeLimit', method: PAY });
 		const result = await run(fresh, { parameters: pay });
 		await fresh.stop();
 
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toEqual({ success: true, paymentId: payments.UNPAID });
+		expect(fresh.restCalls(PAY).map((call) => [call.status, call.ran === true])).toEqual([
+			[429, false],
+			[200, true],
+		]);
+		expect(fresh.state.payments.get(payments.UNPAID)!.paid).toBe('Y');
+	});
+
+	test('OPERATION_TIME_LIMIT with no reset time, every time: fails after Max Retries, saying how long it tried and that nothing changed', async () => {
+		const fresh = await Bitrix24Emulator.start();
+		fresh.injectFault({ kind: 'operationTimeLimit', method: PAY, times: 10 });
+		const result = await run(fresh, { parameters: { ...pay, requestOptions: { maxRetries: 2 } } });
+		await fresh.stop();
+
 		expect(result.error?.message).toBe('Bitrix24 could not mark the payment as paid: crm.item.payment.pay used up its time budget on the portal');
 		expect(result.error?.description).toMatch('nothing changed');
-		expect(result.error?.description).toMatch('Bitrix24 did not say when crm.item.payment.pay frees up');
-		expect(fresh.restCalls(PAY)).toHaveLength(1);
+		expect(result.error?.description).toMatch(
+			/Tried 3 times in [\d.]+ s\. Bitrix24 did not say when crm\.item\.payment\.pay frees up \(at most 10 minutes from its first call\)\. To wait longer, raise Max Retries or Max Wait/,
+		);
+		expect(fresh.restCalls(PAY)).toHaveLength(3);
+		expect(fresh.state.payments.get(payments.UNPAID)!.paid).toBe('N');
 	});
 });
 

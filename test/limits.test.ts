@@ -28,7 +28,7 @@ function crmPayments(count: number): number[] {
 /** How many times the portal ran `method` for each id. */
 function runsPerId(method: string): Map<number, number> {
 	const runs = new Map<number, number>();
-	for (const call of emulator.restCalls(method)) {
+	for (const call of emulator.methodCalls(method)) {
 		if (!call.ran) continue;
 		const id = Number(call.params.id);
 		runs.set(id, (runs.get(id) ?? 0) + 1);
@@ -36,13 +36,13 @@ function runsPerId(method: string): Map<number, number> {
 	return runs;
 }
 
-test('300 items of Mark as Paid through a bucket of burst 10 at 20/s: all paid exactly once, none failed', async () => {
+test('Batch Requests off: 300 items of Mark as Paid through a bucket of burst 10 at 20/s: all paid exactly once, none failed', async () => {
 	emulator.options.bucket = { rate: 20, burst: 10 };
 	const ids = crmPayments(300);
 	const started = Date.now();
 
 	const result = await run(emulator, {
-		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
+		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}', requestOptions: { batch: false } },
 		items: itemsOf(...ids.map((id) => ({ id }))),
 		credentials: withPlan({ rateLimit: 'custom', requestsPerSecond: 20, burst: 10 }),
 	});
@@ -61,14 +61,14 @@ test('300 items of Mark as Paid through a bucket of burst 10 at 20/s: all paid e
 	console.info(`300 items: ${seconds.toFixed(1)} s, ${emulator.refusedByBucket} refused by the portal, ${emulator.restCalls().length} requests`);
 }, 60_000);
 
-test('another app filled the same bucket: the portal refuses, the node backs off and retries, nothing runs twice', async () => {
+test('Batch Requests off: another app filled the same bucket: the portal refuses, the node backs off and retries, nothing runs twice', async () => {
 	emulator.options.bucket = { rate: 2, burst: 10 };
 	const ids = crmPayments(12);
 	// Another app's calls take the whole bucket just before the workflow starts.
 	await Promise.all(Array.from({ length: 10 }, async () => await fetch(`${emulator.webhookUrl()}profile`, { method: 'POST' })));
 
 	const result = await run(emulator, {
-		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
+		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}', requestOptions: { batch: false } },
 		items: itemsOf(...ids.map((id) => ({ id }))),
 		credentials: withPlan({ rateLimit: 'custom', requestsPerSecond: 2, burst: 10 }),
 	});
@@ -82,12 +82,12 @@ test('another app filled the same bucket: the portal refuses, the node backs off
 	expect([...runs.values()].every((count) => count === 1)).toBe(true);
 }, 60_000);
 
-test('the Standard plan paces a burst of 60 items: 50 at once, then 2 per second, no refusal', async () => {
+test('Batch Requests off: the Standard plan paces a burst of 60 items: 50 at once, then 2 per second, no refusal', async () => {
 	const ids = crmPayments(60);
 	const started = Date.now();
 
 	const result = await run(emulator, {
-		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
+		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}', requestOptions: { batch: false } },
 		items: itemsOf(...ids.map((id) => ({ id }))),
 		credentials: withPlan({ rateLimit: 'standard' }),
 	});
@@ -108,7 +108,10 @@ describe('operating-time limit (429 OPERATION_TIME_LIMIT)', () => {
 		// Each crm.item.payment.get costs 1 s of portal time; 2 s are allowed per 3 s window.
 		emulator.options.methodCost = { 'crm.item.payment.get': 1 };
 		emulator.options.operating = { limit: 2, window: 3 };
-		const warmUp = await run(emulator, { parameters: get(SEED_IDS.payments.UNPAID), items: itemsOf({}, {}) });
+		const warmUp = await run(emulator, {
+			parameters: { ...get(SEED_IDS.payments.UNPAID), requestOptions: { batch: false } },
+			items: itemsOf({}, {}),
+		});
 		expect(warmUp.error).toBeUndefined();
 		const started = Date.now();
 

@@ -65,12 +65,15 @@ test('an expired token is refreshed once, stored rotated, and the call repeated 
 	expect((calls[0].response as Record<string, string>).error).toBe('expired_token');
 });
 
-test('several items with an expired token: one refresh for all, every payment paid once', async () => {
+test.each([
+	['in one batch request', true],
+	['with Batch Requests off, one request per item', false],
+])('several items with an expired token %s: one refresh for all, every payment paid once', async (_name, batch) => {
 	const expired = emulator.issueToken({ expired: true });
 	const ids = [payments.UNPAID, payments.UNPAID_2, payments.PAID];
 	const result = await run(emulator, {
 		auth: 'oAuth2',
-		parameters: pay,
+		parameters: { ...pay, requestOptions: { batch } },
 		items: itemsOf(...ids.map((id) => ({ id }))),
 		credentials: credentialData(emulator, 'oAuth2', expired),
 	});
@@ -78,8 +81,10 @@ test('several items with an expired token: one refresh for all, every payment pa
 	expect(result.error).toBeUndefined();
 	expect(result.items).toHaveLength(3);
 	expect(emulator.tokenRequests()).toHaveLength(1);
-	const succeeded = emulator.restCalls('crm.item.payment.pay').filter((call) => call.status === 200);
-	expect(succeeded.map((call) => call.body.id).sort()).toEqual([...ids].sort());
+	const ran = emulator.methodCalls('crm.item.payment.pay').filter((call) => call.ran);
+	expect(ran.map((call) => Number(call.params.id)).sort()).toEqual([...ids].sort());
+	if (batch) expect(emulator.restCalls().map((call) => [call.restMethod, call.status])).toEqual([['batch', 401], ['batch', 200]]);
+	else expect(emulator.restCalls('batch')).toEqual([]);
 });
 
 test('a refused refresh (refresh token revoked) fails with "reconnect", and nothing is written', async () => {

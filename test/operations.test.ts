@@ -151,7 +151,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 	});
 });
 
-test('many items: one request each, one output item each, paired in order', async () => {
+test('many items: one batch request, one output item each, paired in order', async () => {
 	const ids = [payments.UNPAID, payments.UNPAID_2, payments.PAID];
 	const result = await run(emulator, {
 		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
@@ -161,13 +161,15 @@ test('many items: one request each, one output item each, paired in order', asyn
 	expect(result.items.map((item) => [item.json.paymentId, item.pairedItem])).toEqual(
 		ids.map((id, index) => [id, { item: index }]),
 	);
-	expect(emulator.restCalls('crm.item.payment.pay').map((call) => call.body.id).sort()).toEqual([...ids].sort());
+	expect(emulator.restCalls().map((call) => call.restMethod)).toEqual(['batch']);
+	expect(emulator.methodCalls('crm.item.payment.pay').map((call) => Number(call.params.id))).toEqual(ids);
 	for (const id of ids) expect(emulator.state.payments.get(id)!.paid).toBe('Y');
 });
 
 test('ids from expressions may be numbers or numeric strings, and are sent as numbers', async () => {
 	const result = await run(emulator, {
-		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
+		// One request per item: the JSON body shows the type the id is sent with.
+		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}', requestOptions: { batch: false } },
 		items: itemsOf({ id: payments.UNPAID }, { id: ` ${payments.UNPAID_2} ` }),
 	});
 

@@ -44,7 +44,19 @@ function answerOf(call: RecordedRequest): IDataObject {
 	return (call.response as { result: IDataObject }).result;
 }
 
-const listCalls = () => emulator.restCalls('sale.payment.list');
+/** Every page the portal read, as a plain request or as a command of a batch request. */
+const listCalls = () => emulator.methodCalls('sale.payment.list');
+/** A batch command carries its params as query text: numbers arrive as strings. */
+const asQuery = (value: unknown): unknown =>
+	typeof value === 'number'
+		? String(value)
+		: Array.isArray(value)
+			? value.map(asQuery)
+			: value !== null && typeof value === 'object'
+				? Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, asQuery(inner)]))
+				: value;
+/** Pages are read after the user's sort by id too, so that ties never move a row between pages. */
+const BY_ID = { id: 'ASC' };
 const getMany = (parameters: IDataObject): INodeParameters => ({ resource: 'orderPayment', operation: 'getAll', ...parameters }) as INodeParameters;
 
 /** The credential of a user who may read but not write (webhook 7 / user 7). */
@@ -303,13 +315,15 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			});
 
 			expect(result.error).toBeUndefined();
-			const calls = listCalls();
-			expect(emulator.restCalls()).toHaveLength(3);
-			for (const call of calls) expectPath(call.path, auth, 'sale.payment.list');
-			expect(calls.map((call) => call.params)).toEqual([
-				{ filter: { orderId: orders.PLAIN }, start: 0 },
-				{ filter: { orderId: orders.PLAIN }, start: 50 },
-				{ filter: { orderId: orders.PLAIN }, start: 100 },
+			// The first page tells the total; the two pages left go together in one batch request.
+			const requests = emulator.restCalls();
+			expect(requests.map((call) => call.restMethod)).toEqual(['sale.payment.list', 'batch']);
+			expectPath(requests[0].path, auth, 'sale.payment.list');
+			expectPath(requests[1].path, auth, 'batch');
+			expect(listCalls().map((call) => asQuery(call.params))).toEqual([
+				asQuery({ filter: { orderId: orders.PLAIN }, order: BY_ID, start: 0 }),
+				asQuery({ filter: { orderId: orders.PLAIN }, order: BY_ID, start: 50 }),
+				asQuery({ filter: { orderId: orders.PLAIN }, order: BY_ID, start: 100 }),
 			]);
 			const outputIds = result.items.map((item) => item.json.id);
 			expect(outputIds).toEqual(ids);
@@ -328,19 +342,21 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			const result = await run(emulator, { auth, parameters: getMany({ returnAll: true }) });
 
 			expect(result.error).toBeUndefined();
-			expect(listCalls().map((call) => call.params)).toEqual([{ start: 0 }, { start: 50 }, { start: 100 }]);
+			expect(listCalls().map((call) => asQuery(call.params))).toEqual(
+				[0, 50, 100].map((start) => asQuery({ order: BY_ID, start })),
+			);
 			expect(result.items.map((item) => item.json.id)).toEqual(all);
 		});
 
 		test.each([
-			// limit, requests (their start), items
-			[7, [0], 7],
-			[50, [0], 50],
-			[51, [0, 50], 51],
-			[73, [0, 50], 73],
-			[100, [0, 50], 100],
-			[500, [0, 50, 100], 120],
-		])('Limit %i of 120: requests with start %j, %i items', async (limit, starts, count) => {
+			// limit, pages read (their start), requests, items
+			[7, [0], ['sale.payment.list'], 7],
+			[50, [0], ['sale.payment.list'], 50],
+			[51, [0, 50], ['sale.payment.list', 'sale.payment.list'], 51],
+			[73, [0, 50], ['sale.payment.list', 'sale.payment.list'], 73],
+			[100, [0, 50], ['sale.payment.list', 'sale.payment.list'], 100],
+			[500, [0, 50, 100], ['sale.payment.list', 'batch'], 120],
+		])('Limit %i of 120: pages with start %j in requests %j, %i items', async (limit, starts, requests, count) => {
 			const ids = emulator.seedOrderPayments(120);
 			const result = await run(emulator, {
 				auth,
@@ -348,8 +364,10 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			});
 
 			expect(result.error).toBeUndefined();
-			expect(emulator.restCalls()).toHaveLength(starts.length);
-			expect(listCalls().map((call) => call.params)).toEqual(starts.map((start) => ({ filter: { orderId: orders.PLAIN }, start })));
+			expect(emulator.restCalls().map((call) => call.restMethod)).toEqual(requests);
+			expect(listCalls().map((call) => asQuery(call.params))).toEqual(
+				starts.map((start) => asQuery({ filter: { orderId: orders.PLAIN }, order: BY_ID, start })),
+			);
 			expect(result.items.map((item) => item.json.id)).toEqual(ids.slice(0, count));
 			for (const item of result.items) expect(item.pairedItem).toEqual({ item: 0 });
 		});
@@ -360,6 +378,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 			expect(result.error).toBeUndefined();
 			expect(listCalls().map((call) => call.params.start)).toEqual([0]);
+			expect(emulator.restCalls()).toHaveLength(1);
 			expect(result.items.map((item) => item.json.id)).toEqual(ids.slice(0, 50));
 		});
 
@@ -418,6 +437,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 					'>=datePaid': '2024-05-01T00:00:00-04:00',
 					'<=datePaid': '2024-05-31T23:59:59+03:00',
 				},
+				order: BY_ID,
 				start: 0,
 			});
 			expect(result.items.map((item) => item.json.id)).toEqual([...wanted, justInTime]);
@@ -440,7 +460,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 			expect(result.error).toBeUndefined();
 			expect(listCalls().map((call) => call.params)).toEqual([
-				{ filter: { orderId: orders.PLAIN, '%comments': 'refund', '!paySystemId': 1 }, start: 0 },
+				{ filter: { orderId: orders.PLAIN, '%comments': 'refund', '!paySystemId': 1 }, order: BY_ID, start: 0 },
 			]);
 			expect(result.items.map((item) => item.json.id)).toEqual([refund]);
 		});
@@ -460,11 +480,13 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			});
 
 			expect(result.error).toBeUndefined();
-			const sent = { filter: { orderId: orders.PLAIN }, order: { sum: 'DESC' }, select: ['id', 'sum', 'paid'] };
+			const sent = { filter: { orderId: orders.PLAIN }, order: { sum: 'DESC', id: 'ASC' }, select: ['id', 'sum', 'paid'] };
 			expect(listCalls().map((call) => call.params)).toEqual([
 				{ ...sent, start: 0 },
 				{ ...sent, start: 50 },
 			]);
+			// Sort after sum, then id: the order of the keys is the order of the sort.
+			expect(Object.keys(listCalls()[1].params.order as object)).toEqual(['sum', 'id']);
 			expect(result.items).toHaveLength(60);
 			expect(result.items.map((item) => item.json.sum)).toEqual(Array.from({ length: 60 }, (_, index) => 60 - index));
 			for (const item of result.items) {
@@ -519,8 +541,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 			expect(result.error).toBeUndefined();
 			expect(result.items).toEqual([]);
-			expect(listCalls().map((call) => call.params)).toEqual([{ filter: { orderId: orders.PLAIN }, start: 0 }]);
-			expect(answerOf(listCalls()[0])).toEqual({ payments: [] });
+			expect(listCalls().map((call) => call.params)).toEqual([{ filter: { orderId: orders.PLAIN }, order: BY_ID, start: 0 }]);
+			expect(answerOf(emulator.restCalls()[0])).toEqual({ payments: [] });
 		});
 
 		test('each input item gets its own list, paired with it', async () => {
@@ -532,10 +554,11 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			});
 
 			expect(result.error).toBeUndefined();
-			// n8n runs the items of a declarative node concurrently: the two lists' requests may interleave.
-			const sent = listCalls().map((call) => call.params as { filter: { orderId: number }; start: number });
-			expect(sent.filter((params) => params.filter.orderId === orders.PLAIN).map((params) => params.start)).toEqual([0, 50]);
-			expect(sent.filter((params) => params.filter.orderId === orders.SECOND).map((params) => params.start)).toEqual([0]);
+			// n8n runs the items of a declarative node concurrently: both first pages go in one batch request.
+			const sent = listCalls().map((call) => ({ orderId: Number((call.params.filter as IDataObject).orderId), start: Number(call.params.start) }));
+			expect(sent.filter((params) => params.orderId === orders.PLAIN).map((params) => params.start)).toEqual([0, 50]);
+			expect(sent.filter((params) => params.orderId === orders.SECOND).map((params) => params.start)).toEqual([0]);
+			expect(emulator.restCalls()[0].restMethod).toBe('batch');
 			expect(sent).toHaveLength(3);
 			expect(result.items.map((item) => [item.json.id, item.pairedItem])).toEqual([
 				...ids.map((id) => [id, { item: 0 }]),

@@ -508,20 +508,20 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 				json: { success: true, paymentId: payments.UNPAID, paySystemId: paySystems.BANK_TRANSFER, paid: true },
 				pairedItem: { item: 1 },
 			});
-			// n8n runs the items' requests side by side: per payment, paid first, then read back.
+			// Both payments in one batch request, then both read back in a second one.
+			expect(emulator.restCalls().map((call) => call.restMethod)).toEqual(['batch', 'batch']);
 			const callsFor = (id: number) =>
 				emulator
-					.restCalls()
-					.filter((call) => call.body.PAYMENT_ID === id || call.body.id === id)
-					.map((call) => [call.restMethod, call.body]);
-			expect(emulator.restCalls()).toHaveLength(4);
+					.methodCalls()
+					.filter((call) => call.params.PAYMENT_ID === String(id) || call.params.id === String(id))
+					.map((call) => [call.method, call.params]);
 			expect(callsFor(payments.FLAKY)).toEqual([
-				['sale.paysystem.pay.payment', { PAYMENT_ID: payments.FLAKY, PAY_SYSTEM_ID: paySystems.FLAKY_SAVE }],
-				['sale.payment.get', { id: payments.FLAKY }],
+				['sale.paysystem.pay.payment', { PAYMENT_ID: String(payments.FLAKY), PAY_SYSTEM_ID: String(paySystems.FLAKY_SAVE) }],
+				['sale.payment.get', { id: String(payments.FLAKY) }],
 			]);
 			expect(callsFor(payments.UNPAID)).toEqual([
-				['sale.paysystem.pay.payment', { PAYMENT_ID: payments.UNPAID, PAY_SYSTEM_ID: paySystems.BANK_TRANSFER }],
-				['sale.payment.get', { id: payments.UNPAID }],
+				['sale.paysystem.pay.payment', { PAYMENT_ID: String(payments.UNPAID), PAY_SYSTEM_ID: String(paySystems.BANK_TRANSFER) }],
+				['sale.payment.get', { id: String(payments.UNPAID) }],
 			]);
 			expect(emulator.state.payments.get(payments.FLAKY)!.paid).toBe('N');
 			expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('Y');

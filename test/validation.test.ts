@@ -152,7 +152,9 @@ describe('Continue On Fail', () => {
 			[{ error: 'Bitrix24 could not mark the payment as paid: payment 9999 was not found' }, { item: 2 }],
 			[{ success: true, paymentId: payments.UNPAID_2 }, { item: 3 }],
 		]);
-		expect(emulator.restCalls().map((call) => call.body.id).sort()).toEqual([payments.UNPAID, payments.UNPAID_2, 9999].sort());
+		// The bad id never left; the other three went in one batch request.
+		expect(emulator.restCalls().map((call) => call.restMethod)).toEqual(['batch']);
+		expect(emulator.methodCalls().map((call) => Number(call.params.id))).toEqual([payments.UNPAID, 9999, payments.UNPAID_2]);
 		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('Y');
 		expect(emulator.state.payments.get(payments.UNPAID_2)!.paid).toBe('Y');
 	});

@@ -9,8 +9,8 @@ import { paySystemResource } from './resources/paySystem';
 import { paySystemHandlerResource } from './resources/paySystemHandler';
 import { describeResources } from './shared/describe';
 import { searchPaySystems } from './shared/listSearch';
-import { REQUEST_OPTIONS_PROPERTY } from './shared/retry';
-import { executeRequest } from './shared/transport';
+import { executeRequest } from './shared/request/adapters';
+import { REQUEST_OPTIONS_PROPERTY } from './shared/request/settings';
 
 export class Bitrix24Payments implements INodeType {
 	description: INodeTypeDescription = {

@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-/** One operation: its entry in the Operation list (with its routing) and the fields it shows. */
+/** One operation: its entry in the Operation list (with its routing) and the fields it shows; see operation.ts. */
 export interface Operation {
 	option: INodePropertyOptions & { value: string; action: string };
 	fields: INodeProperties[];

@@ -16,14 +16,23 @@ export interface CallContext {
 	secrets: string[];
 }
 
-/** An answer of the portal that did not succeed: a Bitrix24 error body, or whatever came instead. */
+/**
+ * A call that did not succeed, as the pipeline read it: a Bitrix24 error body, whatever came instead of one, or
+ * no answer at all. Retries decide on these typed fields, never on the wording of a message.
+ */
 export interface FailedAnswer {
-	status: number;
+	/** The HTTP status; absent for a command inside a batch, whose answer is 200 whatever its commands did. */
+	status?: number;
+	/** The Bitrix24 error code as sent ('' when the answer had none). */
 	code: string;
 	description: string;
 	/** Set when the body was not Bitrix24 JSON (an HTML page, a proxy's answer, nothing). */
 	notJson?: string;
 	location?: string;
+	/** No answer came back: the network error code (ECONNRESET, ETIMEDOUT, ECONNREFUSED ...). */
+	network?: string;
+	/** The method the portal refused when it is not the call's own: `batch`, for the batch request as a whole. */
+	refused?: string;
 }
 
 interface Diagnosis {
@@ -38,29 +47,11 @@ const SCOPE_LABELS: Record<string, string> = {
 	salescenter: 'Sales Center (salescenter)',
 };
 
-const ANSWERS = new WeakMap<object, FailedAnswer | { status: 0; network: string }>();
-
 /**
- * Every error the node raises for a Bitrix24 call; subclassed so the request runner can tell it from n8n's own,
- * named as its parent so that n8n shows it as the API error it is.
+ * Every error the node raises for a Bitrix24 call, named as its parent so that n8n shows it as the API error it is.
  */
 export class Bitrix24ApiError extends NodeApiError {
 	override name = 'NodeApiError';
-
-	/**
-	 * What the portal answered, or the network error code when nothing came back: decides retries. Kept out of
-	 * the error's own fields, which n8n saves with the execution.
-	 */
-	get answer(): FailedAnswer | { status: 0; network: string } {
-		return ANSWERS.get(this) ?? { status: 0, network: '' };
-	}
-
-	set answer(answer: FailedAnswer | { status: 0; network: string }) {
-		ANSWERS.set(this, answer);
-	}
-
-	/** The Bitrix24 method whose call failed ('' for a check of the node's own). */
-	method = '';
 }
 
 export function redact(text: string, secrets: string[]): string {
@@ -234,7 +225,7 @@ function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
 			};
 		case 'operation_time_limit':
 			return {
-				problem: `${call.method} used up its time budget on the portal`,
+				problem: `${answer.refused ?? call.method} used up its time budget on the portal`,
 				hint: 'The portal refused the request before running it, so nothing changed. Try again after the reset time below.',
 			};
 		case 'overload_limit':
@@ -250,12 +241,11 @@ function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
 			}
 			break;
 	}
-	if (answer.status >= 500) {
+	if ((answer.status ?? 0) >= 500 || code === 'internal_server_error' || code === 'error_unexpected_answer') {
 		return {
-			problem: `the portal failed with an internal error (HTTP ${answer.status})`,
-			hint: describeMethod(call.method).writes
-				? 'The change may or may not have been applied: check the payment in Bitrix24 before running this item again.'
-				: 'Try again later.',
+			problem: `the portal failed with an internal error (${answer.status ? `HTTP ${answer.status}` : answer.code})`,
+			// For a write, the retry stage says what the user must check: it may have happened.
+			hint: describeMethod(call.method).writes ? '' : 'Try again later.',
 		};
 	}
 	return { problem: description || `error ${answer.code}`, hint: 'See the Bitrix24 message below.' };
@@ -298,50 +288,50 @@ function notFound(description: string, call: CallContext): Diagnosis {
 	return { problem: description, hint: 'Check the IDs of this item: Bitrix24 names what it could not find below.' };
 }
 
-/** Turns a failed Bitrix24 answer into an error that says what failed and how to fix it. */
-export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallContext): Bitrix24ApiError {
-	const { action } = describeMethod(call.method);
-	const { problem, hint } = diagnose(answer, call);
-	const said = answer.code
-		? `Bitrix24 answered HTTP ${answer.status}, error ${answer.code}: "${answer.description}".`
-		: `Bitrix24 answered HTTP ${answer.status}.`;
-	const body: JsonObject = { error: answer.code, error_description: answer.description };
-	const error = new Bitrix24ApiError(node, redactObject(body, call.secrets), {
-		message: redact(`Bitrix24 could not ${action}: ${problem}`, call.secrets),
-		description: redact(`${hint} ${said}`, call.secrets),
-		httpCode: String(answer.status),
-		itemIndex: call.itemIndex,
-	});
-	error.answer = answer;
-	error.method = call.method;
-	return error;
-}
-
 /** Network errors raised before a connection existed: the request never left, so repeating it is safe. */
 export function neverSent(networkCode: string): boolean {
 	return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(networkCode);
 }
 
 /**
- * For failures with no answer at all: the portal could not be reached, or the connection broke. The network
- * code goes in the description: n8n replaces a message that contains one with its own generic text.
+ * No answer at all: the portal could not be reached, or the connection broke. The network code goes in the
+ * description: n8n replaces a message that contains one with its own generic text.
  */
-export function bitrix24ConnectionError(node: INode, reason: string, call: CallContext): Bitrix24ApiError {
-	const { action, writes } = describeMethod(call.method);
+function noAnswer(reason: string, call: CallContext): { problem: string; hint: string; said: string } {
 	const hint = neverSent(reason)
 		? 'The portal could not be reached, so nothing was sent: check the portal address in the credential and that n8n can reach the portal.'
-		: writes
-			? 'No answer came back, so the change may or may not have been applied: check the payment in Bitrix24 before running this item again.'
+		: describeMethod(call.method).writes
+			? ''
 			: 'Check the portal address in the credential and that n8n can reach the portal.';
-	const error = new Bitrix24ApiError(node, { error: 'CONNECTION_FAILED', error_description: redact(reason, call.secrets) }, {
-		message: `Bitrix24 could not ${action}: no answer from the portal`,
-		description: redact(`The request failed: ${reason}. ${hint}`, call.secrets),
-		httpCode: 'none',
+	return { problem: 'no answer from the portal', hint, said: `The request failed: ${reason}.` };
+}
+
+/**
+ * Turns a failed call into an error that says what failed and how to fix it; `note` is what the retry stage adds
+ * (how long it tried, or that a change may have happened and was not repeated).
+ */
+export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallContext, note = ''): Bitrix24ApiError {
+	const { action } = describeMethod(call.method);
+	let problem: string, hint: string, said: string;
+	if (answer.network !== undefined) {
+		({ problem, hint, said } = noAnswer(answer.network, call));
+	} else {
+		({ problem, hint } = diagnose(answer, call));
+		const status = answer.status !== undefined ? `HTTP ${answer.status}` : '';
+		said = answer.code
+			? `Bitrix24 answered ${status ? `${status}, ` : ''}error ${answer.code}: "${answer.description}"${status ? '' : ' (a command of a batch request)'}.`
+			: `Bitrix24 answered ${status}.`;
+	}
+	const body: JsonObject = answer.network !== undefined
+		? { error: 'CONNECTION_FAILED', error_description: answer.network }
+		: { error: answer.code, error_description: answer.description };
+	const description = [hint, said, note].filter(Boolean).join(' ');
+	return new Bitrix24ApiError(node, redactObject(body, call.secrets), {
+		message: redact(`Bitrix24 could not ${action}: ${problem}`, call.secrets),
+		description: redact(description, call.secrets),
+		httpCode: answer.status !== undefined ? String(answer.status) : 'none',
 		itemIndex: call.itemIndex,
 	});
-	error.answer = { status: 0, network: reason };
-	error.method = call.method;
-	return error;
 }
 
 function redactObject(body: JsonObject, secrets: string[]): JsonObject {

@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { InvalidValueError, locatorValue, rememberId, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from './validation';
+import { ID_PARAMETERS, InvalidValueError, locatorValue, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from './validation';
 
 /** How a Bitrix24 field is shown in n8n and checked before it is sent. */
 export type FieldKind =
@@ -138,9 +138,21 @@ function defaultPath(sendAs: SendAs): string {
 	return typeof sendAs === 'string' ? sendAs : sendAs['*'];
 }
 
-function sendPath(sendAs: SendAs, requestOptions: IHttpRequestOptions): string[] {
-	const path = typeof sendAs === 'string' ? sendAs : (sendAs[String(requestOptions.url)] ?? sendAs['*']);
+function sendPath(sendAs: SendAs, method: string): string[] {
+	const path = typeof sendAs === 'string' ? sendAs : (sendAs[method] ?? sendAs['*']);
 	return path.split('.');
+}
+
+/** Where each id field puts its value, so that the request stage reads the validated ids back from the body. */
+const ID_SEND_AS = new WeakMap<INodeProperties, SendAs>();
+
+/** Where `method` receives the id held by `field`, if it holds one (id fields, and option fields such as Entity Type). */
+export function idPath(field: INodeProperties, method: string): string[] | undefined {
+	const sendAs = ID_SEND_AS.get(field);
+	if (sendAs !== undefined) return sendPath(sendAs, method);
+	const property = field.routing?.send?.property;
+	const holdsId = (ID_PARAMETERS as readonly string[]).includes(field.name);
+	return holdsId && typeof property === 'string' ? property.split('.') : undefined;
 }
 
 /** Same options, same field object: the node then defines it once for all the operations that use it. */
@@ -184,7 +196,9 @@ export function idField(options: {
 	/** A `listSearch` method: the id can then be picked from a list loaded from the portal. */
 	searchListMethod?: string;
 }): INodeProperties {
-	return sharedField('id', options, newIdField);
+	const field = sharedField('id', options, newIdField);
+	ID_SEND_AS.set(field, options.sendAs);
+	return field;
 }
 
 function newIdField(options: Parameters<typeof idField>[0]): INodeProperties {
@@ -198,8 +212,7 @@ function newIdField(options: Parameters<typeof idField>[0]): INodeProperties {
 		try {
 			const id = toPositiveInteger(locatorValue(bodyValue(requestOptions, resolvedAt)), label);
 			deleteBody(requestOptions, resolvedAt);
-			setBody(requestOptions, sendPath(sendAs, requestOptions), id);
-			rememberId(this, name, id);
+			setBody(requestOptions, sendPath(sendAs, String(requestOptions.url)), id);
 		} catch (error) {
 			throw invalidInput(this, error, `Use the numeric ID Bitrix24 shows for it, for example 1038.`);
 		}
@@ -379,7 +392,7 @@ function newTextField(options: Parameters<typeof textField>[0]): INodeProperties
 	async function sendText(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
 		const value = String(this.getNodeParameter(name, '') ?? '').trim();
 		if (!value) throw invalidInput(this, new InvalidValueError(`${displayName} is empty`), `Fill in ${displayName}.`);
-		setBody(requestOptions, sendPath(sendAs, requestOptions), value);
+		setBody(requestOptions, sendPath(sendAs, String(requestOptions.url)), value);
 		return requestOptions;
 	}
 	return { displayName, name, type: 'string', required: true, default: '', placeholder, description, routing: { send: { preSend: [sendText] } } };

@@ -1,10 +1,10 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { callBitrix24 } from './transport';
+import { callPortal } from './request/adapters';
 
 /** The portal's pay systems for the "From List" pickers; the list is short and not paginated. */
 export async function searchPaySystems(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const paySystems = (await callBitrix24(this, 'sale.paysystem.list', {
+	const paySystems = (await callPortal(this, 'sale.paysystem.list', {
 		SELECT: ['ID', 'NAME', 'ACTIVE'],
 		ORDER: { SORT: 'ASC', ID: 'ASC' },
 	})) as IDataObject[];

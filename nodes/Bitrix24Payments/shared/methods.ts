@@ -7,8 +7,8 @@ export interface Bitrix24Method {
 	action: string;
 	/** Whether calling it twice could change data twice: decides what is safe to retry. */
 	writes: boolean;
-	/** Pages of 50 with `next`; every other list method returns everything at once. */
-	paginated?: boolean;
+	/** Pages of 50 with `next` and `total`, the rows under this key of the result; other lists come whole. */
+	pageRows?: string;
 }
 
 const crm = (action: string, writes = true): Bitrix24Method => ({ scope: 'crm', action, writes });
@@ -34,7 +34,7 @@ export const METHODS: Record<string, Bitrix24Method> = {
 	'crm.item.payment.delivery.delete': crm('remove the delivery from the payment'),
 	'sale.payment.add': sale('create the order payment'),
 	'sale.payment.get': sale('get the order payment', false),
-	'sale.payment.list': { ...sale('list the order payments', false), paginated: true },
+	'sale.payment.list': { ...sale('list the order payments', false), pageRows: 'payments' },
 	'sale.payment.update': sale('update the order payment'),
 	'sale.payment.delete': sale('delete the order payment'),
 	'sale.payment.getFields': sale('get the order payment fields', false),

@@ -1,5 +1,4 @@
 import type { ICredentialDataDecryptedObject, INodeProperties } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
 /** A portal's request bucket: every request adds 1, the counter drains `rate` per second, refused above `burst`. */
 export interface RatePlan {
@@ -61,79 +60,4 @@ export function ratePlanOf(credentials: ICredentialDataDecryptedObject): RatePla
 		};
 	}
 	return RATE_PLANS[choice] ?? RATE_PLANS.standard;
-}
-
-/**
- * Our copy of one portal's bucket. `level` counts requests sent and reserved but not yet drained; reserving is
- * synchronous, so items that n8n runs concurrently queue in the order they asked.
- */
-class PortalBucket {
-	private level = 0;
-	private at = Date.now();
-
-	private drain(plan: RatePlan) {
-		const now = Date.now();
-		this.level = Math.max(0, this.level - ((now - this.at) / 1000) * plan.rate);
-		this.at = now;
-	}
-
-	/** Requests leave a little after their turn and may reach the portal bunched: one place is kept free for that. */
-	private capacity(plan: RatePlan) {
-		return Math.max(1, plan.burst - 1);
-	}
-
-	/** Takes a place; resolves to the milliseconds to wait before sending. */
-	reserve(plan: RatePlan): number {
-		this.drain(plan);
-		const wait = Math.max(0, ((this.level + 1 - this.capacity(plan)) / plan.rate) * 1000);
-		this.level += 1;
-		return wait;
-	}
-
-	/** The portal refused with QUERY_LIMIT_EXCEEDED: others use the same bucket, so ours counts as full. */
-	fill(plan: RatePlan) {
-		this.drain(plan);
-		this.level = Math.max(this.level, this.capacity(plan));
-	}
-}
-
-// One per portal for the whole n8n process: all items, nodes and executions that call a portal share it,
-// as all apps and webhooks of the portal share its bucket.
-const buckets = new Map<string, PortalBucket>();
-
-function bucketOf(portal: string): PortalBucket {
-	let bucket = buckets.get(portal);
-	if (!bucket) {
-		bucket = new PortalBucket();
-		buckets.set(portal, bucket);
-	}
-	return bucket;
-}
-
-/** Waits for this request's turn in the portal's bucket. */
-export async function takeTurn(portal: string, plan: RatePlan | undefined): Promise<void> {
-	if (!plan) return;
-	const wait = bucketOf(portal).reserve(plan);
-	if (wait > 0) await sleep(wait);
-}
-
-export function portalRefused(portal: string, plan: RatePlan | undefined): void {
-	if (plan) bucketOf(portal).fill(plan);
-}
-
-// When each method's operating-time budget frees up again, per portal, in local time (from the `time` blocks).
-const operatingResets = new Map<string, number>();
-
-/** Records `time.operating_reset_at` of a successful answer, shifted by the portal's clock offset. */
-export function noteOperatingTime(portal: string, method: string, time: unknown): void {
-	if (time === null || typeof time !== 'object') return;
-	const { operating_reset_at: resetAt, finish } = time as { operating_reset_at?: unknown; finish?: unknown };
-	if (typeof resetAt !== 'number') return;
-	const offset = typeof finish === 'number' ? Date.now() - finish * 1000 : 0;
-	operatingResets.set(`${portal}|${method.toLowerCase()}`, resetAt * 1000 + offset);
-}
-
-/** When the portal will accept this method again, if it ever told us. */
-export function operatingResetAt(portal: string, method: string): number | undefined {
-	return operatingResets.get(`${portal}|${method.toLowerCase()}`);
 }

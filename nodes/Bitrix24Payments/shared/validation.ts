@@ -22,18 +22,6 @@ export const ID_PARAMETERS = [
 
 export class InvalidValueError extends Error {}
 
-/** The ids an item's own checks have validated, kept on its context so outputs and errors reuse them. */
-const VALIDATED_IDS = Symbol('bitrix24ValidatedIds');
-type WithIds = { [VALIDATED_IDS]?: Record<string, number> };
-
-export function rememberId(ctx: object, name: string, id: number): void {
-	((ctx as WithIds)[VALIDATED_IDS] ??= {})[name] = id;
-}
-
-export function rememberedIds(ctx: object): Record<string, number> {
-	return (ctx as WithIds)[VALIDATED_IDS] ?? {};
-}
-
 /** The value of a parameter, also when it is a resource locator (`{__rl, mode, value}`). */
 export function locatorValue(raw: unknown): unknown {
 	return raw !== null && typeof raw === 'object' && '__rl' in raw ? (raw as unknown as { value: unknown }).value : raw;

@@ -1,22 +1,20 @@
-import type { Operation } from '../../shared/describe';
 import { fieldsCollection, idField } from '../../shared/fields';
+import { operation } from '../../shared/operation';
 import { unwrapProperty } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { salePaymentFields } from './salePaymentFields';
 import { paySystemId, simplifyField, simplifyPayment } from './shared';
 
-export const create: Operation = {
-	option: {
-		name: 'Create',
-		value: 'create',
-		action: 'Create an order payment',
-		description: 'Add a payment to an order and output it as saved (sale.payment.add)',
-		routing: callMethod('sale.payment.add', unwrapProperty('payment'), simplifyPayment),
-	},
+export const create = operation({
+	name: 'Create',
+	value: 'create',
+	action: 'Create an order payment',
+	description: 'Add a payment to an order and output it as saved (sale.payment.add)',
+	method: 'sale.payment.add',
+	output: [unwrapProperty('payment'), simplifyPayment],
 	fields: [
 		idField({ name: 'orderId', displayName: 'Order ID', description: 'ID of the order the payment belongs to', sendAs: 'fields.orderId' }),
 		paySystemId('fields.paySystemId'),
 		fieldsCollection({ name: 'additionalFields', displayName: 'Additional Fields', specs: salePaymentFields, sendTo: 'fields' }),
 		simplifyField,
 	],
-};
+});

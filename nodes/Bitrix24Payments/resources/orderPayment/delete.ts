@@ -1,15 +1,13 @@
-import type { Operation } from '../../shared/describe';
+import { operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { paymentId } from './shared';
 
-export const deleteOrderPayment: Operation = {
-	option: {
-		name: 'Delete',
-		value: 'delete',
-		action: 'Delete an order payment',
-		description: 'Delete a payment of an order (sale.payment.delete)',
-		routing: callMethod('sale.payment.delete', confirm('deleted')),
-	},
+export const deleteOrderPayment = operation({
+	name: 'Delete',
+	value: 'delete',
+	action: 'Delete an order payment',
+	description: 'Delete a payment of an order (sale.payment.delete)',
+	method: 'sale.payment.delete',
+	output: [confirm('deleted')],
 	fields: [paymentId],
-};
+});

@@ -1,15 +1,13 @@
-import type { Operation } from '../../shared/describe';
+import { operation } from '../../shared/operation';
 import { unwrapProperty } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { paymentId, simplifyField, simplifyPayment } from './shared';
 
-export const get: Operation = {
-	option: {
-		name: 'Get',
-		value: 'get',
-		action: 'Get an order payment',
-		description: 'Get an order payment with all its fields (sale.payment.get)',
-		routing: callMethod('sale.payment.get', unwrapProperty('payment'), simplifyPayment),
-	},
+export const get = operation({
+	name: 'Get',
+	value: 'get',
+	action: 'Get an order payment',
+	description: 'Get an order payment with all its fields (sale.payment.get)',
+	method: 'sale.payment.get',
+	output: [unwrapProperty('payment'), simplifyPayment],
 	fields: [paymentId, simplifyField],
-};
+});

@@ -1,20 +1,18 @@
-import type { Operation } from '../../shared/describe';
 import { fieldsCollection, listOptions } from '../../shared/fields';
+import { operation } from '../../shared/operation';
 import { unwrapProperty } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { salePaymentFields } from './salePaymentFields';
 import { simplifyPayment } from './shared';
 
 const FIELDS = ['id', 'orderId', 'accountNumber', 'paySystemId', 'paySystemName', 'currency', ...salePaymentFields.map((field) => field.name)];
 
-export const getAll: Operation = {
-	option: {
-		name: 'Get Many',
-		value: 'getAll',
-		action: 'Get many order payments',
-		description: 'List order payments, page by page as Bitrix24 serves them (sale.payment.list)',
-		routing: callMethod('sale.payment.list', unwrapProperty('payments'), simplifyPayment),
-	},
+export const getAll = operation({
+	name: 'Get Many',
+	value: 'getAll',
+	action: 'Get many order payments',
+	description: 'List order payments, page by page as Bitrix24 serves them (sale.payment.list)',
+	method: 'sale.payment.list',
+	output: [unwrapProperty('payments'), simplifyPayment],
 	fields: [
 		{
 			displayName: 'Return All',
@@ -50,4 +48,4 @@ export const getAll: Operation = {
 		}),
 		listOptions({ orderFields: FIELDS, selectFields: FIELDS, simplify: true }),
 	],
-};
+});

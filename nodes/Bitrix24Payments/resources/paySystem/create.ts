@@ -1,17 +1,15 @@
-import type { Operation } from '../../shared/describe';
 import { fieldsCollection } from '../../shared/fields';
+import { operation } from '../../shared/operation';
 import { created } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { bxRestHandler, entityRegistryType, name, paySystemFields, personTypeId } from './shared';
 
-export const create: Operation = {
-	option: {
-		name: 'Create',
-		value: 'create',
-		action: 'Create a pay system',
-		description: 'Add a pay system that uses a REST handler (sale.paysystem.add)',
-		routing: callMethod('sale.paysystem.add', created),
-	},
+export const create = operation({
+	name: 'Create',
+	value: 'create',
+	action: 'Create a pay system',
+	description: 'Add a pay system that uses a REST handler (sale.paysystem.add)',
+	method: 'sale.paysystem.add',
+	output: [created],
 	fields: [
 		name,
 		personTypeId,
@@ -24,4 +22,4 @@ export const create: Operation = {
 			specs: paySystemFields.filter((field) => field.name !== 'name'),
 		}),
 	],
-};
+});

@@ -1,6 +1,5 @@
-import type { Operation } from '../../shared/describe';
 import { fieldsCollection, listOptions } from '../../shared/fields';
-import { callMethod } from '../../shared/transport';
+import { operation } from '../../shared/operation';
 
 /** The fields sale.paysystem.list may return (RestService::ALLOWED_PAYSYSTEM_FIELDS, LOGOTIP and TARIF by their REST names). */
 const LIST_FIELDS = [
@@ -10,14 +9,12 @@ const LIST_FIELDS = [
 	'CAN_PRINT_CHECK', 'ENTITY_REGISTRY_TYPE', 'XML_ID',
 ];
 
-export const getAll: Operation = {
-	option: {
-		name: 'Get Many',
-		value: 'getAll',
-		action: 'Get many pay systems',
-		description: 'List the pay systems of the portal, all at once (sale.paysystem.list)',
-		routing: callMethod('sale.paysystem.list'),
-	},
+export const getAll = operation({
+	name: 'Get Many',
+	value: 'getAll',
+	action: 'Get many pay systems',
+	description: 'List the pay systems of the portal, all at once (sale.paysystem.list)',
+	method: 'sale.paysystem.list',
 	fields: [
 		fieldsCollection({
 			name: 'filters',
@@ -32,4 +29,4 @@ export const getAll: Operation = {
 		}),
 		listOptions({ orderFields: ['ID', 'NAME', 'SORT', 'ACTIVE'], selectFields: LIST_FIELDS, upperSnakeCase: true }),
 	],
-};
+});

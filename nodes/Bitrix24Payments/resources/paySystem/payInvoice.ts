@@ -1,19 +1,17 @@
-import type { Operation } from '../../shared/describe';
 import { idField } from '../../shared/fields';
+import { operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { paySystemId } from './shared';
 
-export const payInvoice: Operation = {
-	option: {
-		name: 'Pay Invoice',
-		value: 'payInvoice',
-		action: 'Pay a legacy invoice through a pay system',
-		description: 'Pay an invoice of the old CRM invoices as a payment service would (sale.paysystem.pay.invoice)',
-		routing: callMethod('sale.paysystem.pay.invoice', confirm('success')),
-	},
+export const payInvoice = operation({
+	name: 'Pay Invoice',
+	value: 'payInvoice',
+	action: 'Pay a legacy invoice through a pay system',
+	description: 'Pay an invoice of the old CRM invoices as a payment service would (sale.paysystem.pay.invoice)',
+	method: 'sale.paysystem.pay.invoice',
+	output: [confirm('success')],
 	fields: [
 		idField({ name: 'invoiceId', displayName: 'Invoice ID', description: 'ID of the legacy CRM invoice', sendAs: 'INVOICE_ID' }),
 		paySystemId,
 	],
-};
+});

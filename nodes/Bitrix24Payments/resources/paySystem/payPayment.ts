@@ -1,8 +1,7 @@
-import type { Operation } from '../../shared/describe';
 import type { FieldSpec } from '../../shared/fields';
 import { fieldsCollection } from '../../shared/fields';
+import { operation } from '../../shared/operation';
 import { confirm, confirmPaid } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { paymentId, paySystemId } from './shared';
 
 /** What a payment service reports back; sent as PS_INVOICE_ID, PS_STATUS_CODE, ... */
@@ -17,15 +16,14 @@ const payServiceFields: FieldSpec[] = [
 	{ name: 'psCardNumber', displayName: 'Card Number', kind: 'string', description: 'Masked card number, e.g. 4111 **** **** 1111' },
 ];
 
-export const payPayment: Operation = {
-	option: {
-		name: 'Pay Payment',
-		value: 'payPayment',
-		action: 'Pay a payment through a pay system',
-		description:
-			'Pay a payment the way a payment service does after a real payment: runs the pay system\'s handler, marks the payment paid and stores the status fields (sale.paysystem.pay.payment)',
-		routing: callMethod('sale.paysystem.pay.payment', confirm('success'), confirmPaid),
-	},
+export const payPayment = operation({
+	name: 'Pay Payment',
+	value: 'payPayment',
+	action: 'Pay a payment through a pay system',
+	description:
+		'Pay a payment the way a payment service does after a real payment: runs the pay system\'s handler, marks the payment paid and stores the status fields (sale.paysystem.pay.payment)',
+	method: 'sale.paysystem.pay.payment',
+	output: [confirm('success'), confirmPaid],
 	fields: [
 		paymentId,
 		paySystemId,
@@ -53,4 +51,4 @@ export const payPayment: Operation = {
 			],
 		},
 	],
-};
+});

@@ -1,18 +1,16 @@
-import type { Operation } from '../../shared/describe';
 import { fieldsCollection, jsonField, textField } from '../../shared/fields';
 import { created } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
+import { operation } from '../../shared/operation';
 import { name } from '../paySystem/shared';
 import { SETTINGS_DESCRIPTION } from './shared';
 
-export const create: Operation = {
-	option: {
-		name: 'Create',
-		value: 'create',
-		action: 'Create a pay system handler',
-		description: 'Register a REST handler that pay systems can use (sale.paysystem.handler.add)',
-		routing: callMethod('sale.paysystem.handler.add', created),
-	},
+export const create = operation({
+	name: 'Create',
+	value: 'create',
+	action: 'Create a pay system handler',
+	description: 'Register a REST handler that pay systems can use (sale.paysystem.handler.add)',
+	method: 'sale.paysystem.handler.add',
+	output: [created],
 	fields: [
 		name,
 		textField({ name: 'code', displayName: 'Code', description: 'Unique code of the handler', sendAs: 'CODE' }),
@@ -24,4 +22,4 @@ export const create: Operation = {
 			specs: [{ name: 'sort', displayName: 'Sort', kind: 'integer', description: 'Position in lists' }],
 		}),
 	],
-};
+});

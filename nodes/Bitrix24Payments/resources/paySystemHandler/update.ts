@@ -1,17 +1,15 @@
-import type { Operation } from '../../shared/describe';
 import { fieldsCollection } from '../../shared/fields';
 import { confirm } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
+import { operation } from '../../shared/operation';
 import { handlerId, SETTINGS_DESCRIPTION } from './shared';
 
-export const update: Operation = {
-	option: {
-		name: 'Update',
-		value: 'update',
-		action: 'Update a pay system handler',
-		description: 'Change a REST handler (sale.paysystem.handler.update)',
-		routing: callMethod('sale.paysystem.handler.update', confirm('success')),
-	},
+export const update = operation({
+	name: 'Update',
+	value: 'update',
+	action: 'Update a pay system handler',
+	description: 'Change a REST handler (sale.paysystem.handler.update)',
+	method: 'sale.paysystem.handler.update',
+	output: [confirm('success')],
 	fields: [
 		handlerId,
 		fieldsCollection({
@@ -27,4 +25,4 @@ export const update: Operation = {
 			],
 		}),
 	],
-};
+});

@@ -1,17 +1,15 @@
-import type { Operation } from '../../shared/describe';
 import { fieldsCollection } from '../../shared/fields';
+import { operation } from '../../shared/operation';
 import { created } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { entityFields } from './entity';
 
-export const create: Operation = {
-	option: {
-		name: 'Create',
-		value: 'create',
-		action: 'Create a payment',
-		description: 'Add a payment to a deal or invoice; Bitrix24 creates it unpaid with a sum of 0 (crm.item.payment.add)',
-		routing: callMethod('crm.item.payment.add', created),
-	},
+export const create = operation({
+	name: 'Create',
+	value: 'create',
+	action: 'Create a payment',
+	description: 'Add a payment to a deal or invoice; Bitrix24 creates it unpaid with a sum of 0 (crm.item.payment.add)',
+	method: 'crm.item.payment.add',
+	output: [created],
 	fields: [
 		...entityFields,
 		fieldsCollection({
@@ -21,4 +19,4 @@ export const create: Operation = {
 			specs: [{ name: 'paySystemId', displayName: 'Pay System ID', kind: 'integer', description: 'ID of the pay system for the payment' }],
 		}),
 	],
-};
+});

@@ -1,15 +1,13 @@
-import type { Operation } from '../../shared/describe';
+import { operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { paymentId } from './paymentId';
 
-export const deletePayment: Operation = {
-	option: {
-		name: 'Delete',
-		value: 'delete',
-		action: 'Delete a payment',
-		description: 'Delete a payment of a deal or invoice (crm.item.payment.delete)',
-		routing: callMethod('crm.item.payment.delete', confirm('deleted')),
-	},
+export const deletePayment = operation({
+	name: 'Delete',
+	value: 'delete',
+	action: 'Delete a payment',
+	description: 'Delete a payment of a deal or invoice (crm.item.payment.delete)',
+	method: 'crm.item.payment.delete',
+	output: [confirm('deleted')],
 	fields: [paymentId],
-};
+});

@@ -1,14 +1,11 @@
-import type { Operation } from '../../shared/describe';
-import { callMethod } from '../../shared/transport';
+import { operation } from '../../shared/operation';
 import { paymentId } from './paymentId';
 
-export const get: Operation = {
-	option: {
-		name: 'Get',
-		value: 'get',
-		action: 'Get a payment',
-		description: 'Get a payment of a deal or invoice (crm.item.payment.get)',
-		routing: callMethod('crm.item.payment.get'),
-	},
+export const get = operation({
+	name: 'Get',
+	value: 'get',
+	action: 'Get a payment',
+	description: 'Get a payment of a deal or invoice (crm.item.payment.get)',
+	method: 'crm.item.payment.get',
 	fields: [paymentId],
-};
+});

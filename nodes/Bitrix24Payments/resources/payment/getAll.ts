@@ -1,18 +1,15 @@
-import type { Operation } from '../../shared/describe';
 import { fieldsCollection, listOptions } from '../../shared/fields';
-import { callMethod } from '../../shared/transport';
+import { operation } from '../../shared/operation';
 import { entityFields } from './entity';
 
 const PAYMENT_FIELDS = ['id', 'accountNumber', 'paid', 'datePaid', 'empPaidId', 'paySystemId', 'sum', 'currency'];
 
-export const getAll: Operation = {
-	option: {
-		name: 'Get Many',
-		value: 'getAll',
-		action: 'Get many payments',
-		description: 'List the payments of a deal or invoice, all at once (crm.item.payment.list)',
-		routing: callMethod('crm.item.payment.list'),
-	},
+export const getAll = operation({
+	name: 'Get Many',
+	value: 'getAll',
+	action: 'Get many payments',
+	description: 'List the payments of a deal or invoice, all at once (crm.item.payment.list)',
+	method: 'crm.item.payment.list',
 	fields: [
 		...entityFields,
 		fieldsCollection({
@@ -29,4 +26,4 @@ export const getAll: Operation = {
 		}),
 		listOptions({ orderFields: PAYMENT_FIELDS }),
 	],
-};
+});

@@ -1,16 +1,14 @@
-import type { Operation } from '../../shared/describe';
+import { operation } from '../../shared/operation';
 import { qrCodeImage } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { paymentId } from './paymentId';
 
-export const getPublicUrl: Operation = {
-	option: {
-		name: 'Get Public URL',
-		value: 'getPublicUrl',
-		action: 'Get the public link of a payment',
-		description: 'Get the page where the customer pays, its short link and QR code, the QR code also as an image (salescenter.payment.getPublicUrl)',
-		routing: callMethod('salescenter.payment.getPublicUrl', qrCodeImage),
-	},
+export const getPublicUrl = operation({
+	name: 'Get Public URL',
+	value: 'getPublicUrl',
+	action: 'Get the public link of a payment',
+	description: 'Get the page where the customer pays, its short link and QR code, the QR code also as an image (salescenter.payment.getPublicUrl)',
+	method: 'salescenter.payment.getPublicUrl',
+	output: [qrCodeImage],
 	fields: [
 		paymentId,
 		{
@@ -30,4 +28,4 @@ export const getPublicUrl: Operation = {
 			],
 		},
 	],
-};
+});

@@ -1,15 +1,13 @@
-import type { Operation } from '../../shared/describe';
+import { operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { paymentId } from './paymentId';
 
-export const pay: Operation = {
-	option: {
-		name: 'Mark as Paid',
-		value: 'pay',
-		action: 'Mark a payment as paid',
-		description: 'Set a payment to paid; Bitrix24 stamps the date and the user (crm.item.payment.pay)',
-		routing: callMethod('crm.item.payment.pay', confirm('success')),
-	},
+export const pay = operation({
+	name: 'Mark as Paid',
+	value: 'pay',
+	action: 'Mark a payment as paid',
+	description: 'Set a payment to paid; Bitrix24 stamps the date and the user (crm.item.payment.pay)',
+	method: 'crm.item.payment.pay',
+	output: [confirm('success')],
 	fields: [paymentId],
-};
+});

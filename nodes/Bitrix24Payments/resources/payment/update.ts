@@ -1,17 +1,15 @@
-import type { Operation } from '../../shared/describe';
 import { fieldsCollection } from '../../shared/fields';
+import { operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
-import { callMethod } from '../../shared/transport';
 import { paymentId } from './paymentId';
 
-export const update: Operation = {
-	option: {
-		name: 'Update',
-		value: 'update',
-		action: 'Update a payment',
-		description: 'Change whether a payment is paid, or its pay system (crm.item.payment.update)',
-		routing: callMethod('crm.item.payment.update', confirm('success')),
-	},
+export const update = operation({
+	name: 'Update',
+	value: 'update',
+	action: 'Update a payment',
+	description: 'Change whether a payment is paid, or its pay system (crm.item.payment.update)',
+	method: 'crm.item.payment.update',
+	output: [confirm('success')],
 	fields: [
 		paymentId,
 		fieldsCollection({
@@ -24,4 +22,4 @@ export const update: Operation = {
 			],
 		}),
 	],
-};
+});

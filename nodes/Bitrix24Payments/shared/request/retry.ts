@@ -1,0 +1,78 @@
+import type { FailedAnswer } from '../errors';
+import { neverSent } from '../errors';
+import { describeMethod } from '../methods';
+import type { Call } from './call';
+import { operatingResetAt } from './operatingTime';
+import { portalRefused } from './pace';
+
+/**
+ * Stage 5, retry: what to do with a failed call. Both limit refusals come before the method runs; an
+ * unreached portal never saw the request; a command the batch did not run never ran. Anything else that broke
+ * (no answer, a 5xx, an empty body) may have happened after the method ran: repeating a read is harmless,
+ * repeating a write could apply it twice.
+ */
+type Kind = 'bucket' | 'operatingTime' | 'safe' | 'ambiguous' | 'final';
+
+function kindOf(failure: FailedAnswer, method: string): Kind {
+	const writes = describeMethod(method).writes;
+	if (failure.network !== undefined) return neverSent(failure.network) || !writes ? 'safe' : 'ambiguous';
+	const code = failure.code.toLowerCase();
+	if (code === 'query_limit_exceeded') return 'bucket';
+	if (code === 'operation_time_limit') return 'operatingTime';
+	if (code === 'not_run' || code === 'error_batch_length_exceeded') return 'safe';
+	if (code === 'overload_limit') return 'final';
+	const broken =
+		(failure.status ?? 0) >= 500 ||
+		failure.notJson === 'an empty body' ||
+		code === 'internal_server_error' ||
+		code === 'error_unexpected_answer';
+	if (!broken) return 'final';
+	return writes ? 'ambiguous' : 'safe';
+}
+
+/** Send it again after a pause, or give up with a note for the error. */
+export type Verdict = { retryInMs: number } | { giveUp: string };
+
+const AMBIGUOUS =
+	'The change may or may not have been applied: check the payment in Bitrix24 before running this item again. The node did not send it again: repeating a change could apply it twice.';
+
+function seconds(ms: number): string {
+	return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** The pause before the next try: 0.5 s, doubling, at most 8 s. */
+function backoff(call: Call): number {
+	return Math.min(500 * 2 ** (call.sent - 1), 8000);
+}
+
+/** `call.sent` counts the requests sent for the call so far, this failed one included. */
+export function decide(call: Call, failure: FailedAnswer): Verdict {
+	const kind = kindOf(failure, call.method);
+	if (kind === 'final') return { giveUp: '' };
+	if (kind === 'ambiguous') return { giveUp: AMBIGUOUS };
+	const { maxRetries, maxWaitMs } = call.settings;
+	const { portal, plan } = call.connection;
+	const tried = `Tried ${call.sent} time${call.sent === 1 ? '' : 's'} in ${seconds(Date.now() - call.startedAt)}.`;
+	const refused = failure.refused ?? call.method;
+	const resetAt = kind === 'operatingTime' ? operatingResetAt(portal, refused) : undefined;
+	const unknownReset =
+		kind === 'operatingTime' && resetAt === undefined
+			? ` Bitrix24 did not say when ${refused} frees up (at most 10 minutes from its first call).`
+			: '';
+	if (call.sent > maxRetries) {
+		return { giveUp: `${tried}${unknownReset} To wait longer, raise Max Retries or Max Wait under Request Options.` };
+	}
+	if (resetAt !== undefined) {
+		const wait = Math.max(0, resetAt - Date.now()) + 500;
+		if (call.waitedMs + wait > maxWaitMs) {
+			return {
+				giveUp: `The portal accepts ${refused} again at ${new Date(resetAt).toISOString()} (in ${seconds(resetAt - Date.now())}), later than the node may wait (Max Wait under Request Options: ${seconds(maxWaitMs)}).`,
+			};
+		}
+		return { retryInMs: wait };
+	}
+	if (kind === 'bucket') portalRefused(portal, plan);
+	const wait = Math.min(backoff(call), maxWaitMs - call.waitedMs);
+	if (wait <= 0) return { giveUp: `${tried}${unknownReset} To wait longer, raise Max Wait under Request Options.` };
+	return { retryInMs: wait };
+}
