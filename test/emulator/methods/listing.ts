@@ -41,6 +41,7 @@ export function parseFilterKey(raw: string): { field: string; op: FilterOp } {
 /** Orders two values as the database would: numbers numerically, datetimes by instant, text case-insensitively. */
 function compare(a: unknown, b: unknown): number | null {
 	if (a === null || a === undefined || b === null || b === undefined) return null;
+	if (typeof a === 'number' && typeof b === 'number') return Math.sign(a - b);
 	if ((typeof a === 'number' || phpIsNumeric(a)) && (typeof b === 'number' || phpIsNumeric(b))) {
 		return Math.sign(Number(a) - Number(b));
 	}
@@ -145,12 +146,13 @@ export function applyOrder<T>(
 	};
 	let keys = toKeys(order ? Object.entries(order) : []);
 	if (keys.length === 0) keys = toKeys(fallback);
+	// Each row's sort values are read once, not at every comparison (lists of 10 000 rows in tests).
 	return rows
-		.map((row, index) => ({ row, index }))
+		.map((row, index) => ({ row, index, values: keys.map(([get]) => get(row)) }))
 		.sort((x, y) => {
-			for (const [get, direction] of keys) {
-				const a = get(x.row);
-				const b = get(y.row);
+			for (const [position, [, direction]] of keys.entries()) {
+				const a = x.values[position];
+				const b = y.values[position];
 				// NULL sorts first ascending, as in MySQL.
 				const c = a === null || a === undefined ? (b === null || b === undefined ? 0 : -1) : b === null || b === undefined ? 1 : (compare(a, b) ?? 0);
 				if (c !== 0) return direction === 'ASC' ? c : -c;
