@@ -25,9 +25,11 @@ export interface HostRequest {
 export interface HostReport {
 	/** Every REST request that reached the portal. */
 	requests: number;
-	/** Requests of `method`. */
+	/** Plain requests of `method`. */
 	methodRequests: number;
-	/** Requests of `method` the portal ran (`ran === true`), and how many ran more than once per id. */
+	/** Batch requests. */
+	batchRequests: number;
+	/** Calls of `method` the portal ran, plain or inside a batch, and how many ran more than once per id. */
 	ran: number;
 	duplicateWrites: number;
 	refusedByBucket: number;
@@ -35,7 +37,7 @@ export interface HostReport {
 	statuses: Record<string, number>;
 	/** Of `paidIds`, how many are not paid. */
 	unpaid: number;
-	/** The raw body of the first request of `method`, to compare what different clients sent. */
+	/** The raw body of the first request, to compare what different clients sent. */
 	firstBody?: string;
 	firstHeaders?: Record<string, unknown>;
 }
@@ -54,7 +56,7 @@ function report(emulator: Bitrix24Emulator, method: string, paidIds: number[]): 
 	const calls = emulator.restCalls(method);
 	const runs = new Map<string, number>();
 	let ran = 0;
-	for (const call of calls) {
+	for (const call of emulator.methodCalls(method)) {
 		if (!call.ran) continue;
 		ran++;
 		const id = String(call.params.id);
@@ -66,13 +68,14 @@ function report(emulator: Bitrix24Emulator, method: string, paidIds: number[]): 
 	return {
 		requests: all.length,
 		methodRequests: calls.length,
+		batchRequests: emulator.restCalls('batch').length,
 		ran,
 		duplicateWrites: [...runs.values()].reduce((sum, count) => sum + count - 1, 0),
 		refusedByBucket: emulator.refusedByBucket,
 		statuses,
 		unpaid,
-		firstBody: calls[0] ? String(calls[0].rawBody) : undefined,
-		firstHeaders: calls[0]?.headers,
+		firstBody: all[0] ? String(all[0].rawBody) : undefined,
+		firstHeaders: all[0]?.headers,
 	};
 }
 

@@ -2,14 +2,17 @@
  * `npm run bench`: the built node (dist/) on n8n's real engine, against the Bitrix24 emulator over real HTTP.
  *
  * 1. Standard bucket: N items of CRM Payment > Mark as Paid through the portal's leaky bucket (2/s, burst 50)
- *    with the credential's Standard plan, against the bucket's own minimum (N - 50) / 2 s.
- * 2. No bucket: the node's cost per item against the engine's floor (a bare routing-only node making the same
- *    requests through the same harness) and a plain `fetch` loop.
- * 3. Order Payment > Get Many, Return All over 10 000 payments through the Standard bucket.
+ *    with the credential's Standard plan: with Batch Requests (against ceil(N / 50) requests) and without
+ *    (against the bucket's own minimum (N - 50) / 2 s).
+ * 2. No bucket: the node's cost per item, batched and one request per item, against the engine's floor (a bare
+ *    routing-only node making one request per item through the same harness) and a plain `fetch` loop.
+ * 3. Order Payment > Get Many, Return All over 10 000 payments through the Standard bucket, with and without
+ *    Batch Requests.
  *
  * The emulators run in a child process (`bench/emulator-host.ts`), so this process's time and CPU are the
  * client's alone. Prints a table and writes it to bench/results.md with the machine and versions.
- * `BENCH_SECTIONS=bucket,cost,list` runs only some sections; `BENCH_REPS` and `BENCH_ITEMS` size section 2; such
+ * `BENCH_SECTIONS=bucket,cost,list` runs only some sections; `BENCH_BUCKET_SIZES` sizes section 1, `BENCH_REPS` and
+ * `BENCH_ITEMS` section 2; such
  * partial runs write bench/results-partial.md instead.
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports, no-console -- a command-line program: reads its environment, measures this process, prints and writes its report */
@@ -38,6 +41,7 @@ const PAY = { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+const BUCKET_SIZES = (process.env.BENCH_BUCKET_SIZES ?? '80,200,400,1000').split(',').map(Number);
 const sections = new Set((process.env.BENCH_SECTIONS ?? 'bucket,cost,list').split(',').map((s) => s.trim()));
 const COST_ITEMS = Number(process.env.BENCH_ITEMS ?? 300);
 const COST_REPS = Number(process.env.BENCH_REPS ?? 11);
@@ -77,6 +81,7 @@ function failedItems(items: Item[], ids: number[]): number {
 
 interface BucketRow {
 	n: number;
+	batch: boolean;
 	wallMs: number;
 	minimumMs: number;
 	failed: number;
@@ -86,7 +91,7 @@ interface BucketRow {
 	unpaid: number;
 }
 
-async function standardBucket(n: number): Promise<BucketRow> {
+async function standardBucket(n: number, batch: boolean): Promise<BucketRow> {
 	// A new emulator = a new port = a new portal for the node's process-wide limiter.
 	const emulator = await host.emulator({ bucket: STANDARD });
 	try {
@@ -94,7 +99,7 @@ async function standardBucket(n: number): Promise<BucketRow> {
 		gc();
 		const started = performance.now();
 		const result = await helpers.run(portal(emulator), {
-			parameters: PAY,
+			parameters: { ...PAY, requestOptions: { batch } },
 			items: idItems(ids),
 			credentials: credentials(emulator, { rateLimit: 'standard' }),
 			continueOnFail: true,
@@ -104,6 +109,7 @@ async function standardBucket(n: number): Promise<BucketRow> {
 		if (result.error) problems.push(`standard bucket N=${n}: the node failed: ${result.error.message}`);
 		return {
 			n,
+			batch,
 			wallMs,
 			minimumMs: ((n - STANDARD.burst) / STANDARD.rate) * 1000,
 			failed: result.error ? n : failedItems(result.items, ids),
@@ -119,10 +125,11 @@ async function standardBucket(n: number): Promise<BucketRow> {
 
 // ---- 2. Cost per item without a bucket ----
 
-type VariantName = 'node' | 'hookless' | 'floor' | 'fetchConcurrent' | 'fetchSequential';
+type VariantName = 'batched' | 'node' | 'hookless' | 'floor' | 'fetchConcurrent' | 'fetchSequential';
 
 const VARIANT_LABELS: Record<VariantName, string> = {
-	node: 'Bitrix24 Payments node (dist/, engine)',
+	batched: 'Bitrix24 Payments node, Batch Requests on (default)',
+	node: 'Bitrix24 Payments node, Batch Requests off',
 	hookless: 'the same node, every hook removed (surface floor)',
 	floor: 'bare routing-only node (engine floor)',
 	fetchConcurrent: 'plain fetch, all items at once',
@@ -147,9 +154,10 @@ async function payWithFetch(url: string, id: number): Promise<boolean> {
 async function runVariant(variant: VariantName, emulator: RemoteEmulator, ids: number[]): Promise<number> {
 	const url = emulator.webhookUrl();
 	switch (variant) {
+		case 'batched':
 		case 'node': {
 			const result = await helpers.run(portal(emulator), {
-				parameters: PAY,
+				parameters: { ...PAY, requestOptions: { batch: variant === 'batched' } },
 				items: idItems(ids),
 				credentials: credentials(emulator, { rateLimit: 'none' }),
 				continueOnFail: true,
@@ -226,7 +234,7 @@ async function costPerItem(): Promise<{
 	toFloor: PairedRatio;
 	toSurface: PairedRatio;
 }> {
-	const variants: VariantName[] = ['node', 'hookless', 'floor', 'fetchConcurrent', 'fetchSequential'];
+	const variants: VariantName[] = ['batched', 'node', 'hookless', 'floor', 'fetchConcurrent', 'fetchSequential'];
 	const emulator = await host.emulator({ bucket: null });
 	const samples = new Map<VariantName, Sample[]>(variants.map((v) => [v, []]));
 	const totals = new Map<VariantName, { failed: number; duplicates: number; requests: number }>(
@@ -278,6 +286,7 @@ async function costPerItem(): Promise<{
 // ---- 3. Get Many, Return All ----
 
 interface ListRow {
+	batch: boolean;
 	payments: number;
 	items: number;
 	requests: number;
@@ -288,7 +297,7 @@ interface ListRow {
 	failed: boolean;
 }
 
-async function getManyReturnAll(count: number): Promise<ListRow> {
+async function getManyReturnAll(count: number, batch: boolean): Promise<ListRow> {
 	const emulator = await host.emulator({ bucket: STANDARD });
 	try {
 		await emulator.seedOrderPayments(count, { orderId: PLAIN_ORDER });
@@ -296,20 +305,30 @@ async function getManyReturnAll(count: number): Promise<ListRow> {
 		const started = performance.now();
 		// Order 202 holds only the seeded payments: 10 000 of them are 200 pages of 50.
 		const result = await helpers.run(portal(emulator), {
-			parameters: { resource: 'orderPayment', operation: 'getAll', returnAll: true, filters: { orderId: PLAIN_ORDER } },
+			parameters: {
+				resource: 'orderPayment',
+				operation: 'getAll',
+				returnAll: true,
+				filters: { orderId: PLAIN_ORDER },
+				requestOptions: { batch },
+			},
 			credentials: credentials(emulator, { rateLimit: 'standard' }),
 		});
 		const wallMs = performance.now() - started;
 		const seen = await emulator.report('sale.payment.list');
 		if (result.error) problems.push(`Get Many: the node failed: ${result.error.message}`);
+		if (result.items.length !== count || new Set(result.items.map((item) => item.json.id)).size !== count) {
+			problems.push(`Get Many (batch ${String(batch)}): ${result.items.length} items, not ${count} distinct payments`);
+		}
 		const pages = Math.ceil(count / 50);
 		return {
+			batch,
 			payments: count,
 			items: result.items.length,
 			requests: seen.requests,
 			pageRequests: seen.methodRequests,
 			wallMs,
-			minimumMs: ((pages - STANDARD.burst) / STANDARD.rate) * 1000,
+			minimumMs: Math.max(0, ((pages - STANDARD.burst) / STANDARD.rate) * 1000),
 			refused: seen.refusedByBucket,
 			failed: Boolean(result.error),
 		};
@@ -357,29 +376,48 @@ async function main() {
 	try {
 		if (sections.has('bucket')) {
 			const rows: BucketRow[] = [];
-			for (const n of [80, 200, 400]) {
-				console.log(`(standard bucket: ${n} items ...)`);
-				rows.push(await standardBucket(n));
+			for (const batch of [true, false]) {
+				for (const n of BUCKET_SIZES) {
+					console.log(`(standard bucket: ${n} items, Batch Requests ${batch ? 'on' : 'off'} ...)`);
+					rows.push(await standardBucket(n, batch));
+				}
 			}
+			const counts = (r: BucketRow) => `${r.failed} | ${r.duplicates} | ${r.refused} | ${r.unpaid}`;
 			show([
 				'## 1. Standard bucket: CRM Payment > Mark as Paid',
 				'',
-				'Emulator bucket {rate 2/s, burst 50}, credential Rate Limit "Standard", a new emulator (portal) per N.',
+				'Emulator bucket {rate 2/s, burst 50}, credential Rate Limit "Standard", a new emulator (portal) per run.',
 				'',
-				'| N | wall time | bucket minimum (N - 50) / 2 | ratio (target <= 1.10) | failed items | duplicate writes | portal refusals | requests | unpaid after |',
+				'With Batch Requests (the default): one request per 50 items.',
+				'',
+				'| N | wall time | requests | ceil(N / 50) | failed items | duplicate writes | portal refusals | unpaid after |',
+				'|---:|---:|---:|---:|---:|---:|---:|---:|',
+				...rows
+					.filter((r) => r.batch)
+					.map((r) => `| ${r.n} | ${seconds(r.wallMs)} s | ${r.requests} | ${Math.ceil(r.n / 50)} | ${counts(r)} |`),
+				'',
+				'With Batch Requests off: one request per item, paced to the bucket.',
+				'',
+				'| N | wall time | bucket minimum (N - 50) / 2 | ratio (target <= 1.10) | requests | failed items | duplicate writes | portal refusals | unpaid after |',
 				'|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-				...rows.map((r) => {
-					const ratio = r.wallMs / r.minimumMs;
-					return `| ${r.n} | ${seconds(r.wallMs)} s | ${seconds(r.minimumMs)} s | ${ratio.toFixed(3)}${ratio <= 1.1 ? '' : ' (over)'} | ${r.failed} | ${r.duplicates} | ${r.refused} | ${r.requests} | ${r.unpaid} |`;
-				}),
+				...rows
+					.filter((r) => !r.batch)
+					.map((r) => {
+						const ratio = r.wallMs / r.minimumMs;
+						return `| ${r.n} | ${seconds(r.wallMs)} s | ${seconds(r.minimumMs)} s | ${ratio.toFixed(3)}${ratio <= 1.1 ? '' : ' (over)'} | ${r.requests} | ${counts(r)} |`;
+					}),
 				'',
 			]);
+			for (const r of rows.filter((row) => row.batch)) {
+				if (r.requests > Math.ceil(r.n / 50)) problems.push(`batched N=${r.n}: ${r.requests} requests, more than ceil(N / 50)`);
+			}
 		}
 
 		if (sections.has('cost')) {
 			console.log(`(cost per item: ${COST_ITEMS} items x ${COST_REPS} rounds + 1 warm-up ...)`);
 			const { rows, bodies, toFloor, toSurface } = await costPerItem();
 			const floor = rows.find((r) => r.variant === 'floor')!;
+			const batched = rows.find((r) => r.variant === 'batched')!;
 			const hooklessProperties = helpers.nodeType.description.properties.length;
 			show([
 				'## 2. No bucket: cost per item',
@@ -396,9 +434,13 @@ async function main() {
 						`| ${VARIANT_LABELS[r.variant]} | ${r.wallMsPerItem.toFixed(3)} | ${r.minWallMsPerItem.toFixed(3)} | ${r.cpuMsPerItem.toFixed(3)} | ${(r.wallMsPerItem / floor.wallMsPerItem).toFixed(2)} | ${(r.cpuMsPerItem / floor.cpuMsPerItem).toFixed(2)} | ${r.failed} | ${r.duplicates} | ${r.requests} |`,
 				),
 				'',
+				`Batched, the node sends ${batched.requests / COST_REPS} requests per run instead of ${COST_ITEMS}: its time per item is the engine's`,
+				'and its own work, not the network. The ratios below compare the one-request-per-item node with the floor, which',
+				'makes one request per item too.',
+				'',
 				'Paired per round (the two ran back to back, so a slower moment of the machine slows both), median over the rounds:',
 				'',
-				`- the node against the floor (target <= 1.25): wall ${verdict(toFloor.wall)} (rounds ${toFloor.wallRange.map((r) => r.toFixed(2)).join(' to ')}), CPU ${verdict(toFloor.cpu)};`,
+				`- the node (Batch Requests off) against the floor (target <= 1.25): wall ${verdict(toFloor.wall)} (rounds ${toFloor.wallRange.map((r) => r.toFixed(2)).join(' to ')}), CPU ${verdict(toFloor.cpu)};`,
 				`- the node against itself without its hooks (its ${hooklessProperties} parameters, same routing): wall ${toSurface.wall.toFixed(3)}x (rounds ${toSurface.wallRange.map((r) => r.toFixed(2)).join(' to ')}), CPU ${toSurface.cpu.toFixed(3)}x.`,
 				'',
 				"n8n's routing engine resolves every property of a node for every item, twice, and runs the expression of",
@@ -413,18 +455,27 @@ async function main() {
 		}
 
 		if (sections.has('list')) {
-			console.log('(Get Many, Return All over 10 000 payments ...)');
-			const r = await getManyReturnAll(10_000);
+			const rows: ListRow[] = [];
+			for (const batch of [true, false]) {
+				console.log(`(Get Many, Return All over 10 000 payments, Batch Requests ${batch ? 'on' : 'off'} ...)`);
+				rows.push(await getManyReturnAll(10_000, batch));
+			}
 			show([
 				'## 3. Order Payment > Get Many, Return All over 10 000 payments, Standard bucket',
 				'',
-				'Emulator bucket {rate 2/s, burst 50}, credential Rate Limit "Standard"; filter Order ID 202, which holds exactly the 10 000 seeded payments.',
+				'Emulator bucket {rate 2/s, burst 50}, credential Rate Limit "Standard"; filter Order ID 202, which holds exactly the 10 000 seeded payments (200 pages of 50).',
 				'',
-				'| payments | items out | sale.payment.list requests (expect 200) | all requests | wall time | minimum (200 - 50) / 2 | ratio | portal refusals | failed |',
-				'|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-				`| ${r.payments} | ${r.items} | ${r.pageRequests} | ${r.requests} | ${seconds(r.wallMs)} s | ${seconds(r.minimumMs)} s | ${(r.wallMs / r.minimumMs).toFixed(3)} | ${r.refused} | ${r.failed ? 'yes' : 'no'} |`,
+				'| Batch Requests | items out (distinct) | requests (target with batching <= 5) | plain sale.payment.list requests | wall time | portal refusals | failed |',
+				'|---|---:|---:|---:|---:|---:|---|',
+				...rows.map(
+					(r) =>
+						`| ${r.batch ? 'on' : 'off'} | ${r.items} | ${r.requests} | ${r.pageRequests} | ${seconds(r.wallMs)} s | ${r.refused} | ${r.failed ? 'yes' : 'no'} |`,
+				),
+				'',
+				`Without batching the bucket sets the pace: 200 requests, at least ${seconds(rows[1]?.minimumMs ?? 0)} s ((200 - 50) / 2).`,
 				'',
 			]);
+			if (rows[0] && rows[0].requests > 5) problems.push(`Get Many with batching: ${rows[0].requests} requests, more than 5`);
 		}
 	} finally {
 		host.stop();
@@ -436,7 +487,7 @@ async function main() {
 		`Whole benchmark: ${seconds(performance.now() - totalStarted)} s (without the build).`,
 	]);
 	// Only a whole run at the default sizes replaces the recorded results.
-	const whole = sections.size === 3 && !process.env.BENCH_ITEMS && !process.env.BENCH_REPS;
+	const whole = sections.size === 3 && !process.env.BENCH_ITEMS && !process.env.BENCH_REPS && !process.env.BENCH_BUCKET_SIZES;
 	const file = join(__dirname, whole ? 'results.md' : 'results-partial.md');
 	writeFileSync(file, `${out.join('\n')}\n`);
 	console.log(`\nWritten to ${file}`);
