@@ -183,13 +183,15 @@ test('mark-payments-paid with the webhook: both payments paid, then recorded', a
 		{ success: true, paymentId: payments.UNPAID_2 },
 	]);
 	expect(output(execution, 'Record the payment').map((item) => item.json.id)).toEqual([payments.UNPAID, payments.UNPAID_2]);
-	expect(emulator.restCalls('crm.item.payment.pay').map((call) => [call.path, call.body])).toEqual(
-		expect.arrayContaining([
-			[`/rest/1/${DEFAULT_WEBHOOK_SECRET}/crm.item.payment.pay`, { id: payments.UNPAID }],
-			[`/rest/1/${DEFAULT_WEBHOOK_SECRET}/crm.item.payment.pay`, { id: payments.UNPAID_2 }],
-		]),
-	);
-	expect(emulator.restCalls('crm.item.payment.pay')).toHaveLength(2);
+	// Both items in one batch request on the webhook's path, each payment paid by exactly one command.
+	expect(emulator.restCalls().map((call) => [call.restMethod, call.path])).toEqual([
+		['batch', `/rest/1/${DEFAULT_WEBHOOK_SECRET}/batch`],
+		['batch', `/rest/1/${DEFAULT_WEBHOOK_SECRET}/batch`],
+	]);
+	expect(emulator.methodCalls('crm.item.payment.pay').map((call) => [call.params.id, call.ran])).toEqual([
+		[String(payments.UNPAID), true],
+		[String(payments.UNPAID_2), true],
+	]);
 	for (const id of [payments.UNPAID, payments.UNPAID_2]) {
 		const payment = emulator.state.payments.get(id)!;
 		expect(payment).toMatchObject({ paid: 'Y', comments: 'Paid through n8n', psStatus: 'Y' });
@@ -214,9 +216,16 @@ test('mark-payments-paid with OAuth2 and an expired token: n8n refreshes it, eac
 		['refresh_token', expiredToken.refresh_token],
 	]);
 	// The expired token was refused before anything ran; each payment was paid by exactly one request.
-	const ran = emulator.restCalls('crm.item.payment.pay').filter((call) => call.ran);
-	expect(ran.map((call) => call.body.id).sort()).toEqual([payments.UNPAID, payments.UNPAID_2]);
-	expect(ran.every((call) => call.auth === 'oauth' && call.path === '/rest/crm.item.payment.pay')).toBe(true);
+	const ran = emulator.methodCalls('crm.item.payment.pay').filter((call) => call.ran);
+	expect(ran.map((call) => Number(call.params.id)).sort()).toEqual([payments.UNPAID, payments.UNPAID_2]);
+	// n8n 1.x: the batch met the expired token (401, nothing ran); sent once more with status errors on, it made
+	// n8n refresh the token (401 again) and n8n repeated it with the new one.
+	const pays = emulator.restCalls('batch').filter((call) => call.status === 401 || call.commands?.some((command) => command.method === 'crm.item.payment.pay'));
+	expect(pays.map((call) => [call.status, call.auth, call.path])).toEqual([
+		[401, 'oauth', '/rest/batch'],
+		[401, 'oauth', '/rest/batch'],
+		[200, 'oauth', '/rest/batch'],
+	]);
 	expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('Y');
 	// n8n saved the new token: a second run needs no refresh.
 	const saved = JSON.parse(await n8n('export:credentials', '--id=e2eOAuth2Cred01', '--decrypted')) as Array<{
@@ -241,7 +250,7 @@ test('payment-links-for-a-deal: a link and a QR image for each unpaid payment of
 		expect(String(item.json.url)).toMatch(/^https?:\/\//);
 		expect(item.binary?.qr?.mimeType).toBe('image/png');
 	}
-	expect(emulator.restCalls('salescenter.payment.getpublicurl')).toHaveLength(unpaid.length);
+	expect(emulator.methodCalls('salescenter.payment.getpublicurl')).toHaveLength(unpaid.length);
 	expectNoSecrets(stdout);
 }, 120_000);
 
@@ -256,8 +265,8 @@ test('confirm-order-payments: unpaid bank transfers paid through their pay syste
 		listed.map((id) => ({ success: true, paymentId: id, paySystemId: paySystems.BANK_TRANSFER, paid: true })),
 	);
 	for (const id of listed) expect(emulator.state.payments.get(id)).toMatchObject({ paid: 'Y', psStatusCode: 'PAID' });
-	expect(emulator.restCalls('sale.paysystem.pay.payment')).toHaveLength(listed.length);
-	expect(emulator.restCalls('sale.payment.get')).toHaveLength(listed.length);
+	expect(emulator.methodCalls('sale.paysystem.pay.payment')).toHaveLength(listed.length);
+	expect(emulator.methodCalls('sale.payment.get')).toHaveLength(listed.length);
 	expectNoSecrets(stdout);
 }, 120_000);
 
@@ -271,7 +280,7 @@ test('OAuth2 with a revoked refresh token: the run fails asking to reconnect the
 	const error = execution.data.resultData.error!;
 	expect(error.message).toMatch(/OAuth server refused to refresh the access token/);
 	expect(error.description).toMatch(/reconnect the "Bitrix24 OAuth2 API" credential/);
-	expect(emulator.restCalls('crm.item.payment.pay').filter((call) => call.ran)).toHaveLength(0);
+	expect(emulator.methodCalls('crm.item.payment.pay').filter((call) => call.ran)).toHaveLength(0);
 	expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('N');
 	expectNoSecrets(stdout);
 }, 120_000);

@@ -12,10 +12,15 @@ import { BATCH_LIMIT, deliverAlone, deliverBatch } from './deliver';
  * the seats of one run are all taken within one turn of the event loop. The gathering closes after a turn in
  * which no seat was taken (retries that wake together regroup the same way), once every seat is filled or left.
  */
+interface Waiting {
+	call: Call;
+	answer: (reading: Reading) => void;
+}
+
+/** A seat is filled with a call waiting for its reading, or left empty. */
 interface Seat {
-	filled: Promise<Call | undefined>;
-	fill(call: Call | undefined): void;
-	reading?: (reading: Reading) => void;
+	filled: Promise<Waiting | undefined>;
+	fill(waiting: Waiting | undefined): void;
 }
 
 interface Gathering {
@@ -39,16 +44,12 @@ export function takeSeat(key: string): Ticket {
 		void closeWhenQuiet(key, gathering);
 	}
 	gathering.joined = true;
-	let fill!: (call: Call | undefined) => void;
-	const seat: Seat = { filled: new Promise((resolve) => (fill = resolve)), fill: (call) => fill(call) };
-	gathering.seats.push(seat);
+	let fill!: Seat['fill'];
+	const filled = new Promise<Waiting | undefined>((resolve) => (fill = resolve));
+	gathering.seats.push({ filled, fill });
 	return {
-		send: async (call) =>
-			await new Promise<Reading>((resolve) => {
-				seat.reading = resolve;
-				seat.fill(call);
-			}),
-		leave: () => seat.fill(undefined),
+		send: async (call) => await new Promise<Reading>((answer) => fill({ call, answer })),
+		leave: () => fill(undefined),
 	};
 }
 
@@ -58,17 +59,8 @@ async function closeWhenQuiet(key: string, gathering: Gathering) {
 		await sleep(0);
 	} while (gathering.joined);
 	gatherings.delete(key);
-	const waiting: Waiting[] = [];
-	for (const seat of gathering.seats) {
-		const call = await seat.filled;
-		if (call) waiting.push({ call, answer: seat.reading! });
-	}
-	await deliverTogether(waiting);
-}
-
-interface Waiting {
-	call: Call;
-	answer: (reading: Reading) => void;
+	const seated = await Promise.all(gathering.seats.map(async (seat) => await seat.filled));
+	await deliverTogether(seated.filter((waiting): waiting is Waiting => waiting !== undefined));
 }
 
 /** Per connection, batches of up to 50; a lone call, or one a query string cannot carry, goes as a plain call. */
