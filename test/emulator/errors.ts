@@ -11,16 +11,18 @@ export class RestError extends Error {
 		readonly status: number,
 		readonly code: string | number,
 		readonly description: string,
+		/** Keys the portal adds next to error/error_description (ERROR_ARGUMENT's `argument`). */
+		readonly extra?: Record<string, unknown>,
 	) {
 		super(`${status} ${code}: ${description}`);
 		this.name = 'RestError';
 	}
 }
 
-export function errorBody(err: RestError, style: CodeStyle): { error: string | number; error_description: string } {
+export function errorBody(err: RestError, style: CodeStyle): { error: string | number; error_description: string; [key: string]: unknown } {
 	const code = String(err.code);
 	const numeric = /^\d+$/.test(code);
-	return { error: numeric && style === 'number' ? Number(code) : code, error_description: err.description };
+	return { error: numeric && style === 'number' ? Number(code) : code, error_description: err.description, ...err.extra };
 }
 
 // Controller parameter binding (Bitrix\Main\Engine\AutoWire\Binder), code 100.

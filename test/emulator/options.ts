@@ -23,6 +23,19 @@ export interface EmulatorOptions {
 	operating?: OperatingSettings;
 	/** Extra seconds of portal time each call of a method costs, by lower-case method name (to reach the limit). */
 	methodCost?: Record<string, number>;
+	/** Milliseconds the portal's event queue waits before it posts each event to a handler (default 0). */
+	eventDelayMs?: number;
+	/**
+	 * Events are caused by an automation rule, workflow or agent, not a user (default false): an app's handler
+	 * bound without auth_type then gets no OAuth tokens, only domain, endpoints, member_id and application_token.
+	 */
+	automationEvents?: boolean;
+	/**
+	 * Send auth[refresh_token] with app events (default false). The portal's rest Sender drops it unless the event
+	 * is declared with sendRefreshToken (OnAppInstall, onOfflineEvent); the payment events are not, although the
+	 * docs' examples of their payload show one.
+	 */
+	eventRefreshToken?: boolean;
 	/** Listen port; 0 (default) picks a free one. */
 	port?: number;
 }
@@ -38,4 +51,7 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
 	bucket: STANDARD_BUCKET,
 	operating: { limit: 480, window: 600 },
 	methodCost: {},
+	eventDelayMs: 0,
+	automationEvents: false,
+	eventRefreshToken: false,
 };

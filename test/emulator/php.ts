@@ -125,3 +125,29 @@ function listify(value: unknown): unknown {
 	if (keys.length > 0 && keys.every((k, i) => k === String(i))) return keys.map((k) => obj[k]);
 	return obj;
 }
+
+/** PHP urlencode(): like encodeURIComponent, but also !'()*~ are escaped and a space is "+". */
+export function phpUrlencode(value: string): string {
+	return encodeURIComponent(value)
+		.replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+		.replace(/%20/g, '+');
+}
+
+/**
+ * http_build_query() with its defaults: nested keys in brackets (`data[FIELDS][ID]`, the brackets escaped as
+ * %5B %5D), values through urlencode(), null skipped, true/false as 1/0, keys in insertion order.
+ */
+export function phpBuildQuery(data: Params): string {
+	const pairs: string[] = [];
+	const walk = (value: unknown, key: string) => {
+		if (value === null || value === undefined) return;
+		if (typeof value === 'object') {
+			for (const [k, v] of Object.entries(value as Params)) walk(v, `${key}[${k}]`);
+			return;
+		}
+		const text = value === true ? '1' : value === false ? '0' : phpString(value);
+		pairs.push(`${phpUrlencode(key)}=${phpUrlencode(text)}`);
+	};
+	for (const [k, v] of Object.entries(data)) walk(v, k);
+	return pairs.join('&');
+}

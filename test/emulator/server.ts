@@ -11,16 +11,26 @@ import { performance } from 'node:perf_hooks';
 import { runBatch, type Invocation, type RecordedCommand } from './batch';
 import { formatPortal, offsetMinutes } from './datetime';
 import { RestError, authErrors, errorBody } from './errors';
+import {
+	EventQueue,
+	hasPaymentListeners,
+	jobsFor,
+	paymentEvents,
+	snapshotPayments,
+	type Delivery,
+	type DeliveryJob,
+} from './events';
 import { LeakyBucket, OperatingClock, faultError, type Fault } from './limits';
-import { METHODS, PagedResult, type Caller, type MethodDef } from './methods';
+import { METHODS, PAYMENT_EVENTS, PagedResult, type Caller, type MethodDef } from './methods';
 import { DEFAULT_OPTIONS, type EmulatorOptions, type RuntimeOptions } from './options';
-import { parsePhpQuery, type Params } from './php';
+import { parsePhpQuery, phpBuildQuery, type Params } from './php';
 import {
 	ALL_SCOPES,
 	DEFAULT_WEBHOOK_SECRET,
 	SEED_IDS,
 	createSeedState,
 	newPaymentRow,
+	randomToken,
 	type EmulatorState,
 	type OAuthApp,
 	type SalePayment,
@@ -52,7 +62,12 @@ export type {
 	Shipment,
 	PayableItem,
 	LegacyInvoice,
+	OAuthApp,
+	EventHandlerRecord,
+	OutgoingWebhook,
 } from './state';
+export type { Delivery, PaymentEventCode } from './events';
+export { PAYMENT_EVENTS } from './methods';
 export type { EmulatorOptions, RuntimeOptions } from './options';
 export { STANDARD_BUCKET } from './limits';
 export type { BucketSettings, Fault, FaultKind, OperatingSettings } from './limits';
@@ -137,6 +152,10 @@ export class Bitrix24Emulator {
 	private bucket = new LeakyBucket();
 	private clock = new OperatingClock();
 	private faults: Fault[] = [];
+	private readonly eventQueue = new EventQueue(
+		() => this.options.eventDelayMs,
+		(job) => this.eventBody(job),
+	);
 
 	static async start(options: EmulatorOptions = {}): Promise<Bitrix24Emulator> {
 		const emulator = new Bitrix24Emulator(options);
@@ -200,7 +219,7 @@ export class Bitrix24Emulator {
 		return this.requests.filter((r) => r.auth === 'token-endpoint');
 	}
 
-	/** Re-seed data, clear the log, restore the options given to start(). */
+	/** Re-seed data (event bindings and outgoing webhooks too), clear the logs and the event queue, restore the options given to start(). */
 	reset(): void {
 		Object.assign(this.options, this.startOptions);
 		this.state = createSeedState(this.options.timeZone);
@@ -208,6 +227,7 @@ export class Bitrix24Emulator {
 		this.bucket = new LeakyBucket();
 		this.clock.clear();
 		this.faults = [];
+		this.eventQueue.reset();
 	}
 
 	/** The next matching request(s) meet this fault (see `Fault`). */
@@ -220,10 +240,128 @@ export class Bitrix24Emulator {
 		return this.bucket.refused;
 	}
 
-	/** A token pair as the token endpoint would hand it out (the refresh token works once). */
-	issueToken(o: { scopes?: string[]; userId?: number; expired?: boolean } = {}): OAuthTokenData {
-		return this.issue(o.userId ?? 1, o.scopes ?? [...ALL_SCOPES], this.oauthApp.clientId, o.expired ?? false);
+	/**
+	 * A token pair as the token endpoint would hand it out (the refresh token works once), for the seeded app or
+	 * the app `clientId` (see addOAuthApp).
+	 */
+	issueToken(o: { scopes?: string[]; userId?: number; expired?: boolean; clientId?: string } = {}): OAuthTokenData {
+		const clientId = o.clientId ?? this.oauthApp.clientId;
+		if (!this.state.oauthApps.some((a) => a.clientId === clientId)) throw new Error(`issueToken: no OAuth app ${clientId}`);
+		return this.issue(o.userId ?? 1, o.scopes ?? [...ALL_SCOPES], clientId, o.expired ?? false);
 	}
+
+	/** Installs another app (its bindings are its own); scopes default to all, the application token is random. */
+	addOAuthApp(a: { clientId: string; clientSecret: string; scopes?: string[] }): OAuthApp {
+		if (this.state.oauthApps.some((x) => x.clientId === a.clientId)) throw new Error(`addOAuthApp: ${a.clientId} exists`);
+		const app: OAuthApp = { clientId: a.clientId, clientSecret: a.clientSecret, scopes: [...(a.scopes ?? ALL_SCOPES)], applicationToken: randomToken() };
+		this.state.oauthApps.push(app);
+		return app;
+	}
+
+	// ---- events ----
+
+	/**
+	 * Registers an outgoing webhook as the portal's UI does (Developer resources > Other > Outgoing webhook): one
+	 * b_rest_event row per event (its id is the event_handler_id sent), one random application token for all.
+	 * Event codes are case-insensitive; only the payment events exist here.
+	 */
+	addOutgoingWebhook(w: { handler: string; events: string[] }): { id: number; applicationToken: string } {
+		const events = [...new Set(w.events.map((e) => e.toUpperCase()))];
+		for (const e of events) if (!Object.prototype.hasOwnProperty.call(PAYMENT_EVENTS, e)) throw new Error(`addOutgoingWebhook: unknown event ${e}`);
+		const id = ++this.state.lastIds.outgoingWebhook;
+		const applicationToken = randomToken();
+		this.state.outgoingWebhooks.push({ id, handler: w.handler, events, applicationToken });
+		for (const event of events) {
+			this.state.eventHandlers.push({
+				id: ++this.state.lastIds.eventHandler,
+				clientId: null,
+				event,
+				handler: w.handler,
+				userId: 0,
+				offline: false,
+				connectorId: '',
+				outgoingWebhookId: id,
+			});
+		}
+		return { id, applicationToken };
+	}
+
+	/** Every POST the event queue made since the last reset, in the order they were sent. */
+	deliveries(): Delivery[] {
+		return this.eventQueue.deliveries();
+	}
+
+	/** Resolves once the event queue is empty (nothing waiting, nothing in flight). */
+	deliveriesSettled(): Promise<void> {
+		return this.eventQueue.settled();
+	}
+
+	/**
+	 * Test-only: POSTs a form body (fields encoded as http_build_query does, or a raw string) to a handler, e.g. a
+	 * forged event. Not recorded in deliveries(). Answers the handler's status, 0 if it could not be reached.
+	 */
+	async sendEvent(handler: string, fields: Record<string, unknown> | string): Promise<number> {
+		const body = typeof fields === 'string' ? fields : phpBuildQuery(fields);
+		try {
+			const res = await fetch(handler, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
+			await res.arrayBuffer().catch(() => undefined);
+			return res.status;
+		} catch {
+			return 0;
+		}
+	}
+
+	/** The portal's host as events name it in auth[domain]. */
+	private get domain(): string {
+		return new URL(this.baseUrl).host;
+	}
+
+	/**
+	 * The body the queue posts: event, event_handler_id, data[FIELDS][ID], ts, auth. An outgoing webhook gets
+	 * domain, client_endpoint, server_endpoint, member_id, application_token; an app also an access token issued
+	 * for it (its scopes) and the user, unless there is no user (automation), and no refresh token (see options).
+	 */
+	private eventBody(job: DeliveryJob): string {
+		const common = {
+			domain: this.domain,
+			client_endpoint: `${this.baseUrl}/rest/`,
+			server_endpoint: `${this.baseUrl}/oauth/rest/`,
+			member_id: this.state.memberId,
+		};
+		let auth: Record<string, unknown>;
+		if (job.kind === 'outgoing') {
+			auth = { ...common, application_token: job.applicationToken ?? '' };
+		} else {
+			const app = this.state.oauthApps.find((a) => a.clientId === job.clientId);
+			const applicationToken = app?.applicationToken ?? '';
+			if (!app || job.userId <= 0) {
+				auth = { ...common, application_token: applicationToken };
+			} else {
+				const token = this.issue(job.userId, app.scopes, app.clientId, false);
+				if (!this.options.eventRefreshToken) this.state.refreshTokens.delete(token.refresh_token);
+				auth = {
+					access_token: token.access_token,
+					expires_in: token.expires_in,
+					scope: token.scope,
+					domain: common.domain,
+					server_endpoint: common.server_endpoint,
+					status: token.status,
+					client_endpoint: common.client_endpoint,
+					member_id: common.member_id,
+					...(this.options.eventRefreshToken ? { refresh_token: token.refresh_token } : {}),
+					application_token: applicationToken,
+				};
+			}
+		}
+		return phpBuildQuery({
+			event: job.event,
+			event_handler_id: job.eventHandlerId,
+			data: { FIELDS: { ID: job.paymentId } },
+			ts: job.ts,
+			auth,
+		});
+	}
+
 
 	/** An authorization code for grant_type=authorization_code (lives 30 s, works once). */
 	issueAuthCode(o: { scopes?: string[]; userId?: number } = {}): string {
@@ -271,6 +409,7 @@ export class Bitrix24Emulator {
 	}
 
 	async stop(): Promise<void> {
+		this.eventQueue.reset();
 		await new Promise<void>((resolve) => {
 			this.server.close(() => resolve());
 			this.server.closeAllConnections();
@@ -279,7 +418,18 @@ export class Bitrix24Emulator {
 
 	// ---- HTTP ----
 
+	// Events the request caused go to the queue once it has answered (or failed to), as the portal's
+	// background job sends them after the hit.
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const events: DeliveryJob[] = [];
+		try {
+			await this.handleRequest(req, res, events);
+		} finally {
+			if (events.length > 0) this.eventQueue.enqueue(events);
+		}
+	}
+
+	private async handleRequest(req: http.IncomingMessage, res: http.ServerResponse, events: DeliveryJob[]): Promise<void> {
 		const startedAt = nowSeconds();
 		const rawBody = await readBody(req);
 		const url = new URL(req.url ?? '/', 'http://emulator.invalid');
@@ -308,7 +458,7 @@ export class Bitrix24Emulator {
 		} else if (url.pathname === '/rest' || url.pathname.startsWith('/rest/')) {
 			const fault = this.takeFault(parseRestPath(url.pathname).method);
 			if (fault && !fault.afterRun && fault.kind !== 'slow') return this.answerFault(fault, rec, req, res);
-			[status, payload] = this.restCall(rec, req, startedAt);
+			[status, payload] = this.restCall(rec, req, startedAt, events);
 			if (fault?.kind === 'slow') {
 				rec.fault = 'slow';
 				await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
@@ -396,14 +546,14 @@ export class Bitrix24Emulator {
 		this.onRequest?.(rec);
 	}
 
-	private restCall(rec: RecordedRequest, req: http.IncomingMessage, startedAt: number): [number, unknown] {
+	private restCall(rec: RecordedRequest, req: http.IncomingMessage, startedAt: number, events: DeliveryJob[]): [number, unknown] {
 		const { isWebhook, segments, method } = parseRestPath(rec.path);
 		rec.restMethod = method === '' ? null : method;
 
 		try {
 			const auth = isWebhook ? this.webhookCaller(rec, Number(segments[0]), segments[1]) : this.oauthCaller(rec, req);
-			const def = method === 'batch' ? this.batchMethod(rec, auth) : lookupMethod(method);
-			const { value: result, time } = this.invoke(method, def, withoutAuth(rec.params), auth, startedAt, true);
+			const def = method === 'batch' ? this.batchMethod(rec, auth, events) : lookupMethod(method);
+			const { value: result, time } = this.invoke(method, def, withoutAuth(rec.params), auth, startedAt, true, events);
 			rec.ran = true;
 			if (result instanceof PagedResult) {
 				// CRestServer lifts `next` and `total` out of the result, next to it.
@@ -422,9 +572,18 @@ export class Bitrix24Emulator {
 
 	/**
 	 * One method call as the portal runs it, alone or as a batch command: refused (unknown method, scope, limits)
-	 * before it runs, then charged to its operating time. Only a request takes a place in the bucket.
+	 * before it runs, then charged to its operating time. Only a request takes a place in the bucket. The payment
+	 * events it caused (any payment row or line it added, changed or deleted) are added to `events`.
 	 */
-	private invoke(method: string, def: MethodDef | undefined, params: Params, auth: Auth, startedAt: number, takesBucket: boolean): Invocation {
+	private invoke(
+		method: string,
+		def: MethodDef | undefined,
+		params: Params,
+		auth: Auth,
+		startedAt: number,
+		takesBucket: boolean,
+		events: DeliveryJob[],
+	): Invocation {
 		const { caller, authKey } = auth;
 		if (!def) throw authErrors.methodNotFound();
 		if (def.scope !== null && !caller.scopes.includes(def.scope)) throw authErrors.insufficientScope(caller.kind);
@@ -434,7 +593,15 @@ export class Bitrix24Emulator {
 		this.clock.check(operatingKey, this.options.operating, nowSeconds());
 
 		const t0 = nowSeconds();
+		// Only watched when someone listens: snapshots of 10 000 payments per call would slow every test down.
+		// A batch is not watched as a whole: each of its commands is, as it runs.
+		const before = method !== 'batch' && hasPaymentListeners(this.state) ? snapshotPayments(this.state) : undefined;
 		const value = def.run({ params, caller, state: this.state, options: this.options, now: Date.now(), baseUrl: this.baseUrl });
+		if (before) {
+			const ts = Math.floor(Date.now() / 1000);
+			const causedBy = this.options.automationEvents ? 0 : caller.userId;
+			for (const e of paymentEvents(before, snapshotPayments(this.state))) events.push(...jobsFor(this.state, e.event, e.paymentId, causedBy, ts));
+		}
 		const processing = nowSeconds() - t0;
 		const cost = processing + (this.options.methodCost[method] ?? 0);
 		const time = this.timeBlock(startedAt, processing, this.clock.record(operatingKey, this.options.operating, nowSeconds(), cost));
@@ -442,7 +609,7 @@ export class Bitrix24Emulator {
 	}
 
 	// `batch` needs no scope; its commands run with the outer request's caller and are logged on it.
-	private batchMethod(rec: RecordedRequest, auth: Auth): MethodDef {
+	private batchMethod(rec: RecordedRequest, auth: Auth, events: DeliveryJob[]): MethodDef {
 		return {
 			scope: null,
 			run: ({ params }) => {
@@ -450,7 +617,8 @@ export class Bitrix24Emulator {
 				return runBatch(params, {
 					codeStyle: this.options.codeStyle,
 					// A copy, as for a plain request: a method may take params out (sale.payment.list's `start`).
-					run: (method, commandParams) => this.invoke(method, lookupMethod(method), { ...commandParams }, auth, nowSeconds(), false),
+					run: (method, commandParams) =>
+						this.invoke(method, lookupMethod(method), { ...commandParams }, auth, nowSeconds(), false, events),
 					takeFault: (method) => this.takeCommandFault(method),
 					record: (command) => rec.commands?.push(command),
 				});

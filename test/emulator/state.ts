@@ -6,6 +6,8 @@
 // (b_sale_order_payment_item), pay systems, REST handlers, their settings
 // (business values), person types and one legacy invoice.
 
+import { randomBytes } from 'node:crypto';
+
 import { formatPortal } from './datetime';
 
 export const DEFAULT_WEBHOOK_SECRET = 'k3y9xq2wz7m1hb5t';
@@ -247,6 +249,39 @@ export interface WebhookRecord {
 export interface OAuthApp {
 	clientId: string;
 	clientSecret: string;
+	/** The app's scopes as registered (tokens the portal issues for its event handlers carry these). */
+	scopes: string[];
+	/** Sent as auth[application_token] with every event delivered to this app (random per seed). */
+	applicationToken: string;
+}
+
+/**
+ * A row of b_rest_event: an app's binding (event.bind) or one event of an outgoing webhook (one row per event,
+ * all with the webhook's token). `id` is the event_handler_id the portal sends.
+ */
+export interface EventHandlerRecord {
+	id: number;
+	/** OAuth client id of the app that bound it; null for an outgoing webhook. */
+	clientId: string | null;
+	/** Event code, upper-case (ONPAYMENTENTITYSAVED). */
+	event: string;
+	/** Handler URL; '' for an offline binding. */
+	handler: string;
+	/** auth_type: the user the handler's tokens are issued for; 0 = the user whose action caused the event. */
+	userId: number;
+	offline: boolean;
+	connectorId: string;
+	/** The outgoing webhook this row belongs to, else null. */
+	outgoingWebhookId: number | null;
+}
+
+/** An outgoing webhook as the portal's UI saves it (Developer resources > Other > Outgoing webhook). */
+export interface OutgoingWebhook {
+	id: number;
+	handler: string;
+	/** Event codes, upper-case. */
+	events: string[];
+	applicationToken: string;
 }
 
 export interface AccessTokenRecord {
@@ -285,8 +320,19 @@ export interface EmulatorState {
 	/** Business-value mappings: key `${paySystemId}:${personTypeId}` ('' person type = all person types). */
 	paySystemSettings: Map<string, Record<string, SettingMapping>>;
 	invoices: Map<number, LegacyInvoice>;
+	/** Event handlers (b_rest_event): apps' bindings and outgoing webhooks' rows, in id order. */
+	eventHandlers: EventHandlerRecord[];
+	outgoingWebhooks: OutgoingWebhook[];
 	/** Last ids handed out per table (new rows get max + 1, as auto-increment would). */
-	lastIds: { payment: number; order: number; payableItem: number; paySystem: number; handler: number; file: number };
+	lastIds: {
+		payment: number; order: number; payableItem: number; paySystem: number; handler: number; file: number;
+		eventHandler: number; outgoingWebhook: number;
+	};
+}
+
+/** A 32-hex-digit token like the portal's application tokens. */
+export function randomToken(): string {
+	return randomBytes(16).toString('hex');
 }
 
 export function crmItemKey(entityTypeId: number, id: number): string {
@@ -396,7 +442,9 @@ export function createSeedState(timeZone = '+03:00'): EmulatorState {
 			{ ...READ_ONLY_WEBHOOK, scopes: [...ALL_SCOPES], canWrite: false },
 			{ ...CRM_ONLY_WEBHOOK, scopes: ['crm'], canWrite: true },
 		],
-		oauthApps: [{ clientId: 'local.emulator.app', clientSecret: 'emulator-client-secret' }],
+		oauthApps: [
+			{ clientId: 'local.emulator.app', clientSecret: 'emulator-client-secret', scopes: [...ALL_SCOPES], applicationToken: randomToken() },
+		],
 		tokens: new Map(),
 		refreshTokens: new Map(),
 		authCodes: new Map(),
@@ -409,7 +457,9 @@ export function createSeedState(timeZone = '+03:00'): EmulatorState {
 		paySystemHandlers: new Map(),
 		paySystemSettings: new Map(),
 		invoices: new Map(),
-		lastIds: { payment: 0, order: 0, payableItem: 0, paySystem: 0, handler: 0, file: 9000 },
+		eventHandlers: [],
+		outgoingWebhooks: [],
+		lastIds: { payment: 0, order: 0, payableItem: 0, paySystem: 0, handler: 0, file: 9000, eventHandler: 0, outgoingWebhook: 0 },
 	};
 
 	for (const u of [

@@ -4,12 +4,14 @@ import { commonMethods } from './common';
 import type { MethodDef } from './context';
 import { crmPaymentMethods } from './crm-payment';
 import { crmPaymentItemMethods } from './crm-payment-items';
+import { eventMethods } from './events';
 import { paySystemMethods } from './paysystem';
 import { salePaymentMethods } from './sale-payment';
 import { salescenterMethods } from './salescenter';
 
 export type { CallContext, Caller, MethodDef } from './context';
 export { PagedResult } from './context';
+export { PAYMENT_EVENTS } from './events';
 
 export const METHODS: Record<string, MethodDef> = {
 	...commonMethods,
@@ -18,4 +20,5 @@ export const METHODS: Record<string, MethodDef> = {
 	...salescenterMethods,
 	...salePaymentMethods,
 	...paySystemMethods,
+	...eventMethods,
 };
