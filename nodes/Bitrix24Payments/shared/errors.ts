@@ -235,6 +235,22 @@ function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
 			};
 		case 'portal_deleted':
 			return { problem: 'the portal has been deleted', hint: 'Check the portal address in the credential.' };
+		case 'wrong_auth_type':
+			return {
+				problem: 'Bitrix24 lets only an app (OAuth2) subscribe to events',
+				hint: 'Choose OAuth2 under Authentication of the trigger, or set the trigger up as an outgoing webhook in Bitrix24 (Authentication: Outgoing Webhook).',
+			};
+		case 'error_event_not_found':
+			return {
+				problem: 'the portal does not offer the payment events to this app',
+				hint: `Add the ${SCOPE_LABELS.sale} permission to the Bitrix24 app, reinstall it and reconnect the credential.`,
+			};
+		case 'error_wrong_handler_url':
+		case 'error_unsupported_protocol':
+			return {
+				problem: "the portal refused the trigger's address",
+				hint: "Bitrix24 calls the trigger at n8n's webhook URL: set n8n's WEBHOOK_URL to an address the portal can reach (https and a public host name), then activate the workflow again.",
+			};
 		case 'invalid_request':
 			if (/https/i.test(description)) {
 				return { problem: 'the portal requires HTTPS', hint: 'Use https:// in the credential\'s URL.' };

@@ -51,6 +51,11 @@ export const METHODS: Record<string, Bitrix24Method> = {
 	'sale.paysystem.handler.list': paySystem('list the pay system handlers', false),
 	'sale.paysystem.handler.update': paySystem('update the pay system handler'),
 	'sale.paysystem.handler.delete': paySystem('delete the pay system handler'),
+	// The trigger's subscriptions (only sale events are bound). Binding what is bound and unbinding what is gone
+	// change nothing, so they are safe to send again.
+	'event.bind': sale('subscribe the trigger to the payment events', false),
+	'event.unbind': sale('unsubscribe the trigger from the payment events', false),
+	'event.get': sale("check the trigger's subscriptions", false),
 };
 
 export function describeMethod(name: string): Bitrix24Method & { name: string } {

@@ -3,7 +3,6 @@ import type {
 	IDataObject,
 	IExecutePaginationFunctions,
 	IExecuteSingleFunctions,
-	ILoadOptionsFunctions,
 	INodeExecutionData,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -15,6 +14,7 @@ import type { Call } from './call';
 import { followUpCall, newCall } from './call';
 import type { Ticket } from './coalesce';
 import { takeSeat } from './coalesce';
+import type { PortalContext } from './connection';
 import { connectionOf } from './connection';
 import { readPages } from './paging';
 import { perform } from './pipeline';
@@ -22,7 +22,7 @@ import { toItems } from './result';
 import type { RequestSettings } from './settings';
 import { requestSettingsOf } from './settings';
 
-function settingsOf(ctx: IExecuteSingleFunctions | ILoadOptionsFunctions): RequestSettings {
+function settingsOf(ctx: PortalContext): RequestSettings {
 	let options: unknown;
 	try {
 		options = ctx.getNodeParameter('requestOptions', {});
@@ -84,9 +84,17 @@ export async function followUp(call: Call, method: string, params: IDataObject):
 	return (await perform(next, ticket)).result;
 }
 
-/** A call for the editor (the pay system picker): same credential, pacing, retries and errors. */
-export async function callPortal(ctx: ILoadOptionsFunctions, method: string, params: IDataObject): Promise<unknown> {
+/**
+ * A call outside the routing engine (the pay system picker, the trigger's subscriptions and reads): same
+ * credential, pacing, retries and errors, sent alone.
+ */
+export async function callPortal(
+	ctx: PortalContext,
+	method: string,
+	params: IDataObject,
+	ids: IDataObject = {},
+): Promise<unknown> {
 	const connection = await connectionOf(ctx);
-	const call = newCall({ method, params, connection, settings: settingsOf(ctx), ids: {}, itemIndex: 0, context: ctx });
+	const call = newCall({ method, params, connection, settings: settingsOf(ctx), ids, itemIndex: 0, context: ctx });
 	return (await perform(call)).result;
 }

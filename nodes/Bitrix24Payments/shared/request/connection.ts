@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteSingleFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, IHookFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Authentication } from '../errors';
@@ -6,8 +6,11 @@ import type { RatePlan } from '../rateLimit';
 import { ratePlanOf } from '../rateLimit';
 import { parseWebhookUrl } from '../webhookUrl';
 
-/** The n8n functions a call is sent with: an item's own (routing engine), or the UI's (list pickers). */
-export type PortalContext = IExecuteSingleFunctions | ILoadOptionsFunctions;
+/**
+ * The n8n functions a call is sent with: an item's own (routing engine), the UI's (list pickers), or the
+ * trigger's (subscribing on activation, reading the payment of an event).
+ */
+export type PortalContext = IExecuteSingleFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 /** Where and how a call reaches the portal, read once from the credential. */
 export interface Connection {

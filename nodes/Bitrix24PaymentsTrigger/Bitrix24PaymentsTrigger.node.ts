@@ -1,0 +1,175 @@
+import type {
+	IHookFunctions,
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IDataObject,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { callPortal } from '../Bitrix24Payments/shared/request/adapters';
+import { readDelivery, sameSecret } from './delivery';
+import type { Delivery } from './delivery';
+import { bitrix24EventsOf, TRIGGER_EVENTS } from './events';
+import { PaidPayments } from './paidPayments';
+import { bind, isBound, unbind } from './subscription';
+
+/** The portal's answer for an event that fails the check: no details, nothing started. */
+function refuse(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
+	ctx.getResponseObject().status(status).json({ error: message });
+	return { noWebhookResponse: true };
+}
+
+/** Only the portal: the outgoing webhook's application token, or (OAuth2) the member id of the credential's portal. */
+async function fromThePortal(ctx: IWebhookFunctions, delivery: Delivery): Promise<boolean> {
+	if (ctx.getNodeParameter('authentication', 'webhook') === 'oAuth2') {
+		const credentials = await ctx.getCredentials('bitrix24OAuth2Api');
+		const memberId = String(((credentials.oauthTokenData ?? {}) as IDataObject).member_id ?? '');
+		return sameSecret(delivery.memberId, memberId);
+	}
+	const { applicationToken } = await ctx.getCredentials('bitrix24OutgoingWebhookApi');
+	return sameSecret(delivery.applicationToken, String(applicationToken ?? ''));
+}
+
+/** The payment as the portal has it now, or what kept the node from reading it. */
+async function readPayment(ctx: IWebhookFunctions, paymentId: number): Promise<{ payment?: IDataObject; error?: string }> {
+	try {
+		const result = (await callPortal(ctx, 'sale.payment.get', { id: paymentId }, { paymentId })) as IDataObject;
+		return { payment: (result?.payment ?? {}) as IDataObject };
+	} catch (error) {
+		const { message, description } = error as { message: string; description?: string };
+		return { error: description ? `${message}. ${description}` : message };
+	}
+}
+
+/** The item an accepted event starts the workflow with, if the chosen events want it. */
+async function itemOf(
+	ctx: IWebhookFunctions,
+	{ event, paymentId, ts, domain }: Delivery & { paymentId: number },
+	chosen: string[],
+	paidPayments: PaidPayments,
+): Promise<IDataObject | undefined> {
+	if (event === 'ONPAYMENTDELETED') {
+		paidPayments.forget(paymentId);
+		return { event, paymentId, ts, domain };
+	}
+	// Paid or not is what the portal says now, never what the event body says.
+	const { payment, error } = await readPayment(ctx, paymentId);
+	if (!payment) return { event, paymentId, ts, domain, error };
+	const becamePaid = paidPayments.record(paymentId, payment.paid === 'Y');
+	const wanted = chosen.includes('ONPAYMENTENTITYSAVED') || (becamePaid && chosen.includes('paymentPaid'));
+	return wanted ? { event, paymentId, ts, domain, payment } : undefined;
+}
+
+export class Bitrix24PaymentsTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Bitrix24 Payments Trigger',
+		name: 'bitrix24PaymentsTrigger',
+		icon: { light: 'file:../../icons/bitrix24.svg', dark: 'file:../../icons/bitrix24.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["events"].join(", ") }}',
+		description: 'Starts the workflow when a Bitrix24 payment is paid, saved or deleted',
+		defaults: { name: 'Bitrix24 Payments Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+			{
+				name: 'bitrix24OutgoingWebhookApi',
+				required: true,
+				displayOptions: { show: { authentication: ['webhook'] } },
+				testedBy: 'applicationTokenFormat',
+			},
+			{ name: 'bitrix24WebhookApi', required: true, displayOptions: { show: { authentication: ['webhook'] } } },
+		],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'OAuth2 (Subscribes Itself)', value: 'oAuth2' },
+					{ name: 'Outgoing Webhook (Set Up in Bitrix24)', value: 'webhook' },
+				],
+				default: 'webhook',
+			},
+			{
+				displayName:
+					'In Bitrix24 open Developer resources > Other > Outgoing webhook, paste the Production URL above as the handler address, tick the events below (OnPaymentEntitySaved covers Payment Paid), save, and copy the application token into the "Bitrix24 Outgoing Webhook" credential. The payment is read with the "Bitrix24 Webhook API" credential (an inbound webhook with the sale permission).',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { authentication: ['webhook'] } },
+			},
+			{
+				displayName:
+					'Activating the workflow subscribes this node to the events below with event.bind (the app needs the sale permission); deactivating unsubscribes it.',
+				name: 'oauthNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				options: TRIGGER_EVENTS.map((event) => event.option),
+				default: ['paymentPaid'],
+				description: 'What starts the workflow',
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await isBound(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await bind(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await unbind(this);
+			},
+		},
+	};
+
+	methods = {
+		credentialTest: {
+			// Bitrix24 has no method that checks an outgoing webhook's token: only its form can be checked here.
+			async applicationTokenFormat(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				const token = String(credential.data?.applicationToken ?? '').trim();
+				return /^[A-Za-z0-9]{16,}$/.test(token)
+					? { status: 'OK', message: 'The token has the form of a Bitrix24 application token; the first event shows whether it is this webhook\'s.' }
+					: { status: 'Error', message: 'Copy the application token shown for the outgoing webhook in Bitrix24 (letters and digits).' };
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const delivery = readDelivery(this.getBodyData());
+		if (!(await fromThePortal(this, delivery))) return refuse(this, 401, 'This event does not come from the Bitrix24 portal');
+		if (delivery.paymentId === undefined) return refuse(this, 400, 'The event names no payment (data[FIELDS][ID])');
+		const chosen = this.getNodeParameter('events', []) as string[];
+		// Other events the portal's outgoing webhook may send are answered and start nothing.
+		if (!(bitrix24EventsOf(chosen) as string[]).includes(delivery.event)) return {};
+
+		const trigger = `${this.getWorkflow().id ?? ''} ${this.getNode().name} ${this.getMode()}`;
+		const paidPayments = new PaidPayments(trigger, this.getWorkflowStaticData('node'));
+		const item = await itemOf(this, delivery as Delivery & { paymentId: number }, chosen, paidPayments);
+		if (!item) return {};
+		const items: INodeExecutionData[] = [{ json: item }];
+		return { workflowData: [items] };
+	}
+}

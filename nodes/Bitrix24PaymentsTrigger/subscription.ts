@@ -1,0 +1,50 @@
+import type { IDataObject, IHookFunctions } from 'n8n-workflow';
+
+import { callPortal } from '../Bitrix24Payments/shared/request/adapters';
+import { bitrix24EventsOf } from './events';
+
+/**
+ * OAuth2 mode: the trigger subscribes its own URL to the Bitrix24 events it needs (event.bind) when the
+ * workflow is activated or listens for a test event, and removes exactly those bindings (event.unbind) when
+ * it stops. Outgoing-webhook mode: the user sets the URL up in Bitrix24, so there is nothing to do.
+ */
+interface Wanted {
+	events: string[];
+	handler: string;
+}
+
+function wanted(ctx: IHookFunctions): Wanted | undefined {
+	if (ctx.getNodeParameter('authentication', 'webhook') !== 'oAuth2') return undefined;
+	const events = bitrix24EventsOf(ctx.getNodeParameter('events', []) as string[]);
+	return { events, handler: String(ctx.getNodeWebhookUrl('default')) };
+}
+
+/** The wanted events that have no binding to this node's URL yet (event.get lists the app's bindings). */
+async function missing(ctx: IHookFunctions, want: Wanted): Promise<string[]> {
+	const bound = ((await callPortal(ctx, 'event.get', {})) ?? []) as IDataObject[];
+	const isBound = (event: string) =>
+		bound.some((binding) => String(binding.event).toUpperCase() === event && binding.handler === want.handler);
+	return want.events.filter((event) => !isBound(event));
+}
+
+export async function isBound(ctx: IHookFunctions): Promise<boolean> {
+	const want = wanted(ctx);
+	return !want || (await missing(ctx, want)).length === 0;
+}
+
+/** Binds only what is missing: the portal refuses a second binding of the same handler (ERROR_CORE). */
+export async function bind(ctx: IHookFunctions): Promise<boolean> {
+	const want = wanted(ctx);
+	if (!want) return true;
+	for (const event of await missing(ctx, want)) {
+		await callPortal(ctx, 'event.bind', { event, handler: want.handler, event_type: 'online' });
+	}
+	return true;
+}
+
+export async function unbind(ctx: IHookFunctions): Promise<boolean> {
+	const want = wanted(ctx);
+	if (!want) return true;
+	for (const event of want.events) await callPortal(ctx, 'event.unbind', { event, handler: want.handler });
+	return true;
+}
