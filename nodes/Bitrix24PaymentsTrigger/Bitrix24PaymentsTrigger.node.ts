@@ -170,6 +170,10 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 		const item = await itemOf(this, delivery as Delivery & { paymentId: number }, chosen, paidPayments);
 		if (!item) return {};
 		const items: INodeExecutionData[] = [{ json: item }];
-		return { workflowData: [items] };
+		// Answered here rather than by n8n: n8n 2.x answers "on received" only after it has set up the run, and
+		// setting it up marks the workflow's static data unchanged again, so what this event taught the node was
+		// not saved. Answered first, n8n saves it before the run starts, on 1.x as on 2.x.
+		this.getResponseObject().status(200).json({ message: 'Workflow was started' });
+		return { workflowData: [items], noWebhookResponse: true };
 	}
 }

@@ -16,6 +16,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
 import { credentialData } from '../helpers/bitrix24';
 import { ensureN8n } from './install-n8n';
+import { packedExtension } from './pack';
 
 const run = promisify(execFile);
 /** n8n encrypts the imported credentials with it; a new one per run, like the throwaway user folder. */
@@ -133,12 +134,9 @@ function output(execution: Execution, node: string) {
 let expiredToken: IDataObject;
 
 beforeAll(async () => {
-	n8nBin = ensureN8n();
+	n8nBin = ensureN8n().bin;
 	home = mkdtempSync(join(tmpdir(), 'n8n-e2e-'));
-	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', home], { cwd: ROOT });
-	const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
-	await run('tar', ['-xzf', join(home, filename), '-C', home]);
-	extension = join(home, 'package', 'dist');
+	extension = await packedExtension(home);
 	emulator = await Bitrix24Emulator.start();
 	expiredToken = { ...emulator.issueToken({ expired: true }) };
 	await importCredentials(expiredToken);
