@@ -2,7 +2,7 @@
  * The package as npm would ship it (`npm pack`), unpacked outside the project: what n8n loads as a custom
  * extension in the end-to-end tests (n8n resolves its own n8n-workflow for it).
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only: runs npm and tar as child processes, never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only: runs npm and tar as child processes from the project folder, never shipped */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';

@@ -5,7 +5,7 @@
  * Checked: subscription on activation and removal on deactivation, one message per payment paid (also after n8n
  * restarts), nothing for a forged event, and no secret in n8n's log.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only: starts n8n as a child process, a local HTTP receiver and temp files, never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test-only: starts n8n as a child process, a local HTTP receiver and temp files, never shipped */
 import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
