@@ -15,7 +15,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
 import { credentialData } from '../helpers/bitrix24';
-import { ensureN8n } from './install-n8n';
+import { ensureN8n, n8nEnvironment } from './install-n8n';
 import { packedExtension } from './pack';
 
 const run = promisify(execFile);
@@ -48,21 +48,7 @@ async function n8n(...args: string[]): Promise<string> {
 }
 
 async function n8nRun(args: string[]): Promise<{ stdout: string; failed?: string }> {
-	// Not the settings of this test process (its N8N_* for n8n-core, Jest's NODE_ENV=test): n8n logs nothing under
-	// either, and `execute` prints its run through its logger.
-	const inherited = Object.fromEntries(
-		Object.entries(process.env).filter(([key]) => !key.startsWith('N8N_') && !key.startsWith('JEST') && key !== 'NODE_ENV'),
-	);
-	const env = {
-		...inherited,
-		N8N_USER_FOLDER: home,
-		N8N_ENCRYPTION_KEY: encryptionKey,
-		N8N_RUNNERS_ENABLED: 'false',
-		N8N_EXPRESSION_ENGINE: 'legacy',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_CUSTOM_EXTENSIONS: extension,
-	};
+	const env = n8nEnvironment({ home, encryptionKey, extension });
 	try {
 		const { stdout } = await run(process.execPath, [n8nBin, ...args], { env, maxBuffer: 64 * 2 ** 20 });
 		return { stdout };

@@ -22,7 +22,7 @@ import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/
 import type { OAuthTokenData } from '../emulator/server';
 import { credentialData } from '../helpers/bitrix24';
 import type { N8nInstall } from './install-n8n';
-import { ensureN8n, N8N_2_VERSION, N8N_VERSION } from './install-n8n';
+import { ensureN8n, N8N_2_VERSION, N8N_VERSION, n8nEnvironment } from './install-n8n';
 import { packedExtension } from './pack';
 
 const run = promisify(execFile);
@@ -89,18 +89,8 @@ describe.each([N8N_VERSION, N8N_2_VERSION])('n8n %s', (version) => {
 	const encryptionKey = randomBytes(24).toString('hex');
 
 	function env(): NodeJS.ProcessEnv {
-		const inherited = Object.fromEntries(
-			Object.entries(process.env).filter(([key]) => !key.startsWith('N8N_') && !key.startsWith('JEST') && key !== 'NODE_ENV'),
-		);
 		return {
-			...inherited,
-			N8N_USER_FOLDER: home,
-			N8N_ENCRYPTION_KEY: encryptionKey,
-			N8N_RUNNERS_ENABLED: 'false',
-			N8N_EXPRESSION_ENGINE: 'legacy',
-			N8N_DIAGNOSTICS_ENABLED: 'false',
-			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-			N8N_CUSTOM_EXTENSIONS: extension,
+			...n8nEnvironment({ home, encryptionKey, extension }),
 			N8N_PORT: String(port),
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			// The address the portal calls: a host with a dot, as Bitrix24 wants for event handlers.
