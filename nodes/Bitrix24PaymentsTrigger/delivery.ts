@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
+import { toPositiveInteger } from '../Bitrix24Payments/shared/validation';
+
 /** What a Bitrix24 event delivery says, read from its form body; nothing in it is trusted but the payment id. */
 export interface Delivery {
 	/** The event code as sent (upper case): ONPAYMENTENTITYSAVED, ONPAYMENTDELETED. */
@@ -30,9 +32,13 @@ function text(value: unknown): string {
 	return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
+/** The same check as the action node's ids; undefined instead of its error. */
 function positiveInteger(value: unknown): number | undefined {
-	const number = Number(text(value).trim() || NaN);
-	return Number.isSafeInteger(number) && number > 0 ? number : undefined;
+	try {
+		return toPositiveInteger(text(value), 'id');
+	} catch {
+		return undefined;
+	}
 }
 
 export function readDelivery(body: unknown): Delivery {

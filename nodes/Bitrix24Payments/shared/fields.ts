@@ -163,8 +163,9 @@ function sharedField<T>(kind: string, options: T, make: (options: T) => INodePro
 	return fieldObjects.get(key)!;
 }
 
-function bodyValue(requestOptions: IHttpRequestOptions, path: string[]): unknown {
-	let value: unknown = requestOptions.body;
+/** The value at `path` in a request body (`['fields', 'paySystemId']`), if there is one. */
+export function valueAt(body: unknown, path: string[]): unknown {
+	let value: unknown = body;
 	for (const key of path) value = value !== null && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
 	return value;
 }
@@ -210,7 +211,7 @@ function newIdField(options: Parameters<typeof idField>[0]): INodeProperties {
 	// here would double its cost per item.
 	async function sendId(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
 		try {
-			const id = toPositiveInteger(locatorValue(bodyValue(requestOptions, resolvedAt)), label);
+			const id = toPositiveInteger(locatorValue(valueAt(requestOptions.body, resolvedAt)), label);
 			deleteBody(requestOptions, resolvedAt);
 			setBody(requestOptions, sendPath(sendAs, String(requestOptions.url)), id);
 		} catch (error) {

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { Operation } from './describe';
-import { idPath } from './fields';
+import { idPath, valueAt } from './fields';
 import type { Call } from './request/call';
 
 /** How an operation turns its Bitrix24 result into output items, after the envelope is gone. */
@@ -54,8 +54,7 @@ export function routeOf(method: string): Route {
 export function idsOf(method: string, params: IDataObject): IDataObject {
 	const ids: IDataObject = {};
 	for (const { name, path } of routeOf(method).ids) {
-		let value: unknown = params;
-		for (const key of path) value = value !== null && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
+		const value = valueAt(params, path);
 		if (typeof value === 'number') ids[name] = value;
 	}
 	return ids;
