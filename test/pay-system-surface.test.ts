@@ -591,19 +591,19 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			[['paySystem', 'updateSettings'], ['3', '5'], ['sale.paysystem.list', 'sale.paysystem.handler.list']],
 			[['paySystem', 'getPaymentSettings'], ['3'], ['sale.paysystem.list', 'sale.paysystem.handler.list']],
 		])('the list of %p offers only the pay systems it can use: %p', async (operation, ids, methods) => {
-			const { results } = await searchPaySystems(auth, undefined, undefined, operation);
+			const { results } = await searchPaySystems(auth, undefined, undefined, operation as [string, string]);
 
 			expect(results.map((result) => result.value)).toEqual(ids);
 			expect(emulator.restCalls().map((call) => call.restMethod)).toEqual(methods);
 		});
 
 		test('each pay system the list offers for an operation is one the portal accepts for it', async () => {
-			// Update Settings on every offered pay system succeeds; on one the list leaves out, the portal refuses.
+			// Get Settings of every offered pay system succeeds; of one the list leaves out, the portal refuses.
 			const { results } = await searchPaySystems(auth, undefined, undefined, ['paySystem', 'getSettings']);
 			for (const { value } of results) {
 				const result = await run(emulator, {
 					auth,
-					parameters: { resource: 'paySystem', operation: 'getSettings', paySystemId: rl('list', value), personTypeId: emulator.state.paySystems.get(Number(value))!.PERSON_TYPE_ID },
+					parameters: { resource: 'paySystem', operation: 'getSettings', paySystemId: rl('list', String(value)), personTypeId: emulator.state.paySystems.get(Number(value))!.PERSON_TYPE_ID },
 				});
 				expect(result.error).toBeUndefined();
 			}
