@@ -126,27 +126,6 @@ export function ensureN8n(version = N8N_VERSION): N8nInstall {
 	return install;
 }
 
-/**
- * The environment n8n runs with in the end-to-end tests: a throwaway user folder and key, this package as a
- * custom extension, in-process expressions. Not the settings of the test process (its N8N_* for n8n-core, Jest's
- * NODE_ENV=test): n8n logs nothing under either, and `execute` prints its run through its logger.
- */
-export function n8nEnvironment(settings: { home: string; encryptionKey: string; extension: string }): NodeJS.ProcessEnv {
-	const inherited = Object.fromEntries(
-		Object.entries(process.env).filter(([key]) => !key.startsWith('N8N_') && !key.startsWith('JEST') && key !== 'NODE_ENV'),
-	);
-	return {
-		...inherited,
-		N8N_USER_FOLDER: settings.home,
-		N8N_ENCRYPTION_KEY: settings.encryptionKey,
-		N8N_RUNNERS_ENABLED: 'false',
-		N8N_EXPRESSION_ENGINE: 'legacy',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_CUSTOM_EXTENSIONS: settings.extension,
-	};
-}
-
 if (require.main === module) {
 	try {
 		console.log(ensureN8n(process.argv[2] ?? N8N_VERSION).bin);

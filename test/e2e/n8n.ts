@@ -1,0 +1,218 @@
+/**
+ * A real n8n for the end-to-end tests: one of the lines users run (1.x on Node.js 20, 2.x on Node.js 24), with a
+ * throwaway user folder into which this package is installed as users install it, and as n8n's own installer
+ * does: the `npm pack` tarball unpacked into `<user folder>/.n8n/nodes/node_modules/<package>`.
+ * Commands run with n8n's CLI (`cli`), or n8n runs as a server (`start`) and is driven through its REST API.
+ */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test-only: runs npm, tar and n8n as child processes and writes the user folder, never shipped */
+import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+/* eslint-enable @n8n/community-nodes/no-restricted-imports */
+import type { IDataObject } from 'n8n-workflow';
+
+import type { N8nInstall } from './install-n8n';
+import { ensureN8n, N8N_2_VERSION, N8N_VERSION } from './install-n8n';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const PACKAGE = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string });
+
+/** The lines the package is tested on, as `describe.each` takes them. */
+export const N8N_LINES = [N8N_VERSION, N8N_2_VERSION];
+
+/** The prefix of this package's node and credential types in n8n: its npm name, as for any community package. */
+export const TYPE_PREFIX = `${PACKAGE.name}.`;
+
+export const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` holds, or fails after `ms`. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000) {
+	const started = Date.now();
+	while (!(await check())) {
+		if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+		await sleep(200);
+	}
+}
+
+export async function freePort(): Promise<number> {
+	const server = http.createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+	const { port } = server.address() as AddressInfo;
+	await new Promise<void>((resolve) => server.close(() => resolve()));
+	return port;
+}
+
+let tarball: Promise<string> | undefined;
+
+/** `npm pack` of the built package, once per test file: the file users download or n8n fetches from npm. */
+async function packed(): Promise<string> {
+	tarball ??= (async () => {
+		const folder = mkdtempSync(join(tmpdir(), 'n8n-e2e-pack-'));
+		const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', folder], { cwd: ROOT });
+		const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
+		return join(folder, filename);
+	})();
+	return await tarball;
+}
+
+/** Installs the packed package into an n8n user folder the way n8n's own community-package installer does. */
+export async function installPackage(userFolder: string): Promise<string> {
+	const nodes = join(userFolder, '.n8n', 'nodes');
+	const folder = join(nodes, 'node_modules', PACKAGE.name);
+	mkdirSync(folder, { recursive: true });
+	await run('tar', ['-xzf', await packed(), '-C', folder, '--strip-components=1']);
+	writeFileSync(join(nodes, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE.name]: PACKAGE.version } }, null, 2));
+	return folder;
+}
+
+export interface CliResult {
+	stdout: string;
+	/** stderr and the start of stdout when the command failed. */
+	failed?: string;
+}
+
+export class N8n {
+	readonly install: N8nInstall;
+	readonly home: string;
+	readonly encryptionKey = randomBytes(24).toString('hex');
+	port = 0;
+	/** n8n 2.x always starts its task broker (5679 by default): one port per n8n, so that several can run. */
+	brokerPort = 0;
+	/** What the running n8n printed since it last started. */
+	log = '';
+	private server?: ChildProcess;
+	private cookie = '';
+
+	private constructor(version: string) {
+		this.install = ensureN8n(version);
+		this.home = mkdtempSync(join(tmpdir(), `n8n-e2e-${version}-`));
+	}
+
+	/** An n8n of `version` (installed into the cache the first time) with this package in its user folder. */
+	static async create(version: string): Promise<N8n> {
+		const n8n = new N8n(version);
+		await installPackage(n8n.home);
+		n8n.port = await freePort();
+		n8n.brokerPort = await freePort();
+		return n8n;
+	}
+
+	get version() {
+		return this.install.version;
+	}
+
+	get major(): number {
+		return Number(this.version.split('.')[0]);
+	}
+
+	get baseUrl() {
+		return `http://127.0.0.1:${this.port}`;
+	}
+
+	/**
+	 * The environment n8n runs with: the throwaway user folder and key, in-process expressions, and none of the
+	 * test process's own settings (its N8N_* for n8n-core, Jest's NODE_ENV=test) unless `extra` sets them.
+	 */
+	env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+		const inherited = Object.fromEntries(
+			Object.entries(process.env).filter(([key]) => !key.startsWith('N8N_') && !key.startsWith('JEST') && key !== 'NODE_ENV'),
+		);
+		return {
+			...inherited,
+			N8N_USER_FOLDER: this.home,
+			N8N_ENCRYPTION_KEY: this.encryptionKey,
+			N8N_RUNNERS_ENABLED: 'false',
+			N8N_EXPRESSION_ENGINE: 'legacy',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			N8N_PORT: String(this.port),
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			// The address the portal calls: a host with a dot, as Bitrix24 wants for event handlers.
+			WEBHOOK_URL: `${this.baseUrl}/`,
+			N8N_SECURE_COOKIE: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			...extra,
+		};
+	}
+
+	/** An n8n CLI command; its output, and what went wrong if it failed. */
+	async cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+		try {
+			const { stdout } = await run(this.install.node, [this.install.bin, ...args], { env: this.env(extraEnv), maxBuffer: 64 * 2 ** 20 });
+			return { stdout };
+		} catch (error) {
+			const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+			return { stdout: `${stdout}\n${stderr}`, failed: `${stderr}\n${stdout.slice(0, 4000)}` };
+		}
+	}
+
+	/** Like `cli`, failing the test when the command fails. */
+	async command(...args: string[]): Promise<string> {
+		const { stdout, failed } = await this.cli(args);
+		if (failed) throw new Error(`n8n ${args.join(' ')} failed:\n${failed}`);
+		return stdout;
+	}
+
+	/** Writes `value` as JSON into the user folder, for the CLI's import commands. */
+	file(name: string, value: unknown): string {
+		const path = join(this.home, name);
+		mkdirSync(dirname(path), { recursive: true });
+		writeFileSync(path, JSON.stringify(value, null, 2));
+		return path;
+	}
+
+	async start(extraEnv: NodeJS.ProcessEnv = {}) {
+		this.log = '';
+		this.server = spawn(this.install.node, [this.install.bin, 'start'], {
+			env: this.env({ N8N_LOG_LEVEL: 'info', ...extraEnv }),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		this.server.stdout!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
+		this.server.stderr!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
+		await until('n8n to start', () => this.log.includes('Editor is now accessible via') || this.server?.exitCode !== null, 120_000);
+		if (this.server.exitCode !== null) throw new Error(`n8n exited while starting:\n${this.log.slice(-4000)}`);
+	}
+
+	async stop() {
+		const server = this.server;
+		if (!server || server.exitCode !== null) return;
+		const exited = new Promise((resolve) => server.once('exit', resolve));
+		server.kill('SIGTERM');
+		await Promise.race([exited, sleep(30_000)]);
+		if (server.exitCode === null) server.kill('SIGKILL');
+	}
+
+	/** A call to the running n8n's REST API as the signed-in owner (the editor's own API). */
+	async rest(method: string, path: string, body?: unknown): Promise<IDataObject> {
+		const response = await fetch(`${this.baseUrl}/rest${path}`, {
+			method,
+			headers: { 'Content-Type': 'application/json', 'browser-id': 'e2e-browser', cookie: this.cookie },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const setCookie = response.headers.get('set-cookie');
+		if (setCookie) this.cookie = setCookie.split(';')[0];
+		const text = await response.text();
+		if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text.slice(0, 500)}`);
+		return ((JSON.parse(text) as { data?: IDataObject }).data ?? {}) as IDataObject;
+	}
+
+	/** Creates the owner account and signs in as it. */
+	async setupOwner() {
+		await this.rest('POST', '/owner/setup', { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-1' });
+	}
+
+	async dispose() {
+		await this.stop();
+		rmSync(this.home, { recursive: true, force: true });
+	}
+}
