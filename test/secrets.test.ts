@@ -2,7 +2,8 @@
  * The webhook secret, tokens and the client secret never appear in outputs, errors (n8n's HTTP layer included)
  * or the engine's logs, whatever goes wrong.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: captures the process's log output */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code: captures the process's and the console's output */
+import { Console } from 'node:console';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
@@ -15,20 +16,30 @@ process.env.N8N_LOG_LEVEL = 'debug';
 const { payments, paySystems } = SEED_IDS;
 let emulator: Bitrix24Emulator;
 let logged = '';
-const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
+const capture = (chunk: unknown) => {
+	logged += String(chunk);
+	return true;
+};
+const original = {
+	console: globalThis.console,
+	out: process.stdout.write.bind(process.stdout),
+	err: process.stderr.write.bind(process.stderr),
+};
 
+// n8n's logger (winston's Console transport) writes to the console: to console._stdout/_stderr when it has them,
+// else through console.log bound when the logger is built (Jest's console in a worker). So the console is replaced
+// before the first run builds the logger, and the process's streams are captured too.
 beforeAll(async () => {
 	emulator = await Bitrix24Emulator.start();
-	const capture = (chunk: unknown) => {
-		logged += String(chunk);
-		return true;
-	};
+	const sink = { write: capture };
+	globalThis.console = new Console({ stdout: sink as unknown as NodeJS.WritableStream, stderr: sink as unknown as NodeJS.WritableStream });
 	process.stdout.write = capture as typeof process.stdout.write;
 	process.stderr.write = capture as typeof process.stderr.write;
 });
 afterAll(async () => {
-	process.stdout.write = writes.out;
-	process.stderr.write = writes.err;
+	globalThis.console = original.console;
+	process.stdout.write = original.out;
+	process.stderr.write = original.err;
 	await emulator.stop();
 });
 
@@ -76,6 +87,9 @@ describe.each([false, true])('Continue On Fail %s', (continueOnFail) => {
 		const seen = JSON.stringify({ items: result.items, error: result.error, errorStack: result.error?.stack, run: result.run.data.resultData }) + logged;
 
 		expect(result.items.length + (result.error ? 1 : 0)).toBeGreaterThan(0);
+		// The capture holds n8n's debug log of this run, so the check below reads the engine's logs, not nothing.
+		expect(logged).toContain('Running node "Bitrix24 Payments" started');
+		expect(logged).toContain('Workflow execution finished');
 		for (const secret of secrets.filter(Boolean)) expect(seen).not.toContain(secret);
 	});
 });

@@ -654,3 +654,23 @@ test('limits: the leaky bucket and the operating-time window, as the portal coun
 		await emu.stop();
 	}
 });
+
+test('url: the address it gives out (webhook URLs, tokens) is the one set, while it listens where it was told', async () => {
+	const emu = await Bitrix24Emulator.start({ url: 'http://host.docker.internal:8624/' });
+	try {
+		assert.equal(emu.baseUrl, 'http://host.docker.internal:8624');
+		assert.equal(emu.webhookUrl(), 'http://host.docker.internal:8624/rest/1/k3y9xq2wz7m1hb5t/');
+		assert.match(emu.listenAddress, /^127\.0\.0\.1:\d+$/);
+		const token = await call(`http://${emu.listenAddress}/oauth/token/?${new URLSearchParams({
+			grant_type: 'refresh_token',
+			client_id: emu.oauthApp.clientId,
+			client_secret: emu.oauthApp.clientSecret,
+			refresh_token: emu.issueToken().refresh_token,
+		})}`);
+		assert.equal(token.status, 200);
+		assert.equal(at(token.json, 'client_endpoint'), 'http://host.docker.internal:8624/rest/');
+		assert.equal(at(token.json, 'server_endpoint'), 'http://host.docker.internal:8624/oauth/rest/');
+	} finally {
+		await emu.stop();
+	}
+});

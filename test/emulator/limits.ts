@@ -1,4 +1,4 @@
-// The portal's two REST limits (docs section 3) and the faults a test can inject.
+// The portal's two REST limits (b24restdocs limits.md) and the faults a test can inject.
 
 import { RestError } from './errors';
 

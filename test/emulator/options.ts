@@ -38,9 +38,19 @@ export interface EmulatorOptions {
 	eventRefreshToken?: boolean;
 	/** Listen port; 0 (default) picks a free one. */
 	port?: number;
+	/** Listen address: '127.0.0.1' (default), or e.g. '0.0.0.0' for every interface (an n8n in Docker). */
+	host?: string;
+	/**
+	 * The base URL the portal gives out (webhook URLs, token endpoint, client_endpoint, events' auth[domain]),
+	 * e.g. 'http://host.docker.internal:8624'. Default: `http://<host>:<port>`; listening on every interface,
+	 * this machine's first non-internal IPv4 address (127.0.0.1 if it has none).
+	 */
+	url?: string;
 }
 
-export type RuntimeOptions = Required<Omit<EmulatorOptions, 'port'>>;
+/** Options fixed when the server starts; the rest can change at run time (`emu.options`). */
+export type ListenOptions = Pick<EmulatorOptions, 'port' | 'host' | 'url'>;
+export type RuntimeOptions = Required<Omit<EmulatorOptions, keyof ListenOptions>>;
 
 export const DEFAULT_OPTIONS: RuntimeOptions = {
 	codeStyle: 'string',

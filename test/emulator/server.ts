@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { runBatch, type Invocation, type RecordedCommand } from './batch';
@@ -161,15 +162,18 @@ export class Bitrix24Emulator {
 		const emulator = new Bitrix24Emulator(options);
 		await new Promise<void>((resolve, reject) => {
 			emulator.server.once('error', reject);
-			emulator.server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+			emulator.server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
 		});
-		emulator.url = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
+		const { address, port } = emulator.server.address() as AddressInfo;
+		emulator.url = options.url ? options.url.replace(/\/+$/, '') : `http://${urlHost(advertisedAddress(address))}:${port}`;
 		return emulator;
 	}
 
 	private constructor(options: EmulatorOptions) {
 		const rest: EmulatorOptions = { ...options };
 		delete rest.port;
+		delete rest.host;
+		delete rest.url;
 		this.startOptions = { ...DEFAULT_OPTIONS, ...stripUndefined(rest) };
 		offsetMinutes(this.startOptions.timeZone); // fail fast on a bad offset
 		this.options = { ...this.startOptions };
@@ -182,8 +186,15 @@ export class Bitrix24Emulator {
 		});
 	}
 
+	/** The base URL it gives out (see `url` in the options). */
 	get baseUrl(): string {
 		return this.url;
+	}
+
+	/** Where the server listens, e.g. `0.0.0.0:8624` or `127.0.0.1:41234`. */
+	get listenAddress(): string {
+		const { address, port } = this.server.address() as AddressInfo;
+		return `${urlHost(address)}:${port}`;
 	}
 
 	get oauthApp(): OAuthApp {
@@ -797,4 +808,22 @@ function parseBody(contentType: string | undefined, raw: string): Params {
 	}
 	if (ct.includes('application/x-www-form-urlencoded')) return parsePhpQuery(raw);
 	return {};
+}
+
+/**
+ * An address others can use for the one the server listens on: a wildcard (every interface) is not one, so this
+ * machine's first non-internal IPv4 address stands for it (127.0.0.1 when it has none).
+ */
+function advertisedAddress(address: string): string {
+	if (address !== '0.0.0.0' && address !== '::') return address;
+	for (const entries of Object.values(networkInterfaces())) {
+		const external = entries?.find((entry) => entry.family === 'IPv4' && !entry.internal);
+		if (external) return external.address;
+	}
+	return '127.0.0.1';
+}
+
+/** An IPv6 address goes in brackets in a URL. */
+function urlHost(address: string): string {
+	return address.includes(':') ? `[${address}]` : address;
 }
