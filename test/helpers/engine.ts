@@ -104,9 +104,18 @@ const startNodeType: INodeType = {
 	},
 };
 
-/** `INodeTypes` over a fixed set of node types, keyed by `description.name`. */
-export function createNodeTypes(types: Array<INodeType | IVersionedNodeType>): INodeTypes {
-	const byName = new Map(types.map((type) => [type.description.name, type]));
+/**
+ * `INodeTypes` over a fixed set of node types, keyed by `description.name`, and by the names in `named` (a
+ * saved workflow names types with their package: `n8n-nodes-base.code`).
+ */
+export function createNodeTypes(
+	types: Array<INodeType | IVersionedNodeType>,
+	named: Record<string, INodeType | IVersionedNodeType> = {},
+): INodeTypes {
+	const byName = new Map([
+		...types.map((type) => [type.description.name, type] as const),
+		...Object.entries(named),
+	]);
 	const get = (name: string) => {
 		const type = byName.get(name);
 		if (!type) throw new UnexpectedError(`Unknown node type "${name}"`);
@@ -130,6 +139,13 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	private readonly types = new Map<string, ICredentialType>();
 
 	private readonly stored = new Map<string, ICredentialDataDecryptedObject>();
+
+	/**
+	 * Sees every request a credential without OAuth signs (n8n calls `authenticate` for each, just before
+	 * sending it), as the node handed it to n8n: before signing, so nothing the credential adds is seen.
+	 * OAuth2 requests are signed by n8n's OAuth2 client instead and do not pass here.
+	 */
+	onAuthenticate?: (request: IHttpRequestOptions, typeName: string, node?: INode) => void;
 
 	constructor(
 		credentialTypes: ICredentialType[],
@@ -162,6 +178,7 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		workflow?: Workflow,
 		node?: INode,
 	): Promise<IHttpRequestOptions> {
+		this.onAuthenticate?.(requestOptions as IHttpRequestOptions, typeName, node);
 		const { authenticate } = this.getType(typeName);
 		if (typeof authenticate === 'function') {
 			return await authenticate(credentials, requestOptions as IHttpRequestOptions);
