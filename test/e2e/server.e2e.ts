@@ -125,7 +125,11 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 			const result = await testCredential(emulator.webhookUrl(1, 'wrongsecretZ9Q8'));
 
 			expect(result.status).toBe('Error');
-			expect(result.message).toMatch(/^Bitrix24 rejected this webhook: the user ID or secret in the URL is wrong/);
+			// n8n 1.x wraps the 401 twice before its credential tester looks for the status, so the credential's own
+			// message for it never applies there: the tester shows n8n's generic one.
+			expect(result.message).toMatch(
+				n8n.major === 1 ? /^Authorization failed - please check your credentials$/ : /^Bitrix24 rejected this webhook: the user ID or secret in the URL is wrong/,
+			);
 			expect(JSON.stringify(result)).not.toContain('wrongsecretZ9Q8');
 		}, 60_000);
 	});

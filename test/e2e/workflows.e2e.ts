@@ -85,6 +85,7 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 			exampleWorkflow('mark-payments-paid.workflow.json', 'e2eMarkPaidOAuth', CREDENTIALS, true),
 			exampleWorkflow('payment-links-for-a-deal.workflow.json', 'e2ePaymentLinks', CREDENTIALS),
 			exampleWorkflow('confirm-order-payments.workflow.json', 'e2eConfirmPaid1', CREDENTIALS),
+			exampleWorkflow('bill-a-deal.workflow.json', 'e2eBillADeal0001', CREDENTIALS),
 		];
 		workflows.forEach((workflow, index) => n8n.file(`workflows/${index}.json`, workflow));
 		await n8n.command('import:workflow', '--separate', `--input=${n8n.home}/workflows`);
@@ -186,6 +187,36 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 		for (const id of listed) expect(emulator.state.payments.get(id)).toMatchObject({ paid: 'Y', psStatusCode: 'PAID' });
 		expect(emulator.methodCalls('sale.paysystem.pay.payment')).toHaveLength(listed.length);
 		expect(emulator.methodCalls('sale.payment.get')).toHaveLength(listed.length);
+		expectNoSecrets(stdout);
+	}, 120_000);
+
+	test('bill-a-deal (OAuth2): a new payment of deal 10 covering two product rows, due in a week, with its link', async () => {
+		emulator.reset();
+		token = { ...emulator.issueToken() };
+		await importCredentials(token);
+		const before = new Set(emulator.state.payments.keys());
+		const { execution, stdout } = await execute('e2eBillADeal0001');
+
+		expect(execution.status).toBe('success');
+		const [created] = output(execution, 'New payment for the deal');
+		const id = created.json.id as number;
+		expect(before.has(id)).toBe(false);
+		expect(emulator.state.payments.get(id)).toMatchObject({ orderId: orders.MAIN, paySystemId: paySystems.BANK_TRANSFER, paid: 'N', sum: 55 });
+		expect([...emulator.state.payableItems.values()].filter((line) => line.paymentId === id).map((line) => [line.entityId, line.quantity])).toEqual([
+			[501, 2],
+			[502, 1],
+		]);
+		// Sent with the workflow's offset (n8n's default zone, New York), kept by the portal as that instant.
+		const sent = String((emulator.methodCalls('sale.payment.update')[0].params.fields as IDataObject).datePayBefore);
+		expect(sent).toMatch(/T18:00:00-0[45]:00$/);
+		expect(Date.parse(emulator.state.payments.get(id)!.datePayBefore!)).toBe(Date.parse(sent));
+		expect(output(execution, 'Payment link').map((item) => [item.json.paymentId, item.binary?.qr?.mimeType])).toEqual([[id, 'image/png']]);
+		expect(emulator.restCalls().map((call) => [call.restMethod, call.auth])).toEqual([
+			['crm.item.payment.add', 'oauth'],
+			['batch', 'oauth'],
+			['sale.payment.update', 'oauth'],
+			['salescenter.payment.getpublicurl', 'oauth'],
+		]);
 		expectNoSecrets(stdout);
 	}, 120_000);
 
