@@ -4,7 +4,7 @@
  * property of a node for every item, once per property of that name).
  */
 import type { INodeProperties } from 'n8n-workflow';
-import { NodeHelpers } from 'n8n-workflow';
+import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { nodeType } from './helpers/bitrix24';
 
@@ -44,4 +44,38 @@ test('a field shared by operations is one property: Payment ID is defined 3 time
 	expect(paymentIdUses).toHaveLength(15);
 	expect(properties.filter((property) => property.name === 'paymentId')).toHaveLength(3);
 	expect(properties.length).toBeLessThan(operations.reduce((sum, { fields }) => sum + fields.length, 0));
+});
+
+describe('the canvas subtitle, as n8n resolves it', () => {
+	const optionName = (name: string, value: string, resource?: string) => {
+		const property = properties.find(
+			(p) => p.name === name && (!resource || p.displayOptions?.show?.resource?.includes(resource)),
+		)!;
+		return (property.options as Array<{ name: string; value: string }>).find((option) => option.value === value)!.name;
+	};
+	const subtitleOf = (resource: string, operation: string) => {
+		const node = {
+			id: '1',
+			name: 'Bitrix24 Payments',
+			type: 'bitrix24Payments',
+			typeVersion: 1,
+			position: [0, 0] as [number, number],
+			parameters: { resource, operation },
+		};
+		const workflow = new Workflow({
+			nodes: [node],
+			connections: {},
+			active: false,
+			nodeTypes: { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) },
+		});
+		return workflow.expression.getSimpleParameterValue(node, nodeType.description.subtitle!, 'internal', {});
+	};
+
+	test('Mark as Paid: CRM Payment', () => {
+		expect(subtitleOf('payment', 'pay')).toBe('Mark as Paid: CRM Payment');
+	});
+
+	test.each(operations)('$resource > $operation reads as the lists name them', ({ resource, operation }) => {
+		expect(subtitleOf(resource, operation)).toBe(`${optionName('operation', operation, resource)}: ${optionName('resource', resource)}`);
+	});
 });

@@ -37,14 +37,14 @@ const rl = (mode: 'list' | 'id', value: string) => ({ __rl: true, mode, value })
  * DynamicNodeParametersService builds a one-node workflow ("Temp-Node") from the current parameters and calls the
  * method on n8n-core's LoadOptionsContext, whose request helpers authenticate with the node's credential.
  */
-async function searchPaySystems(auth: Auth, filter?: string, credentials?: ICredentialDataDecryptedObject): Promise<INodeListSearchResult> {
+async function searchPaySystems(
+	auth: Auth,
+	filter?: string,
+	credentials?: ICredentialDataDecryptedObject,
+	[resource, operation] = ['paySystem', 'payPayment'],
+): Promise<INodeListSearchResult> {
 	const type = auth === 'webhook' ? 'bitrix24WebhookApi' : 'bitrix24OAuth2Api';
-	const parameters: INodeParameters = {
-		authentication: auth,
-		resource: 'paySystem',
-		operation: 'payPayment',
-		paySystemId: rl('list', ''),
-	};
+	const parameters: INodeParameters = { authentication: auth, resource, operation, paySystemId: rl('list', '') };
 	const node: INode = {
 		id: 'uuid-1234',
 		name: 'Temp-Node',
@@ -559,32 +559,70 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			]);
 		});
 
-		test('the list: the portal\'s pay systems, name and ID, loaded with the credential', async () => {
+		test('the list of Pay Payment: the pay systems for orders, name with ID, loaded with the credential', async () => {
 			emulator.state.paySystems.get(paySystems.FLAKY_SAVE)!.ACTIVE = 'N';
 			const { results } = await searchPaySystems(auth);
 
+			// Not 5, a pay system of the old CRM invoices: Pay Payment cannot use it.
 			expect(results).toEqual([
-				{ name: 'Cash', value: '1' },
-				{ name: 'Bank Transfer (Company)', value: '2' },
-				{ name: 'Card (REST handler)', value: '3' },
-				{ name: 'Flaky save (inactive)', value: '4' },
-				{ name: 'Invoice card (REST handler)', value: '5' },
+				{ name: 'Cash (ID 1)', value: '1' },
+				{ name: 'Bank Transfer (Company) (ID 2)', value: '2' },
+				{ name: 'Card (REST handler) (ID 3)', value: '3' },
+				{ name: 'Flaky save (ID 4, inactive)', value: '4' },
 			]);
 			const call = onlyCall('sale.paysystem.list', auth);
 			expect(call.status).toBe(200);
 			expect(call.auth).toBe(auth === 'webhook' ? 'webhook' : 'oauth');
-			expect(call.body).toEqual({ SELECT: ['ID', 'NAME', 'ACTIVE'], ORDER: { SORT: 'ASC', ID: 'ASC' } });
-		});
-
-		test('the list follows the portal\'s sort order', async () => {
-			emulator.state.paySystems.get(paySystems.INVOICE_CARD)!.SORT = '50';
-			const { results } = await searchPaySystems(auth);
-
-			expect(results.map((result) => result.value)).toEqual(['5', '1', '2', '3', '4']);
+			expect(call.body).toEqual({
+				SELECT: ['ID', 'NAME', 'ACTIVE', 'ACTION_FILE'],
+				FILTER: { ENTITY_REGISTRY_TYPE: 'ORDER' },
+				ORDER: { SORT: 'ASC', ID: 'ASC' },
+			});
 		});
 
 		test.each([
-			['card', ['3', '5']],
+			[['paySystem', 'payInvoice'], ['5'], ['sale.paysystem.list']],
+			[['orderPayment', 'update'], ['1', '2', '3', '4'], ['sale.paysystem.list']],
+			[['orderPayment', 'create'], ['1', '2', '3', '4'], ['sale.paysystem.list']],
+			// Bitrix24 lets REST change only the pay systems of a REST handler.
+			[['paySystem', 'update'], ['3', '5'], ['sale.paysystem.list', 'sale.paysystem.handler.list']],
+			[['paySystem', 'delete'], ['3', '5'], ['sale.paysystem.list', 'sale.paysystem.handler.list']],
+			[['paySystem', 'getSettings'], ['3', '5'], ['sale.paysystem.list', 'sale.paysystem.handler.list']],
+			[['paySystem', 'updateSettings'], ['3', '5'], ['sale.paysystem.list', 'sale.paysystem.handler.list']],
+			[['paySystem', 'getPaymentSettings'], ['3'], ['sale.paysystem.list', 'sale.paysystem.handler.list']],
+		])('the list of %p offers only the pay systems it can use: %p', async (operation, ids, methods) => {
+			const { results } = await searchPaySystems(auth, undefined, undefined, operation);
+
+			expect(results.map((result) => result.value)).toEqual(ids);
+			expect(emulator.restCalls().map((call) => call.restMethod)).toEqual(methods);
+		});
+
+		test('each pay system the list offers for an operation is one the portal accepts for it', async () => {
+			// Update Settings on every offered pay system succeeds; on one the list leaves out, the portal refuses.
+			const { results } = await searchPaySystems(auth, undefined, undefined, ['paySystem', 'getSettings']);
+			for (const { value } of results) {
+				const result = await run(emulator, {
+					auth,
+					parameters: { resource: 'paySystem', operation: 'getSettings', paySystemId: rl('list', value), personTypeId: emulator.state.paySystems.get(Number(value))!.PERSON_TYPE_ID },
+				});
+				expect(result.error).toBeUndefined();
+			}
+			const refused = await run(emulator, {
+				auth,
+				parameters: { resource: 'paySystem', operation: 'getSettings', paySystemId: rl('list', String(paySystems.CASH)), personTypeId: 1 },
+			});
+			expect(refused.error?.message).toMatch(/access denied/);
+		});
+
+		test('the list follows the portal\'s sort order', async () => {
+			emulator.state.paySystems.get(paySystems.CARD_REST_HANDLER)!.SORT = '50';
+			const { results } = await searchPaySystems(auth);
+
+			expect(results.map((result) => result.value)).toEqual(['3', '1', '2', '4']);
+		});
+
+		test.each([
+			['card', ['3']],
 			['  CASH ', ['1']],
 			['2', ['2']],
 			['nothing like it', []],

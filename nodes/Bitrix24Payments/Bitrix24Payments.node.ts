@@ -7,10 +7,19 @@ import { paymentDeliveryResource } from './resources/paymentDelivery';
 import { paymentProductResource } from './resources/paymentProduct';
 import { paySystemResource } from './resources/paySystem';
 import { paySystemHandlerResource } from './resources/paySystemHandler';
-import { describeResources } from './shared/describe';
+import { describeResources, resourceProperty, subtitle } from './shared/describe';
 import { searchPaySystems } from './shared/listSearch';
 import { executeRequest } from './shared/request/adapters';
 import { REQUEST_OPTIONS_PROPERTY } from './shared/request/settings';
+
+const RESOURCES = [
+	paymentResource,
+	paymentProductResource,
+	paymentDeliveryResource,
+	orderPaymentResource,
+	paySystemResource,
+	paySystemHandlerResource,
+];
 
 export class Bitrix24Payments implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,7 +28,7 @@ export class Bitrix24Payments implements INodeType {
 		icon: { light: 'file:../../icons/bitrix24.svg', dark: 'file:../../icons/bitrix24.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle: subtitle(RESOURCES),
 		description: 'Work with Bitrix24 payments: mark them paid, update, list and delete them, pay them through pay systems',
 		defaults: { name: 'Bitrix24 Payments' },
 		usableAsTool: true,
@@ -44,29 +53,8 @@ export class Bitrix24Payments implements INodeType {
 				],
 				default: 'webhook',
 			},
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'CRM Payment', value: 'payment', description: 'Payments of deals and invoices' },
-					{ name: 'Order Payment', value: 'orderPayment', description: 'Payments of online store orders' },
-					{ name: 'Pay System', value: 'paySystem', description: 'Payment systems of the portal' },
-					{ name: 'Pay System Handler', value: 'paySystemHandler', description: 'REST handlers that process pay system payments' },
-					{ name: 'Payment Delivery', value: 'paymentDelivery', description: 'Deliveries a CRM payment pays for' },
-					{ name: 'Payment Product', value: 'paymentProduct', description: 'Products a CRM payment pays for' },
-				],
-				default: 'payment',
-			},
-			...describeResources([
-				paymentResource,
-				paymentProductResource,
-				paymentDeliveryResource,
-				orderPaymentResource,
-				paySystemResource,
-				paySystemHandlerResource,
-			]),
+			resourceProperty(RESOURCES, 'payment'),
+			...describeResources(RESOURCES),
 			REQUEST_OPTIONS_PROPERTY,
 		],
 	};

@@ -6,15 +6,47 @@ export interface Operation {
 	fields: INodeProperties[];
 }
 
-/** One resource: its value in the Resource list and its operations. */
+/** One resource: its entry in the Resource list and its operations. */
 export interface Resource {
 	value: string;
+	name: string;
+	description: string;
 	operations: Operation[];
 	defaultOperation: string;
 }
 
-export function resource(value: string, operations: Operation[], defaultOperation: string): Resource {
-	return { value, operations, defaultOperation };
+export function resource(
+	value: string,
+	label: { name: string; description: string },
+	operations: Operation[],
+	defaultOperation: string,
+): Resource {
+	return { value, ...label, operations, defaultOperation };
+}
+
+/** The Resource list, in n8n's alphabetical order. */
+export function resourceProperty(resources: Resource[], defaultResource: string): INodeProperties {
+	return {
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		options: resources
+			.map(({ name, value, description }) => ({ name, value, description }))
+			.sort((a, b) => a.name.localeCompare(b.name)),
+		default: defaultResource,
+	};
+}
+
+/**
+ * The canvas subtitle in the words of the lists ("Mark as Paid: CRM Payment"), not their values. One flat map:
+ * a nested object literal would put `}}` inside the expression, which ends it.
+ */
+export function subtitle(resources: Resource[]): string {
+	const names = Object.fromEntries(
+		resources.flatMap((r) => r.operations.map((o) => [`${r.value}:${o.option.value}`, `${o.option.name}: ${r.name}`])),
+	);
+	return `={{ ${JSON.stringify(names)}[$parameter["resource"] + ":" + $parameter["operation"]] || $parameter["operation"] }}`;
 }
 
 /**

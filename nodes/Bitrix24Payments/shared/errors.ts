@@ -33,6 +33,15 @@ export interface FailedAnswer {
 	network?: string;
 	/** The method the portal refused when it is not the call's own: `batch`, for the batch request as a whole. */
 	refused?: string;
+	/** n8n refused to send the request (its SSRF protection): nothing left n8n. */
+	blockedByN8n?: BlockedByN8n;
+}
+
+/** What n8n's SSRF protection named when it refused a request: a restricted address, or a blocked host name. */
+export interface BlockedByN8n {
+	rule: 'ipRange' | 'hostname';
+	hostname?: string;
+	ip?: string;
 }
 
 interface Diagnosis {
@@ -322,6 +331,25 @@ function noAnswer(reason: string, call: CallContext): { problem: string; hint: s
 	return { problem: 'no answer from the portal', hint, said: `The request failed: ${reason}.` };
 }
 
+/** n8n's own refusal: Bitrix24 never saw the request, and the fix is in n8n's environment. */
+function blockedByN8n(blocked: BlockedByN8n): { problem: string; hint: string; said: string } {
+	const { hostname, ip, rule } = blocked;
+	const target = [hostname, ip && hostname ? `(${ip})` : ip].filter(Boolean).join(' ') || 'the portal';
+	if (rule === 'hostname') {
+		return {
+			problem: "n8n blocked this request before sending it; allow the portal's address by removing it from N8N_SSRF_BLOCKED_HOSTNAMES",
+			hint: `${target} is on the host names n8n's SSRF protection blocks, so nothing was sent to Bitrix24 and nothing changed. Remove it from N8N_SSRF_BLOCKED_HOSTNAMES in n8n's environment and restart n8n.`,
+			said: '',
+		};
+	}
+	const settings = [hostname && `N8N_SSRF_ALLOWED_HOSTNAMES=${hostname}`, ip && `N8N_SSRF_ALLOWED_IP_RANGES=${ip}${ip.includes(':') ? '/128' : '/32'}`];
+	return {
+		problem: "n8n blocked this request before sending it; allow the portal's address with N8N_SSRF_ALLOWED_HOSTNAMES or N8N_SSRF_ALLOWED_IP_RANGES",
+		hint: `n8n's SSRF protection (N8N_SSRF_PROTECTION_ENABLED) does not let requests go to ${target}, a private or restricted address, so nothing was sent to Bitrix24 and nothing changed. If this is your portal, set ${settings.filter(Boolean).join(' or ') || 'N8N_SSRF_ALLOWED_HOSTNAMES to its host name'} in n8n's environment and restart n8n.`,
+		said: '',
+	};
+}
+
 /**
  * Turns a failed call into an error that says what failed and how to fix it; `note` is what the retry stage adds
  * (how long it tried, or that a change may have happened and was not repeated).
@@ -329,7 +357,9 @@ function noAnswer(reason: string, call: CallContext): { problem: string; hint: s
 export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallContext, note = ''): Bitrix24ApiError {
 	const { action } = describeMethod(call.method);
 	let problem: string, hint: string, said: string;
-	if (answer.network !== undefined) {
+	if (answer.blockedByN8n) {
+		({ problem, hint, said } = blockedByN8n(answer.blockedByN8n));
+	} else if (answer.network !== undefined) {
 		({ problem, hint, said } = noAnswer(answer.network, call));
 	} else {
 		({ problem, hint } = diagnose(answer, call));
@@ -338,7 +368,9 @@ export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallCo
 			? `Bitrix24 answered ${status ? `${status}, ` : ''}error ${answer.code}: "${answer.description}"${status ? '' : ' (a command of a batch request)'}.`
 			: `Bitrix24 answered ${status}.`;
 	}
-	const body: JsonObject = answer.network !== undefined
+	const body: JsonObject = answer.blockedByN8n
+		? { error: 'BLOCKED_BY_N8N', error_description: 'SSRF protection' }
+		: answer.network !== undefined
 		? { error: 'CONNECTION_FAILED', error_description: answer.network }
 		: { error: answer.code, error_description: answer.description };
 	const description = [hint, said, note].filter(Boolean).join(' ');

@@ -9,6 +9,7 @@ import { update } from './update';
 /** Order payments: the payments of online store orders (`sale.payment.*`). */
 export const orderPaymentResource = resource(
 	'orderPayment',
+	{ name: 'Order Payment', description: 'Payments of online store orders' },
 	[create, get, getAll, update, deleteOrderPayment, getFields],
 	'update',
 );

@@ -10,7 +10,7 @@ export function paySystemId(sendAs: string): INodeProperties {
 	return idField({
 		name: 'paySystemId',
 		displayName: 'Pay System',
-		description: 'The pay system of the payment; Bitrix24 requires it whenever a payment is written',
+		description: 'The pay system of the payment (the list offers those for orders); Bitrix24 requires it whenever a payment is written',
 		sendAs,
 		searchListMethod: 'searchPaySystems',
 	});

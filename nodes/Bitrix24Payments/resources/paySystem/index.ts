@@ -12,6 +12,7 @@ import { updateSettings } from './updateSettings';
 /** Pay systems (`sale.paysystem.*`): paying as a payment service would, and managing the pay systems. */
 export const paySystemResource = resource(
 	'paySystem',
+	{ name: 'Pay System', description: 'Payment systems of the portal' },
 	[payPayment, payInvoice, getAll, create, update, deletePaySystem, getSettings, updateSettings, getPaymentSettings],
 	'payPayment',
 );

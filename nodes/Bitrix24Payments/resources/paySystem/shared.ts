@@ -13,7 +13,7 @@ const UPDATE = 'sale.paysystem.update';
 export const paySystemId = idField({
 	name: 'paySystemId',
 	displayName: 'Pay System',
-	description: "The pay system, from the portal's list or by ID",
+	description: "The pay system: from the portal's list, which offers only the pay systems this operation can use, or by ID",
 	sendAs: {
 		'*': 'PAY_SYSTEM_ID',
 		[UPDATE]: 'ID',

@@ -5,4 +5,12 @@ import { getAll } from './getAll';
 import { update } from './update';
 
 /** REST pay system handlers (`sale.paysystem.handler.*`). */
-export const paySystemHandlerResource = resource('paySystemHandler', [create, getAll, update, deleteHandler], 'getAll');
+export const paySystemHandlerResource = resource(
+	'paySystemHandler',
+	{
+		name: 'Pay System Handler',
+		description: 'REST handlers that process pay system payments',
+	},
+	[create, getAll, update, deleteHandler],
+	'getAll',
+);

@@ -11,6 +11,7 @@ import { update } from './update';
 /** CRM payments: the payments of deals and invoices (`crm.item.payment.*`). */
 export const paymentResource = resource(
 	'payment',
+	{ name: 'CRM Payment', description: 'Payments of deals and invoices' },
 	[pay, unpay, create, get, getAll, update, deletePayment, getPublicUrl],
 	'pay',
 );

@@ -14,6 +14,8 @@ import { portalRefused } from './pace';
 type Kind = 'bucket' | 'operatingTime' | 'safe' | 'ambiguous' | 'final';
 
 function kindOf(failure: FailedAnswer, method: string): Kind {
+	// n8n refused to send it: sending again meets the same refusal.
+	if (failure.blockedByN8n) return 'final';
 	const writes = describeMethod(method).writes;
 	if (failure.network !== undefined) return neverSent(failure.network) || !writes ? 'safe' : 'ambiguous';
 	const code = failure.code.toLowerCase();

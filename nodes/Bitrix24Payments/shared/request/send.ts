@@ -1,6 +1,6 @@
 import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import type { FailedAnswer } from '../errors';
+import type { BlockedByN8n, FailedAnswer } from '../errors';
 import type { Connection, PortalContext } from './connection';
 
 /** Whatever the portal sent back, status errors included. */
@@ -60,6 +60,8 @@ export async function send(request: PortalRequest): Promise<Sent> {
 
 interface Thrown {
 	name?: string;
+	hostname?: string;
+	ip?: string;
 	message?: string;
 	code?: string;
 	httpCode?: string;
@@ -69,6 +71,8 @@ interface Thrown {
 
 /** n8n's errors carry the request (the URL with the secret, the Bearer header): only what they tell is kept. */
 function thrown(error: Thrown): Sent {
+	const blocked = ssrfRefusal(error);
+	if (blocked) return { failure: { code: '', description: '', blockedByN8n: blocked } };
 	// n8n's own verdict on a refresh it could not do ("the credential needs to be reconnected") is the clearest.
 	// By name: n8n's error classes are not always the copy this package loaded.
 	if (error?.cause instanceof Error && error.cause.name === 'NodeOperationError') return { n8nError: error.cause };
@@ -94,4 +98,18 @@ function oauthRefusal(body: IDataObject): FailedAnswer {
 function oauthRefusalOnN8n1(message: string): FailedAnswer {
 	const error = /client authentication failed/i.test(message) ? 'invalid_client' : 'invalid_grant';
 	return oauthRefusal({ error, error_description: message });
+}
+
+/** n8n 2.x's SSRF protection, by error class name (n8n wraps it, at a depth that depends on where it refused). */
+const SSRF_REFUSALS: Record<string, BlockedByN8n['rule']> = {
+	SsrfBlockedIpError: 'ipRange',
+	SsrfBlockedHostnameError: 'hostname',
+};
+
+function ssrfRefusal(error: Thrown): BlockedByN8n | undefined {
+	for (let link: Thrown | undefined = error, depth = 0; link && depth < 5; link = link.cause, depth++) {
+		const rule = SSRF_REFUSALS[link.name ?? ''];
+		if (rule) return { rule, hostname: link.hostname || undefined, ip: link.ip || undefined };
+	}
+	return undefined;
 }
