@@ -6,22 +6,33 @@
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions, @n8n/community-nodes/require-node-api-error -- test-only: starts n8n as a child process in a temp folder, finds and signals its children with ps and fails with plain errors, never shipped */
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { ensureN8n, N8N_2_VERSION, n8nEnvironment } from '../e2e/install-n8n';
-import { packedExtension } from '../e2e/pack';
 
 export const PACKAGE_NAME = 'n8n-nodes-bitrix24-payments';
 
 // The owner of a throwaway n8n that lives for one test run on 127.0.0.1.
 // eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- not a secret: a test account of a temporary instance
 export const OWNER = { email: 'owner@example.com', firstName: 'UI', lastName: 'Owner', password: 'Ui-test-password-1' };
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+
+/** The built package as npm ships it: `npm pack` into `folder`, unpacked there; returns the package's folder. */
+async function packed(folder: string): Promise<string> {
+	const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', folder], { cwd: ROOT });
+	const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
+	await run('tar', ['-xzf', join(folder, filename), '-C', folder]);
+	return join(folder, 'package');
+}
 
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -80,7 +91,7 @@ export class N8nInstance {
 		const home = mkdtempSync(join(tmpdir(), 'n8n-ui-'));
 		const instance = new N8nInstance(home, await freePort());
 		try {
-			const unpacked = dirname(await packedExtension(home));
+			const unpacked = await packed(home);
 			const nodesModules = join(home, '.n8n', 'nodes', 'node_modules');
 			mkdirSync(nodesModules, { recursive: true });
 			renameSync(unpacked, join(nodesModules, PACKAGE_NAME));
