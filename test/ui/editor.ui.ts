@@ -1,0 +1,350 @@
+/**
+ * The package in n8n 2.40.7's editor, in a real browser (Debian's Chromium through playwright-core), used as a
+ * person uses it: sign in, create the webhook credential and see its test pass, find the node in the nodes panel,
+ * run Mark as Paid against the Bitrix24 emulator and read its output, open Order Payment > Update's fields and
+ * Pay Payment's Pay System list, and find the node among an AI Agent's tools. The package is installed as a
+ * community package (from `npm pack`). Screenshots go to docs/screenshots/. No browser console error may come
+ * from the package; n8n's own offline noise is listed as a note.
+ */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- test-only: writes screenshots with node:fs, prints a short note to process.stdout, fails with plain errors (no node to attach them to), never shipped */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+/* eslint-enable @n8n/community-nodes/no-restricted-imports */
+import type { Browser, Locator, Page } from 'playwright-core';
+import { chromium, selectors } from 'playwright-core';
+
+import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
+import { N8nInstance, OWNER, PACKAGE_NAME } from './n8n-instance';
+
+const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+// Debian's Chromium; CHROMIUM_PATH names another Chromium-based browser (GitHub's runners have Chrome, not Chromium).
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// The closed network refuses Chromium's background connections; without these it keeps retrying them.
+const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-dev-shm-usage',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+const { payments } = SEED_IDS;
+
+/** What the browser reported as an error, with the address it came from. */
+interface BrowserError {
+	kind: 'console' | 'page error' | 'HTTP' | 'request failed';
+	text: string;
+	url: string;
+}
+
+const PACKAGE_PATTERN = /bitrix24|n8n-nodes-bitrix24-payments/i;
+
+/** n8n's REST calls that run the package's code from the editor: its list searches and its credential test. */
+const PACKAGE_CALLS = /\/rest\/(dynamic-node-parameters|credentials\/test)/;
+
+/** The editor looks the community package up on the npm registry, which this closed network refuses. */
+const REGISTRY_LOOKUP = /^https:\/\/registry\.npmjs\.org\//;
+
+/**
+ * n8n 2.40.7's editor asks for an output-schema preview (`/schemas/<type>/<version>/<resource>/<operation>.json`,
+ * served from a node's optional `__schema__` folder) of a node whose input it shows before a run, whatever the node
+ * type, and the browser logs the 404 of a node that ships none. Optional in n8n, so listed in the note, not
+ * counted as the package's error.
+ */
+const SCHEMA_PREVIEW = /\/schemas\/n8n-nodes-bitrix24-payments\.[^/]+\/[\d.]+\/.*\.json$/;
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Retries `check` (which throws, e.g. a failed `expect`) until it passes or `ms` are over; then its last error. */
+async function eventually(check: () => Promise<void>, ms = 15_000) {
+	const started = Date.now();
+	for (;;) {
+		try {
+			await check();
+			return;
+		} catch (error) {
+			if (Date.now() - started > ms) throw error;
+			await sleep(250);
+		}
+	}
+}
+
+/** Fails with what the user would have looked for, not only with a locator. */
+async function see(locator: Locator, what: string, timeout = 20_000) {
+	try {
+		await locator.first().waitFor({ state: 'visible', timeout });
+	} catch {
+		throw new Error(`expected to see ${what} within ${timeout / 1000} s`);
+	}
+}
+
+describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
+	let emulator: Bitrix24Emulator;
+	let n8n: N8nInstance;
+	let browser: Browser;
+	let page: Page;
+	const errors: BrowserError[] = [];
+	const iconResponses: number[] = [];
+
+	const ndv = () => page.getByRole('dialog').filter({ has: page.getByRole('tab', { name: 'Parameters' }) });
+	const nodesPanelSearch = () => page.getByRole('textbox', { name: 'Search nodes...' });
+
+	async function screenshot(name: string) {
+		await sleep(400); // let transitions settle
+		await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+	}
+
+	/** The nodes panel (the + button): search "Bitrix24", open Bitrix24 Payments, choose one of its actions. */
+	async function addBitrix24Action(action: string) {
+		await page.getByRole('button', { name: 'Open nodes panel' }).click();
+		await nodesPanelSearch().fill('Bitrix24');
+		await page.getByText('Bitrix24 Payments', { exact: true }).click();
+		await page.getByText(action, { exact: true }).click();
+		await see(ndv(), `the node's panel for "${action}"`);
+	}
+
+	/** The panel's close button (an X without an accessible name). */
+	async function closeNodePanel() {
+		await page.getByTestId('ndv-close-button').click();
+		await ndv().waitFor({ state: 'hidden' });
+	}
+
+	/** A new workflow from the + menu; leaving one with changes, n8n asks to save them first, and we do. */
+	async function newWorkflow() {
+		await page.getByRole('button', { name: 'Add new item' }).click();
+		await page.getByRole('menuitem', { name: 'New workflow' }).click();
+		const unsaved = page.getByRole('dialog', { name: 'Save changes before leaving?' });
+		const emptyCanvas = page.getByText('Add first step…');
+		await see(unsaved.or(emptyCanvas), 'an empty workflow canvas', 60_000);
+		if (await unsaved.isVisible()) await unsaved.getByRole('button', { name: 'Save', exact: true }).click();
+		await see(emptyCanvas, 'an empty workflow canvas', 60_000);
+	}
+
+	/** The output panel's table as records: header -> cell text. */
+	async function outputRows(): Promise<Array<Record<string, string>>> {
+		const table = ndv().getByRole('table');
+		const headers = (await table.getByRole('columnheader').allInnerTexts()).map((text) => text.trim());
+		const rows = await table.getByRole('row').all();
+		const records: Array<Record<string, string>> = [];
+		for (const row of rows.slice(1)) {
+			const cells = (await row.getByRole('cell').allInnerTexts()).map((text) => text.trim());
+			records.push(Object.fromEntries(headers.map((header, i) => [header, cells[i]]).filter(([header]) => header)));
+		}
+		return records;
+	}
+
+	beforeAll(async () => {
+		mkdirSync(SCREENSHOTS, { recursive: true });
+		emulator = await Bitrix24Emulator.start();
+		n8n = await N8nInstance.start();
+		selectors.setTestIdAttribute('data-test-id');
+		browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+		const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+		page = await context.newPage();
+		page.setDefaultTimeout(30_000);
+		page.on('console', (message) => {
+			if (message.type() === 'error') errors.push({ kind: 'console', text: message.text(), url: message.location().url });
+		});
+		page.on('pageerror', (error) => errors.push({ kind: 'page error', text: `${error.message}\n${error.stack ?? ''}`, url: '' }));
+		page.on('response', (response) => {
+			if (response.url().includes(`/icons/${PACKAGE_NAME}/`)) iconResponses.push(response.status());
+			if (response.status() >= 400) errors.push({ kind: 'HTTP', text: String(response.status()), url: response.url() });
+		});
+		page.on('requestfailed', (request) => errors.push({ kind: 'request failed', text: request.failure()?.errorText ?? '', url: request.url() }));
+	}, 20 * 60_000);
+
+	afterAll(async () => {
+		await browser?.close();
+		await n8n?.stop();
+		await emulator?.stop();
+	}, 60_000);
+
+	test('n8n loads the package from its community package folder', () => {
+		expect(n8n.log).toMatch(new RegExp(`(Loaded all credentials and nodes|Lazy-loading nodes and credentials) from ${PACKAGE_NAME}`));
+		expect(n8n.log).not.toMatch(new RegExp(`(Failed to load|Skipping) package "?${PACKAGE_NAME}`));
+	});
+
+	test('the owner signs in through the sign-in page', async () => {
+		await page.goto(`${n8n.url}/signin`, { timeout: 120_000 });
+		await page.getByRole('textbox', { name: 'Email' }).fill(OWNER.email);
+		await page.getByRole('textbox', { name: 'Password' }).fill(OWNER.password);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await see(page.getByRole('button', { name: 'Add new item' }), 'the signed-in home page', 120_000);
+	}, 180_000);
+
+	test('a Bitrix24 Webhook API credential made through its form passes its connection test', async () => {
+		await page.getByRole('button', { name: 'Add new item' }).click();
+		await page.getByRole('menuitem', { name: 'New credential' }).click();
+		const modal = page.getByRole('dialog');
+		await modal.getByRole('combobox', { name: 'Search for app...' }).fill('Bitrix24');
+		await page.getByRole('option', { name: 'Bitrix24 Webhook API', exact: true }).click();
+		await modal.getByRole('button', { name: 'Continue' }).click();
+
+		await modal.getByPlaceholder('https://yourcompany.bitrix24.com/rest/1/abc123def456/').fill(emulator.webhookUrl());
+		await modal.getByRole('button', { name: 'Save' }).click();
+
+		await see(modal.getByText('Connection tested successfully'), '"Connection tested successfully"', 30_000);
+		// The test asked the portal (the emulator) through this webhook.
+		expect(emulator.methodCalls('scope').filter((call) => call.status === 200)).toHaveLength(1);
+		await screenshot('credential-test');
+		await modal.getByRole('button', { name: 'Close this dialog' }).click();
+	}, 120_000);
+
+	test('the nodes panel finds Bitrix24 Payments; Mark as Paid run from the editor pays the payment and shows success: true', async () => {
+		await newWorkflow();
+		// An action needs a trigger before it: the manual one, as a user adds it.
+		await page.getByRole('button', { name: 'Open nodes panel' }).click();
+		await nodesPanelSearch().fill('manual');
+		await page.keyboard.press('Enter');
+		await see(page.getByText('When clicking ‘Execute workflow’'), 'the manual trigger on the canvas');
+
+		await page.getByRole('button', { name: 'Open nodes panel' }).click();
+		await nodesPanelSearch().fill('Bitrix24');
+		await see(page.getByText('Bitrix24 Payments', { exact: true }), '"Bitrix24 Payments" in the nodes panel');
+		await page.getByText('Bitrix24 Payments', { exact: true }).click();
+		// n8n lists the operations as actions, by their action text, under the resources' names.
+		for (const action of ['Mark a payment as paid', 'Update an order payment', 'Pay a payment through a pay system']) {
+			await see(page.getByText(action, { exact: true }), `the action "${action}"`);
+		}
+		await page.getByText('Mark a payment as paid', { exact: true }).click();
+
+		const panel = ndv();
+		await see(panel, 'the node panel of Mark as Paid');
+		expect(await panel.getByRole('combobox', { name: 'Select Credential' }).inputValue()).toBe('Bitrix24 Webhook account');
+		const selects = panel.getByRole('combobox', { name: 'Select', exact: true });
+		expect(await selects.nth(0).inputValue()).toBe('CRM Payment');
+		expect(await selects.nth(1).inputValue()).toBe('Mark as Paid');
+
+		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('N');
+		await panel.getByPlaceholder('e.g. 1038').fill(String(payments.UNPAID));
+		await panel.getByRole('button', { name: 'Execute step' }).first().click();
+
+		await see(panel.getByRole('table'), 'the output table', 60_000);
+		await eventually(async () => expect(await outputRows()).toEqual([expect.objectContaining({ success: 'true', paymentId: String(payments.UNPAID) })]));
+		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('Y');
+		expect(emulator.methodCalls('crm.item.payment.pay').map((call) => String(call.params.id))).toEqual([String(payments.UNPAID)]);
+		await screenshot('mark-as-paid');
+
+		await closeNodePanel();
+		// The canvas names the operation and resource as the lists do, not by their internal values.
+		const node = page.getByTestId('canvas-node').filter({ hasText: 'Mark a payment as paid' });
+		await eventually(async () => expect(await node.innerText()).toContain('Mark as Paid: CRM Payment'));
+		expect(await node.innerText()).not.toContain('pay: payment');
+		await screenshot('canvas');
+	}, 180_000);
+
+	test('Order Payment > Update: Update Fields offers the payment fields, Paid among them', async () => {
+		await addBitrix24Action('Update an order payment');
+		const panel = ndv();
+		const selects = panel.getByRole('combobox', { name: 'Select', exact: true });
+		expect(await selects.nth(0).inputValue()).toBe('Order Payment');
+		expect(await selects.nth(1).inputValue()).toBe('Update');
+
+		await see(panel.getByText('Update Fields', { exact: true }), 'the Update Fields collection');
+		await panel.getByRole('combobox', { name: 'Add Field' }).click();
+		const options = await dropdownOptions(page);
+		expect(options).toEqual(expect.arrayContaining(['Paid', 'Date Paid', 'Amount', 'Comments', 'Pay System Status', 'Returned']));
+		await screenshot('order-payment-update-fields');
+
+		await page.getByRole('option', { name: 'Paid', exact: true }).click();
+		// The chosen field is now a parameter of the node.
+		await see(panel.getByText('Paid', { exact: true }), 'the Paid field in Update Fields');
+		await closeNodePanel();
+	}, 120_000);
+
+	test('Pay System > Pay Payment: From List shows the order pay systems with their IDs, not the old CRM invoice ones', async () => {
+		await addBitrix24Action('Pay a payment through a pay system');
+		const panel = ndv();
+		const selects = panel.getByRole('combobox', { name: 'Select', exact: true });
+		expect(await selects.nth(0).inputValue()).toBe('Pay System');
+		expect(await selects.nth(1).inputValue()).toBe('Pay Payment');
+
+		await panel.getByPlaceholder('Choose...').click();
+		const list = page.getByRole('dialog', { name: 'From list' });
+		const items = list.getByTestId('rlc-item');
+		const paySystems = [...emulator.state.paySystems.values()].sort((a, b) => Number(a.SORT) - Number(b.SORT) || Number(a.ID) - Number(b.ID));
+		const forOrders = paySystems.filter((paySystem) => paySystem.ENTITY_REGISTRY_TYPE === 'ORDER').map((paySystem) => `${paySystem.NAME} (ID ${paySystem.ID})`);
+		const forInvoices = paySystems.filter((paySystem) => paySystem.ENTITY_REGISTRY_TYPE === 'CRM_INVOICE').map((paySystem) => paySystem.NAME);
+		expect(forOrders.length).toBeGreaterThan(1);
+		expect(forInvoices.length).toBeGreaterThan(0);
+
+		await eventually(async () => expect((await items.allInnerTexts()).map((text) => text.trim())).toEqual(forOrders));
+		for (const name of forInvoices) expect((await items.allInnerTexts()).join('\n')).not.toContain(name);
+		await screenshot('pay-system-list');
+
+		// The list's search asks the portal again with what was typed.
+		await list.getByPlaceholder('Search...').fill('bank');
+		await eventually(async () => expect((await items.allInnerTexts()).map((text) => text.trim())).toEqual([`Bank Transfer (Company) (ID ${SEED_IDS.paySystems.BANK_TRANSFER})`]));
+		await items.first().click();
+		await eventually(async () => expect(await panel.getByPlaceholder('Choose...').inputValue()).toContain('Bank Transfer (Company)'));
+		await closeNodePanel();
+	}, 120_000);
+
+	test("an AI Agent's Tool connector lists Bitrix24 Payments Tool", async () => {
+		await newWorkflow();
+		await page.getByRole('button', { name: 'Open nodes panel' }).click();
+		await nodesPanelSearch().fill('AI Agent');
+		await page.getByText('AI Agent', { exact: true }).click();
+		await see(ndv(), "the AI Agent's panel");
+		await closeNodePanel();
+
+		// Scroll the canvas left, so that the agent stays in sight beside the Tools panel for the screenshot.
+		await page.mouse.move(700, 300);
+		await page.mouse.wheel(900, 0);
+		// The + under the agent's "Tool" label.
+		const toolConnector = page.getByTestId('canvas-node-input-handle').filter({ hasText: /^Tool$/ });
+		await toolConnector.getByTestId('canvas-handle-plus').click();
+		await see(page.getByText('Tools', { exact: true }), 'the Tools panel');
+		await nodesPanelSearch().fill('Bitrix24');
+		await see(page.getByText('Bitrix24 Payments Tool', { exact: true }), '"Bitrix24 Payments Tool" among the tools');
+		await screenshot('ai-agent-tools');
+	}, 120_000);
+
+	test('the node icon loads and no browser console error comes from the package', () => {
+		expect(iconResponses.length).toBeGreaterThan(0);
+		expect(iconResponses.filter((status) => status !== 200)).toEqual([]);
+
+		const fromPackage = errors.filter(
+			(error) =>
+				(PACKAGE_PATTERN.test(`${error.text} ${error.url}`) && !SCHEMA_PREVIEW.test(error.url) && !REGISTRY_LOOKUP.test(error.url)) ||
+				(error.kind === 'HTTP' && PACKAGE_CALLS.test(error.url)),
+		);
+		expect(fromPackage.map((error) => `${error.kind}: ${error.text.split('\n')[0]} ${error.url}`)).toEqual([]);
+
+		const others = new Map<string, number>();
+		for (const error of errors) {
+			if (fromPackage.includes(error)) continue;
+			const where = SCHEMA_PREVIEW.test(error.url)
+				? 'an output-schema preview n8n asks for, which the package does not ship'
+				: REGISTRY_LOOKUP.test(error.url)
+					? "n8n's lookup of the package on the npm registry"
+					: error.url.replace(/\?.*$/, '');
+			const line = `${error.kind} ${error.text.split('\n')[0].slice(0, 120)}${where ? ` (${where})` : ''}`;
+			others.set(line, (others.get(line) ?? 0) + 1);
+		}
+		if (others.size > 0) {
+			process.stdout.write(
+				`\nNote: ${errors.length} browser errors, none from the package (n8n offline and editor noise):\n` +
+					[...others].map(([line, count]) => `  ${count > 1 ? `${count} x ` : ''}${line}`).join('\n') +
+					'\n',
+			);
+		}
+	});
+
+	test("no secret reaches n8n's log", () => {
+		expect(n8n.log).not.toContain(DEFAULT_WEBHOOK_SECRET);
+	});
+});
+
+/** The options of the dropdown that just opened, once they are there. */
+async function dropdownOptions(page: Page): Promise<string[]> {
+	let options: string[] = [];
+	await eventually(async () => {
+		options = (await page.getByRole('option').allInnerTexts()).map((text) => text.trim());
+		expect(options.length).toBeGreaterThan(0);
+	});
+	return options;
+}
