@@ -6,7 +6,7 @@
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test-only: runs npm, tar and n8n as child processes and writes the user folder, never shipped */
 import type { ChildProcess } from 'node:child_process';
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -23,6 +23,11 @@ import { ensureN8n, N8N_2_VERSION, N8N_VERSION } from './install-n8n';
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 const PACKAGE = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string });
+export const PACKAGE_NAME = PACKAGE.name;
+
+// The owner of a throwaway n8n that lives for one test run on 127.0.0.1.
+// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- not a secret: a test account of a temporary instance
+export const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-1' };
 
 /** The lines the package is tested on, as `describe.each` takes them. */
 export const N8N_LINES = [N8N_VERSION, N8N_2_VERSION];
@@ -47,6 +52,31 @@ export async function freePort(): Promise<number> {
 	const { port } = server.address() as AddressInfo;
 	await new Promise<void>((resolve) => server.close(() => resolve()));
 	return port;
+}
+
+/** Sends `name` to `pid`; false when there is no such process (any more). Signal 0 only asks. */
+function signal(pid: number, name: NodeJS.Signals | 0): boolean {
+	try {
+		process.kill(pid, name);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** The processes started by `pid`, and theirs, from `ps` (n8n 2.x starts its task runner as a child). */
+function descendants(pid: number): number[] {
+	const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+		.trim()
+		.split('\n')
+		.map((line) => line.trim().split(/\s+/).map(Number));
+	const found: number[] = [];
+	for (let parents = [pid]; parents.length > 0; ) {
+		const children = table.filter(([, ppid]) => parents.includes(ppid)).map(([child]) => child);
+		found.push(...children);
+		parents = children;
+	}
+	return found;
 }
 
 let tarball: Promise<string> | undefined;
@@ -179,17 +209,29 @@ export class N8n {
 		});
 		this.server.stdout!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
 		this.server.stderr!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
-		await until('n8n to start', () => this.log.includes('Editor is now accessible via') || this.server?.exitCode !== null, 120_000);
-		if (this.server.exitCode !== null) throw new Error(`n8n exited while starting:\n${this.log.slice(-4000)}`);
+		const server = this.server;
+		await until('n8n to start', () => this.log.includes('Editor is now accessible via') || server.exitCode !== null, 180_000);
+		if (server.exitCode !== null) throw new Error(`n8n exited (code ${server.exitCode}) while starting:\n${this.log.slice(-4000)}`);
 	}
 
+	/** SIGTERM to n8n, SIGKILL to whatever of it and its children is left once it exits (or after 20 s). */
 	async stop() {
 		const server = this.server;
-		if (!server || server.exitCode !== null) return;
-		const exited = new Promise((resolve) => server.once('exit', resolve));
-		server.kill('SIGTERM');
-		await Promise.race([exited, sleep(30_000)]);
-		if (server.exitCode === null) server.kill('SIGKILL');
+		if (!server?.pid) return;
+		// Its children are found now: once n8n is gone they are no longer its children.
+		const children = descendants(server.pid);
+		const running = () => server.exitCode === null && server.signalCode === null;
+		if (running()) {
+			const exited = new Promise((resolve) => server.once('exit', resolve));
+			server.kill('SIGTERM');
+			let timer: NodeJS.Timeout | undefined;
+			await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
+			// A pending timer would keep Jest from exiting.
+			clearTimeout(timer);
+		}
+		if (running()) server.kill('SIGKILL');
+		for (const pid of children) signal(pid, 'SIGKILL');
+		for (let i = 0; i < 50 && (running() || children.some((pid) => signal(pid, 0))); i++) await sleep(100);
 	}
 
 	/** A call to the running n8n's REST API as the signed-in owner (the editor's own API). */
@@ -206,9 +248,9 @@ export class N8n {
 		return ((JSON.parse(text) as { data?: IDataObject }).data ?? {}) as IDataObject;
 	}
 
-	/** Creates the owner account and signs in as it. */
+	/** Creates the owner account (`OWNER`) and signs in as it. */
 	async setupOwner() {
-		await this.rest('POST', '/owner/setup', { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-1' });
+		await this.rest('POST', '/owner/setup', OWNER);
 	}
 
 	async dispose() {

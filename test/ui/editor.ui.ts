@@ -3,20 +3,23 @@
  * person uses it: sign in, create the webhook credential and see its test pass, find the node in the nodes panel,
  * run Mark as Paid against the Bitrix24 emulator and read its output, open Order Payment > Update's fields and
  * Pay Payment's Pay System list, and find the node among an AI Agent's tools. The package is installed as a
- * community package (from `npm pack`). Screenshots go to docs/screenshots/. No browser console error may come
+ * community package (from `npm pack`). Screenshots go to .ui-screenshots/ (UI_SCREENSHOTS names another folder,
+ * docs/screenshots/ for the README's). No browser console error may come
  * from the package; n8n's own offline noise is listed as a note.
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- test-only: writes screenshots with node:fs, prints a short note to process.stdout, fails with plain errors (no node to attach them to), never shipped */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */
 import type { Browser, Locator, Page } from 'playwright-core';
 import { chromium, selectors } from 'playwright-core';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
-import { N8nInstance, OWNER, PACKAGE_NAME } from './n8n-instance';
+import { N8n, OWNER, PACKAGE_NAME } from '../e2e/n8n';
+import { N8N_2_VERSION } from '../e2e/install-n8n';
 
-const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+// A run's screenshots, out of git; `UI_SCREENSHOTS=docs/screenshots npm run test:ui` refreshes the README's.
+const SCREENSHOTS = resolve(__dirname, '..', '..', process.env.UI_SCREENSHOTS ?? '.ui-screenshots');
 // Debian's Chromium; CHROMIUM_PATH names another Chromium-based browser (GitHub's runners have Chrome, not Chromium).
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // The closed network refuses Chromium's background connections; without these it keeps retrying them.
@@ -83,7 +86,7 @@ async function see(locator: Locator, what: string, timeout = 20_000) {
 
 describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 	let emulator: Bitrix24Emulator;
-	let n8n: N8nInstance;
+	let n8n: N8n;
 	let browser: Browser;
 	let page: Page;
 	const errors: BrowserError[] = [];
@@ -139,7 +142,10 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 	beforeAll(async () => {
 		mkdirSync(SCREENSHOTS, { recursive: true });
 		emulator = await Bitrix24Emulator.start();
-		n8n = await N8nInstance.start();
+		n8n = await N8n.create(N8N_2_VERSION);
+		// debug: n8n says which packages it loaded only at this level.
+		await n8n.start({ N8N_LOG_LEVEL: 'debug' });
+		await n8n.setupOwner();
 		selectors.setTestIdAttribute('data-test-id');
 		browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 		const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -158,7 +164,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 
 	afterAll(async () => {
 		await browser?.close();
-		await n8n?.stop();
+		await n8n?.dispose();
 		await emulator?.stop();
 	}, 60_000);
 
@@ -168,7 +174,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 	});
 
 	test('the owner signs in through the sign-in page', async () => {
-		await page.goto(`${n8n.url}/signin`, { timeout: 120_000 });
+		await page.goto(`${n8n.baseUrl}/signin`, { timeout: 120_000 });
 		await page.getByRole('textbox', { name: 'Email' }).fill(OWNER.email);
 		await page.getByRole('textbox', { name: 'Password' }).fill(OWNER.password);
 		await page.getByRole('button', { name: 'Sign in' }).click();
