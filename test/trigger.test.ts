@@ -229,6 +229,31 @@ describe('OAuth2: the trigger subscribes itself', () => {
 		expect(trigger.started).toHaveLength(2);
 	});
 
+	test('two payments paid together, saved by n8n in either order: after a restart it still knows both', () => {
+		type PaidPaymentsClass = new (trigger: string, staticData: object) => { record(id: number, paid: boolean): boolean };
+		const load = () => {
+			let loaded: PaidPaymentsClass | undefined;
+			jest.isolateModules(() => {
+				// eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the built module, as after a restart
+				loaded = require('../dist/nodes/Bitrix24PaymentsTrigger/paidPayments.js').PaidPayments;
+			});
+			return loaded!;
+		};
+		for (const lastSaved of ['first', 'second'] as const) {
+			const PaidPayments = load();
+			// Each request works on its own copy of the static data, loaded before either was saved.
+			const first = {};
+			const second = {};
+			expect(new PaidPayments('workflow 1', first).record(1052, true)).toBe(true);
+			expect(new PaidPayments('workflow 1', second).record(1053, true)).toBe(true);
+			// n8n saves each copy whole; the one saved last is what a restart finds.
+			const saved = JSON.parse(JSON.stringify(lastSaved === 'first' ? first : second)) as object;
+
+			const afterRestart = load();
+			expect([new afterRestart('workflow 1', saved).record(1052, true), new afterRestart('workflow 1', saved).record(1053, true)]).toEqual([false, false]);
+		}
+	});
+
 	test('two events of one payment arriving together start the workflow once', async () => {
 		const token = emulator.issueToken();
 		const trigger = await oauthTrigger(['paymentPaid'], token);

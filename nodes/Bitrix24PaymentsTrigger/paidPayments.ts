@@ -7,6 +7,12 @@ import type { IDataObject } from 'n8n-workflow';
  * `record` compares and writes in one synchronous step, after the read of the payment.
  */
 const known = new Map<string, Map<number, boolean>>();
+/**
+ * The static data of the requests of each trigger that n8n may still save. n8n saves each request's copy whole
+ * and the saves need not land in the order of the events, so every copy gets every entry: whichever is saved
+ * last holds them all. Weak: n8n drops a copy once the request is done.
+ */
+const copies = new Map<string, Set<WeakRef<IDataObject>>>();
 /** The paid payments of one trigger: `trigger` names it (workflow, node, mode), `staticData` is its static data. */
 export class PaidPayments {
 	private readonly seen: Map<number, boolean>;
@@ -25,7 +31,12 @@ export class PaidPayments {
 			if (!seen.has(Number(id))) seen.set(Number(id), true);
 		}
 		this.seen = seen;
+		if (!copies.has(trigger)) copies.set(trigger, new Set());
+		this.copies = copies.get(trigger)!;
+		this.copies.add(new WeakRef(staticData));
 	}
+
+	private readonly copies: Set<WeakRef<IDataObject>>;
 
 	/** Records what the portal said; true when the payment has just become paid. */
 	record(paymentId: number, paid: boolean): boolean {
@@ -41,12 +52,17 @@ export class PaidPayments {
 	}
 
 	/**
-	 * Writes the whole set each time: n8n saves a request's static data as a whole, so a copy that lacked an
-	 * entry another event added meanwhile would otherwise remove it.
+	 * Writes the whole set into this request's static data and into every other copy n8n may still save: a copy
+	 * that lacked an entry another event added meanwhile would otherwise remove it when saved after that one.
 	 */
 	private save() {
 		const paid: IDataObject = {};
 		for (const [id, isPaid] of this.seen) if (isPaid) paid[id] = true;
 		this.staticData.paidPayments = paid;
+		for (const ref of this.copies) {
+			const copy = ref.deref();
+			if (!copy) this.copies.delete(ref);
+			else if (copy !== this.staticData) copy.paidPayments = { ...paid };
+		}
 	}
 }
