@@ -2,7 +2,7 @@
  * The example workflows as a user imports them into n8n: the file from `examples/`, with an id, and each of this
  * package's nodes set to the credential the test imported (OAuth2 switches the node's Authentication too).
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only: reads the example files, never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only: reads the example files next to it, never shipped */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */

@@ -26,7 +26,6 @@ const PACKAGE = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 export const PACKAGE_NAME = PACKAGE.name;
 
 // The owner of a throwaway n8n that lives for one test run on 127.0.0.1.
-// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- not a secret: a test account of a temporary instance
 export const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-password-1' };
 
 /** The lines the package is tested on, as `describe.each` takes them. */
