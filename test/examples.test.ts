@@ -14,7 +14,7 @@ import type { SalePayment } from './emulator/server';
 import { credentialData, nodeType } from './helpers/bitrix24';
 import { TriggerHarness } from './helpers/trigger';
 import type { RunWorkflowOptions } from './helpers/workflow';
-import { exampleFiles, isStandIn, loadExample, PACKAGE_NODE, runWorkflow } from './helpers/workflow';
+import { exampleFiles, isStandIn, loadExample, offsetAt, PACKAGE_NODE, runWorkflow } from './helpers/workflow';
 
 const { payments, paySystems, orders } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -166,12 +166,6 @@ test('confirm-order-payments: the unpaid bank transfers paid through their own p
 	expect(emulator.restCalls().map((call) => call.restMethod)).toEqual(['sale.payment.list', 'batch', 'batch']);
 	expect(emulator.methodCalls('sale.payment.get')).toHaveLength(listed.length);
 });
-
-/** The offset of `zone` at `instant`, as `-05:00`. */
-function offsetAt(instant: Date, zone: string): string {
-	const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(instant).find((part) => part.type === 'timeZoneName')!.value;
-	return name === 'GMT' ? '+00:00' : name.replace('GMT', '');
-}
 
 describe('bill-a-deal (OAuth2)', () => {
 	/** 18:00 a week after today in `zone`, as a wall time without an offset (what the example's expression gives). */

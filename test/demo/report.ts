@@ -7,6 +7,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters, INodeProperties,
 import type { PayableItem, SalePayment } from '../emulator/server';
 import type { NodeRun, SentRequest } from '../helpers/workflow';
 
+/** The terminal the report is made for: every line the demo prints fits in it. */
 export const WIDTH = 100;
 
 /** `text` cut to `width` characters, saying it was cut. */

@@ -10,6 +10,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// report.ts loads nothing at run time (its imports are types), so it may come before the environment is set.
+import { WIDTH } from './report';
+
 // n8n-core reads these when its services start, so before it is loaded.
 process.env.N8N_RUNNERS_ENABLED = 'false';
 process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
@@ -27,8 +30,6 @@ type PortalChanges = import('./report').PortalChanges;
 
 /** n8n's own default when neither GENERIC_TIMEZONE nor the workflow's settings name one. */
 const N8N_DEFAULT_TIMEZONE = 'America/New_York';
-/** The terminal the report is made for (report.ts cuts its lines to the same width). */
-const WIDTH = 100;
 const TIMEZONE = process.env.GENERIC_TIMEZONE || N8N_DEFAULT_TIMEZONE;
 
 /** Strings that must never be printed (the webhook secret, tokens, the client secret); filled as they appear. */
@@ -152,14 +153,6 @@ function checked(check: () => string[]): string[] {
 	}
 }
 
-/** The offset of `timeZone` at `instant`, as `-05:00`. */
-function offsetAt(instant: Date, timeZone: string): string {
-	const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-		.formatToParts(instant)
-		.find((part) => part.type === 'timeZoneName')?.value;
-	return name === 'GMT' ? '+00:00' : (name ?? '').replace('GMT', '');
-}
-
 /** Prints one run: each node in the order it ran, its requests and its items; then the portal's changes. */
 function showRun(report: Report, workflows: Workflows, nodeType: import('n8n-workflow').INodeType, run: WorkflowRun) {
 	for (const node of run.nodes) {
@@ -253,12 +246,12 @@ async function onEmulator() {
 	} finally {
 		await emulator.stop();
 	}
-	timeZones(runs.get('bill-a-deal.workflow.json'), emulator.options.timeZone);
+	timeZones(workflows, runs.get('bill-a-deal.workflow.json'), emulator.options.timeZone);
 	for (const name of skipped) say('', report.fit(`Not run here: ${name}:`), '  it starts from the Bitrix24 trigger, not by hand (npm test runs it from a real event).');
 }
 
 /** What time zones did in this run, with the due date of the OAuth2 example as the case in point. */
-function timeZones(run: WorkflowRun | undefined, portalZone: string) {
+function timeZones(workflows: Workflows, run: WorkflowRun | undefined, portalZone: string) {
 	say('', 'Time zones');
 	const node = run?.nodes.find((candidate) => candidate.name === 'Due in a week');
 	const sent = (node?.requests[0]?.params.fields as { datePayBefore?: string } | undefined)?.datePayBefore;
@@ -268,7 +261,7 @@ function timeZones(run: WorkflowRun | undefined, portalZone: string) {
 		return;
 	}
 	const wall = sent.slice(0, 19);
-	const offset = offsetAt(new Date(sent), TIMEZONE);
+	const offset = workflows.offsetAt(new Date(sent), TIMEZONE);
 	say(
 		`  'Due in a week' gave Pay Before as ${wall}, without an offset. A date without one is`,
 		`  read in the workflow's time zone (${TIMEZONE}) and sent with its offset:`,

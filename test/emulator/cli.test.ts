@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 
+import { freePort } from '../e2e/n8n';
 import { DEFAULT_WEBHOOK_SECRET } from './server';
 
 const ROOT = join(__dirname, '..', '..');
@@ -19,17 +20,6 @@ async function isFree(port: number, host: string): Promise<boolean> {
 		const server = createServer();
 		server.once('error', () => resolve(false));
 		server.listen(port, host, () => server.close(() => resolve(true)));
-	});
-}
-
-async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
 	});
 }
 

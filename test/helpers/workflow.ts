@@ -241,6 +241,14 @@ export async function runWorkflow(workflow: string | WorkflowFile, options: RunW
 	};
 }
 
+/** The offset of `timeZone` at `instant`, as `-05:00`: what n8n adds to a date given without one. */
+export function offsetAt(instant: Date, timeZone: string): string {
+	const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+		.formatToParts(instant)
+		.find((part) => part.type === 'timeZoneName')!.value;
+	return name === 'GMT' ? '+00:00' : name.replace('GMT', '');
+}
+
 /** The secret after `/rest/<user id>/` becomes `***`: it never leaves this file. */
 export function redactPath(path: string): string {
 	return path.replace(/^(.*?\/rest\/\d+\/)[^/]+/, '$1***');

@@ -15,7 +15,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { chromium, selectors } from 'playwright-core';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
-import { N8n, OWNER, PACKAGE_NAME } from '../e2e/n8n';
+import { N8n, OWNER, PACKAGE_NAME, sleep } from '../e2e/n8n';
 import { N8N_2_VERSION } from '../e2e/install-n8n';
 
 // A run's screenshots, out of git; `UI_SCREENSHOTS=docs/screenshots npm run test:ui` refreshes the README's.
@@ -58,8 +58,6 @@ const REGISTRY_LOOKUP = /^https:\/\/registry\.npmjs\.org\//;
  * counted as the package's error.
  */
 const SCHEMA_PREVIEW = /\/schemas\/n8n-nodes-bitrix24-payments\.[^/]+\/[\d.]+\/.*\.json$/;
-
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Retries `check` (which throws, e.g. a failed `expect`) until it passes or `ms` are over; then its last error. */
 async function eventually(check: () => Promise<void>, ms = 15_000) {

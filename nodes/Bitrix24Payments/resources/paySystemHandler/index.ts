@@ -7,10 +7,7 @@ import { update } from './update';
 /** REST pay system handlers (`sale.paysystem.handler.*`). */
 export const paySystemHandlerResource = resource(
 	'paySystemHandler',
-	{
-		name: 'Pay System Handler',
-		description: 'REST handlers that process pay system payments',
-	},
+	{ name: 'Pay System Handler', description: 'REST handlers that process pay system payments' },
 	[create, getAll, update, deleteHandler],
 	'getAll',
 );

@@ -7,10 +7,7 @@ import { setDelivery } from './setDelivery';
 /** The deliveries a CRM payment pays for (`crm.item.payment.delivery.*`). */
 export const paymentDeliveryResource = resource(
 	'paymentDelivery',
-	{
-		name: 'Payment Delivery',
-		description: 'Deliveries a CRM payment pays for',
-	},
+	{ name: 'Payment Delivery', description: 'Deliveries a CRM payment pays for' },
 	[create, getAll, setDelivery, deletePaymentDelivery],
 	'getAll',
 );
