@@ -1,7 +1,7 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { RATE_LIMIT_PROPERTIES } from '../nodes/Bitrix24Payments/shared/rateLimit';
-import { WEBHOOK_URL_PATTERN } from '../nodes/Bitrix24Payments/shared/webhookUrl';
+import { RATE_LIMIT_PROPERTIES } from '../nodes/client/rateLimit';
+import { WEBHOOK_URL_PATTERN } from '../nodes/client/webhookUrl';
 
 export class Bitrix24WebhookApi implements ICredentialType {
 	name = 'bitrix24WebhookApi';

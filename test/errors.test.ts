@@ -266,7 +266,7 @@ describe('credentials and permissions', () => {
 
 describe('answers the node never provokes (it checks first) still read well', () => {
 	/* eslint-disable @typescript-eslint/no-require-imports -- the built module, as the node uses it */
-	const { bitrix24ApiError } = require('../dist/nodes/Bitrix24Payments/shared/errors.js');
+	const { bitrix24ApiError } = require('../dist/nodes/client/errors.js');
 	/* eslint-enable @typescript-eslint/no-require-imports */
 	const node = { id: '1', name: 'Bitrix24 Payments', type: 'bitrix24Payments', typeVersion: 1, position: [0, 0], parameters: {} };
 

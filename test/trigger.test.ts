@@ -133,7 +133,7 @@ describe('OAuth2: the trigger subscribes itself', () => {
 
 	test('event.bind with an inbound webhook (not an app) is refused by the portal; the error says to use OAuth2', async () => {
 		/* eslint-disable @typescript-eslint/no-require-imports -- the built module, as the node uses it */
-		const { bitrix24ApiError } = require('../dist/nodes/Bitrix24Payments/shared/errors.js');
+		const { bitrix24ApiError } = require('../dist/nodes/client/errors.js');
 		/* eslint-enable @typescript-eslint/no-require-imports */
 		const response = await fetch(`${emulator.webhookUrl()}event.bind`, {
 			method: 'POST',

@@ -9,8 +9,8 @@ import { paySystemResource } from './resources/paySystem';
 import { paySystemHandlerResource } from './resources/paySystemHandler';
 import { describeResources, resourceProperty, subtitle } from './shared/describe';
 import { searchPaySystems } from './shared/listSearch';
-import { executeRequest } from './shared/request/adapters';
-import { REQUEST_OPTIONS_PROPERTY } from './shared/request/settings';
+import { executeRequest } from './shared/adapters';
+import { REQUEST_OPTIONS_PROPERTY } from '../client/settings';
 
 const RESOURCES = [
 	paymentResource,

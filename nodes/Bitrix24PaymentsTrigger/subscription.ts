@@ -1,6 +1,6 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 
-import { callPortal } from '../Bitrix24Payments/shared/request/adapters';
+import { callPortal } from '../client/pipeline';
 import { bitrix24EventsOf } from './events';
 
 /**

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData, INodePro
 
 import type { Operation } from './describe';
 import { idPath, valueAt } from './fields';
-import type { Call } from './request/call';
+import type { Call } from '../../client/call';
 
 /** How an operation turns its Bitrix24 result into output items, after the envelope is gone. */
 export type OutputStep = (

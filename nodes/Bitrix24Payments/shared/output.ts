@@ -1,10 +1,10 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { Bitrix24ApiError } from './errors';
+import { Bitrix24ApiError } from '../../client/errors';
 import type { OutputStep } from './operation';
-import { followUp } from './request/adapters';
-import { toItems } from './request/result';
+import { followUp } from './adapters';
+import { toItems } from '../../client/result';
 
 /** Output for methods whose result is a bare `true`: what was done, and to which ids. */
 export function confirm(flag: 'success' | 'deleted'): OutputStep {

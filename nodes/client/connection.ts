@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteSingleFunctions, IHookFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { Authentication } from '../errors';
-import type { RatePlan } from '../rateLimit';
-import { ratePlanOf } from '../rateLimit';
-import { parseWebhookUrl } from '../webhookUrl';
+import type { Authentication } from './errors';
+import type { RatePlan } from './rateLimit';
+import { ratePlanOf } from './rateLimit';
+import { parseWebhookUrl } from './webhookUrl';
 
 /**
  * The n8n functions a call is sent with: an item's own (routing engine), the UI's (list pickers), or the

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { FailedAnswer } from '../errors';
+import type { FailedAnswer } from './errors';
 import type { HttpAnswer, Sent } from './send';
 
 /** Stage 4, read the answer: what one call got, with the paging and timing data the portal put next to it. */

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { CallContext } from '../errors';
+import type { CallContext } from './errors';
 import type { Connection, PortalContext } from './connection';
 import type { RequestSettings } from './settings';
 

@@ -7,30 +7,18 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { describeMethod } from '../methods';
-import { idsOf, routeOf } from '../operation';
-import { toPositiveInteger } from '../validation';
-import type { Call } from './call';
-import { followUpCall, newCall } from './call';
-import type { Ticket } from './coalesce';
-import { takeSeat } from './coalesce';
-import type { PortalContext } from './connection';
-import { connectionOf } from './connection';
-import { readPages } from './paging';
-import { perform } from './pipeline';
-import { toItems } from './result';
-import type { RequestSettings } from './settings';
-import { requestSettingsOf } from './settings';
-
-function settingsOf(ctx: PortalContext): RequestSettings {
-	let options: unknown;
-	try {
-		options = ctx.getNodeParameter('requestOptions', {});
-	} catch {
-		options = {};
-	}
-	return requestSettingsOf(options);
-}
+import { describeMethod } from '../../client/methods';
+import { idsOf, routeOf } from './operation';
+import { toPositiveInteger } from '../../client/validation';
+import type { Call } from '../../client/call';
+import { followUpCall, newCall } from '../../client/call';
+import type { Ticket } from '../../client/coalesce';
+import { takeSeat } from '../../client/coalesce';
+import { connectionOf } from '../../client/connection';
+import { readPages } from '../../client/paging';
+import { perform } from '../../client/pipeline';
+import { toItems } from '../../client/result';
+import { settingsOf } from '../../client/settings';
 
 /** Return All, or the Limit: checked first, since slicing by a bad Limit would silently drop or keep items. */
 function limitOf(ctx: IExecuteSingleFunctions): number {
@@ -82,19 +70,4 @@ export async function followUp(call: Call, method: string, params: IDataObject):
 	const next = followUpCall(call, method, params);
 	const ticket: Ticket | undefined = next.batchKey ? takeSeat(next.batchKey) : undefined;
 	return (await perform(next, ticket)).result;
-}
-
-/**
- * A call outside the routing engine (the pay system picker, the trigger's subscriptions and reads): same
- * credential, pacing, retries and errors, sent alone.
- */
-export async function callPortal(
-	ctx: PortalContext,
-	method: string,
-	params: IDataObject,
-	ids: IDataObject = {},
-): Promise<unknown> {
-	const connection = await connectionOf(ctx);
-	const call = newCall({ method, params, connection, settings: settingsOf(ctx), ids, itemIndex: 0, context: ctx });
-	return (await perform(call)).result;
 }

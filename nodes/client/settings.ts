@@ -1,5 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import type { PortalContext } from './connection';
+
 export const REQUEST_DEFAULTS = { maxRetries: 5, maxWait: 60, timeout: 60, batch: true };
 
 /** Shown under every operation: how the node sends its requests and how hard it tries before an item fails. */
@@ -64,4 +66,15 @@ export function requestSettingsOf(options: unknown): RequestSettings {
 		timeoutMs: Math.max(1, number(set.timeout, REQUEST_DEFAULTS.timeout)) * 1000,
 		batch: typeof set.batch === 'boolean' ? set.batch : REQUEST_DEFAULTS.batch,
 	};
+}
+
+/** The Request Options of the node a call is made for; the trigger and the list pickers have none and get the defaults. */
+export function settingsOf(ctx: PortalContext): RequestSettings {
+	let options: unknown;
+	try {
+		options = ctx.getNodeParameter('requestOptions', {});
+	} catch {
+		options = {};
+	}
+	return requestSettingsOf(options);
 }

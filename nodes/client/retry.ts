@@ -1,6 +1,6 @@
-import type { FailedAnswer } from '../errors';
-import { neverSent } from '../errors';
-import { describeMethod } from '../methods';
+import type { FailedAnswer } from './errors';
+import { neverSent } from './errors';
+import { describeMethod } from './methods';
 import type { Call } from './call';
 import { operatingResetAt } from './operatingTime';
 import { portalRefused } from './pace';

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { bitrix24ApiError } from '../errors';
+import { bitrix24ApiError } from './errors';
 import type { Reading } from './answer';
 import type { Call } from './call';
 import { describedCall } from './call';

@@ -1,13 +1,18 @@
+import type { IDataObject } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import type { Reading } from './answer';
 import type { Call } from './call';
+import { newCall } from './call';
 import type { Ticket } from './coalesce';
 import { takeSeat } from './coalesce';
+import type { PortalContext } from './connection';
+import { connectionOf } from './connection';
 import { deliverAlone } from './deliver';
 import type { Verdict } from './retry';
 import { decide } from './retry';
 import { failureError } from './result';
+import { settingsOf } from './settings';
 
 export type Success = Extract<Reading, { ok: true }>;
 
@@ -27,4 +32,19 @@ export async function perform(call: Call, ticket?: Ticket): Promise<Success> {
 		call.waitedMs += verdict.retryInMs;
 		seat = call.batchKey ? takeSeat(call.batchKey) : undefined;
 	}
+}
+
+/**
+ * A call outside the routing engine (the pay system picker, the trigger's subscriptions and reads): same
+ * credential, pacing, retries and errors, sent alone.
+ */
+export async function callPortal(
+	ctx: PortalContext,
+	method: string,
+	params: IDataObject,
+	ids: IDataObject = {},
+): Promise<unknown> {
+	const connection = await connectionOf(ctx);
+	const call = newCall({ method, params, connection, settings: settingsOf(ctx), ids, itemIndex: 0, context: ctx });
+	return (await perform(call)).result;
 }

@@ -1,6 +1,6 @@
 import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import type { BlockedByN8n, FailedAnswer } from '../errors';
+import type { BlockedByN8n, FailedAnswer } from './errors';
 import type { Connection, PortalContext } from './connection';
 
 /** Whatever the portal sent back, status errors included. */

@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import type { RatePlan } from '../rateLimit';
+import type { RatePlan } from './rateLimit';
 
 /**
  * Stage 1, pace: every HTTP request (a plain call or a whole batch) takes one place in our copy of the portal's
