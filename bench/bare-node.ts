@@ -50,9 +50,10 @@ export const bareNodeType: INodeType = {
 
 /**
  * The second floor: this package's own node with every hook taken out (no preSend, postReceive or request
- * runner; the webhook URL as baseURL), so the same 57 properties and routing make the same request. n8n's
- * routing engine resolves every property of a node for every item, so this is what the parameter surface
- * alone costs; the node's distance from it is what its own code costs.
+ * runner; the webhook URL as baseURL), so the same properties and routing make the same request. The node's
+ * runner places the ids (a hook too), so here Payment ID gets the routing that puts it where Mark as Paid wants
+ * it (`id`). n8n's routing engine resolves every property of a node for every item, so this is what the
+ * parameter surface alone costs; the node's distance from it is what its own code costs.
  */
 export function hooklessNodeType(node: INodeType): INodeType {
 	const strip = (value: unknown): unknown => {
@@ -67,6 +68,9 @@ export function hooklessNodeType(node: INodeType): INodeType {
 	};
 	const description = { ...node.description };
 	delete description.requestOperations;
+	description.properties = description.properties.map((property) =>
+		property.name === 'paymentId' && !property.routing ? { ...property, routing: { send: { type: 'body', property: 'id' } } } : property,
+	);
 	return {
 		description: {
 			...(strip(description) as INodeType['description']),

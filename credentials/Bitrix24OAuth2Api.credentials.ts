@@ -1,6 +1,6 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { RATE_LIMIT_PROPERTIES } from '../nodes/client/rateLimit';
+import { RATE_LIMIT_PROPERTIES } from '../nodes/client/credentialFields';
 
 export class Bitrix24OAuth2Api implements ICredentialType {
 	name = 'bitrix24OAuth2Api';

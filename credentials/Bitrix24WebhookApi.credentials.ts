@@ -1,7 +1,6 @@
 import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { RATE_LIMIT_PROPERTIES } from '../nodes/client/rateLimit';
-import { WEBHOOK_URL_PATTERN } from '../nodes/client/webhookUrl';
+import { RATE_LIMIT_PROPERTIES, WEBHOOK_URL_PATTERN } from '../nodes/client/credentialFields';
 
 export class Bitrix24WebhookApi implements ICredentialType {
 	name = 'bitrix24WebhookApi';

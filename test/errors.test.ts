@@ -286,13 +286,7 @@ describe('answers the node never provokes (it checks first) still read well', ()
 			body: JSON.stringify(params),
 		});
 		const body = (await response.json()) as { error: string; error_description: string };
-		const error = bitrix24ApiError(node, { status: response.status, code: String(body.error), description: body.error_description }, {
-			method,
-			authentication: 'webhook',
-			ids: {},
-			itemIndex: 0,
-			secrets: [],
-		});
+		const error = bitrix24ApiError(node, { status: response.status, code: String(body.error), description: body.error_description }, { method, ids: {}, itemIndex: 0, connection: { authentication: 'webhook', secrets: [] } });
 
 		expect(error.message).toMatch(`: ${problem}`);
 		expect(error.description).toMatch(quoted);

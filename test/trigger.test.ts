@@ -144,10 +144,9 @@ describe('OAuth2: the trigger subscribes itself', () => {
 		const node = { id: '1', name: 'Trigger', type: 'bitrix24PaymentsTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
 		const error = bitrix24ApiError(node, { status: response.status, code: body.error, description: body.error_description }, {
 			method: 'event.bind',
-			authentication: 'webhook',
 			ids: {},
 			itemIndex: 0,
-			secrets: [],
+			connection: { authentication: 'webhook', secrets: [] },
 		});
 
 		expect(body.error).toBe('WRONG_AUTH_TYPE');

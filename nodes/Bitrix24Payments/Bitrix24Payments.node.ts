@@ -1,16 +1,30 @@
-import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import type {
+	DeclarativeRestApiSettings,
+	IDataObject,
+	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { takeSeat } from '../client/batch';
+import type { Call } from '../client/call';
+import { methodOf } from '../client/methods';
+import { readPages } from '../client/pages';
+import { followingCall, newCall, request, settingsOf } from '../client/request';
+import { REQUEST_OPTIONS_PROPERTY } from '../client/requestOptions';
+import { toPositiveInteger } from '../client/validation';
 import { orderPaymentResource } from './resources/orderPayment';
 import { paymentResource } from './resources/payment';
 import { paymentDeliveryResource } from './resources/paymentDelivery';
 import { paymentProductResource } from './resources/paymentProduct';
 import { paySystemResource } from './resources/paySystem';
 import { paySystemHandlerResource } from './resources/paySystemHandler';
-import { describeResources, resourceProperty, subtitle } from './shared/describe';
 import { searchPaySystems } from './shared/listSearch';
-import { executeRequest } from './shared/adapters';
-import { REQUEST_OPTIONS_PROPERTY } from '../client/settings';
+import type { Operation } from './shared/operation';
+import { operationProperties, resourceProperty, subtitle } from './shared/properties';
 
 const RESOURCES = [
 	paymentResource,
@@ -20,6 +34,102 @@ const RESOURCES = [
 	paySystemResource,
 	paySystemHandlerResource,
 ];
+
+/** Every operation by `resource:operation`. */
+const OPERATIONS = new Map(RESOURCES.flatMap((r) => r.operations.map((o) => [`${r.value}:${o.option.value}`, o] as const)));
+
+/** The ids of the item, checked: a bad one fails the item before anything is sent. */
+function idsOf(ctx: IExecuteSingleFunctions, operation: Operation): IDataObject {
+	const ids: IDataObject = {};
+	for (const { name, label } of operation.ids) {
+		const value = ctx.getNodeParameter(name, undefined, { extractValue: true });
+		try {
+			ids[name] = toPositiveInteger(value, label);
+		} catch (error) {
+			throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
+				itemIndex: ctx.getItemIndex(),
+				description: 'Use the numeric ID Bitrix24 shows for it, for example 1038.',
+			});
+		}
+	}
+	return ids;
+}
+
+/** Each id where the method wants it, then the body n8n built from the other fields (ids come first in every form). */
+function withIds(body: IDataObject, operation: Operation, ids: IDataObject): IDataObject {
+	const params: IDataObject = {};
+	for (const { name, path } of operation.ids) {
+		let target = params;
+		for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as IDataObject;
+		target[path[path.length - 1]] = ids[name];
+	}
+	for (const [key, value] of Object.entries(body)) {
+		const placed = params[key];
+		const bothObjects = [placed, value].every((part) => part !== null && typeof part === 'object' && !Array.isArray(part));
+		params[key] = bothObjects ? { ...(placed as IDataObject), ...(value as IDataObject) } : value;
+	}
+	return params;
+}
+
+/** Return All, or the Limit: checked first, since slicing by a bad Limit would silently drop or keep items. */
+function limitOf(ctx: IExecuteSingleFunctions): number {
+	if (ctx.getNodeParameter('returnAll', false) as boolean) return Infinity;
+	try {
+		return toPositiveInteger(ctx.getNodeParameter('limit', 50), 'Limit');
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
+			itemIndex: ctx.getItemIndex(),
+			description: 'Set Limit to a whole number of 1 or more, or turn on Return All.',
+		});
+	}
+}
+
+/** Bitrix24's result without its envelope: an object as one item, a list as one item each, anything else as `{result}`. */
+function toItems(result: unknown, itemIndex: number): INodeExecutionData[] {
+	const pairedItem = { item: itemIndex };
+	if (Array.isArray(result)) return result.map((json) => ({ json: json as IDataObject, pairedItem }));
+	const json = result !== null && typeof result === 'object' ? (result as IDataObject) : { result };
+	return [{ json: json as IDataObject, pairedItem }];
+}
+
+/**
+ * How an operation runs for one item. n8n's routing engine has built the request body from the fields and hands
+ * it here (a declarative node gets its request loop only through `requestOperations.pagination`, so every
+ * operation opts in with `send.paginate`); this makes the Call and hands it to the client (nodes/client/request.ts),
+ * then turns the result into the item's output. The engine runs it for all items at once: each takes its seat in
+ * the node run's next batch before anything else.
+ */
+async function runOperation(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const resource = this.getNodeParameter('resource') as string;
+	const operation = OPERATIONS.get(`${resource}:${this.getNodeParameter('operation') as string}`)!;
+	const settings = settingsOf(this);
+	const batchKey = settings.batch ? `${this.getExecutionId()} ${this.getNode().name}` : undefined;
+	const seat = batchKey ? takeSeat(batchKey) : undefined;
+	const { pageRows } = methodOf(operation.method);
+	let call: Call | undefined;
+	let limit = Infinity;
+	try {
+		if (pageRows) limit = limitOf(this);
+		const ids = idsOf(this, operation);
+		const params = withIds((requestData.options.body ?? {}) as IDataObject, operation, ids);
+		call = await newCall(this, { method: operation.method, params, ids, itemIndex: this.getItemIndex(), settings, batchKey });
+	} finally {
+		// A call that could not be built (a bad id or Limit, an unusable credential) gives up its seat: the others go on.
+		if (!call) seat?.leave();
+	}
+	const result = pageRows ? await readPages(call, pageRows, limit, seat) : (await request(call, seat)).result;
+	let items = toItems(result, call.itemIndex);
+	for (const step of operation.output) items = await step.call(this, items, call);
+	const { readBack } = operation;
+	if (readBack?.wanted.call(this)) {
+		const read = await request(followingCall(call, readBack.method, readBack.params(call.ids)), batchKey ? takeSeat(batchKey) : undefined);
+		items = readBack.check.call(this, read.result, items, call);
+	}
+	return items;
+}
 
 export class Bitrix24Payments implements INodeType {
 	description: INodeTypeDescription = {
@@ -38,10 +148,7 @@ export class Bitrix24Payments implements INodeType {
 			{ name: 'bitrix24WebhookApi', required: true, displayOptions: { show: { authentication: ['webhook'] } } },
 			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
-		requestDefaults: {
-			headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-		},
-		requestOperations: { pagination: executeRequest },
+		requestOperations: { pagination: runOperation },
 		properties: [
 			{
 				displayName: 'Authentication',
@@ -54,7 +161,7 @@ export class Bitrix24Payments implements INodeType {
 				default: 'webhook',
 			},
 			resourceProperty(RESOURCES, 'payment'),
-			...describeResources(RESOURCES),
+			...operationProperties(RESOURCES),
 			REQUEST_OPTIONS_PROPERTY,
 		],
 	};

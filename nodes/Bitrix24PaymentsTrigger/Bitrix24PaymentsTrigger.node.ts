@@ -12,7 +12,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { callPortal } from '../client/pipeline';
+import { callPortal } from '../client/request';
 import { readDelivery, sameSecret } from './delivery';
 import type { Delivery } from './delivery';
 import { bitrix24EventsOf, TRIGGER_EVENTS } from './events';

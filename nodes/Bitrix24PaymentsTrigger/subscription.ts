@@ -1,6 +1,6 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 
-import { callPortal } from '../client/pipeline';
+import { callPortal } from '../client/request';
 import { bitrix24EventsOf } from './events';
 
 /**

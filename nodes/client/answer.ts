@@ -1,14 +1,53 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { FailedAnswer } from './errors';
-import type { HttpAnswer, Sent } from './send';
+/**
+ * Stage 4, read: what came back for a request (sent by send.ts, stage 3), read as one Reading per call. A failure
+ * here is typed: stage 5 (retry.ts) and the error table (errors.ts) decide on these fields, never on a message.
+ */
 
-/** Stage 4, read the answer: what one call got, with the paging and timing data the portal put next to it. */
+/** Whatever the portal sent back, status errors included. */
+export interface HttpAnswer {
+	status: number;
+	body: unknown;
+	headers: IDataObject;
+}
+
+/** What sending gave: an answer, or why none came (n8n's own verdict on a credential passes on as it is). */
+export type Sent = { answer: HttpAnswer } | { failure: FailedAnswer } | { n8nError: Error };
+
+/** What n8n's SSRF protection named when it refused a request: a restricted address, or a blocked host name. */
+export interface BlockedByN8n {
+	rule: 'ipRange' | 'hostname';
+	hostname?: string;
+	ip?: string;
+}
+
+/** A call that did not succeed: a Bitrix24 error body, whatever came instead of one, or no answer at all. */
+export interface FailedAnswer {
+	/** The HTTP status; absent for a command inside a batch, whose answer is 200 whatever its commands did. */
+	status?: number;
+	/** The Bitrix24 error code as sent ('' when the answer had none). */
+	code: string;
+	description: string;
+	/** Set when the body was not Bitrix24 JSON (an HTML page, a proxy's answer, nothing). */
+	notJson?: string;
+	location?: string;
+	/** No answer came back: the network error code (ECONNRESET, ETIMEDOUT, ECONNREFUSED ...). */
+	network?: string;
+	/** The method the portal refused when it is not the call's own: `batch`, for the batch request as a whole. */
+	refused?: string;
+	/** n8n refused to send the request (its SSRF protection): nothing left n8n. */
+	blockedByN8n?: BlockedByN8n;
+}
+
+/** What one call got, with the paging and timing data the portal put next to it. */
 export type Reading =
 	| { ok: true; result: unknown; next?: number; total?: number; time?: unknown }
 	| { ok: false; failure: FailedAnswer; n8nError?: Error };
 
-function describeBody(body: unknown, headers: IDataObject): string {
+export type Success = Extract<Reading, { ok: true }>;
+
+function bodyKind(body: unknown, headers: IDataObject): string {
 	const type = String(headers['content-type'] ?? '').split(';')[0];
 	if (body === undefined || body === null || body === '') return 'an empty body';
 	if (/html/i.test(type) || (typeof body === 'string' && /^\s*</.test(body))) return 'an HTML page';
@@ -31,7 +70,7 @@ function failureOf({ status, body, headers }: HttpAnswer): FailedAnswer | undefi
 		}
 		if ('result' in body && status < 300) return undefined;
 	}
-	return { status, code: '', description: '', notJson: describeBody(body, headers) };
+	return { status, code: '', description: '', notJson: bodyKind(body, headers) };
 }
 
 function notSent(sent: Sent): Reading | undefined {
@@ -96,4 +135,9 @@ export function readBatch(sent: Sent, keys: string[]): Reading[] {
 			total: typeof total === 'number' ? total : undefined,
 		};
 	});
+}
+
+/** Network errors raised before a connection existed: the request never left, so repeating it is safe. */
+export function neverSent(networkCode: string): boolean {
+	return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(networkCode);
 }

@@ -1,39 +1,58 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, IHookFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import type { CallContext } from './errors';
-import type { Connection, PortalContext } from './connection';
-import type { RequestSettings } from './settings';
+import type { RatePlan } from './credentialFields';
 
-/** One Bitrix24 method call of one item: everything the pipeline needs, built once. */
+/**
+ * What a call is: the one typed object that carries everything about one Bitrix24 method call through the
+ * stages of request.ts, which also makes it (newCall). Types only.
+ */
+
+/**
+ * The n8n functions a call is made with: an item's own (routing engine), the editor's (list pickers), or the
+ * trigger's (subscribing on activation, reading the payment of an event).
+ */
+export type PortalContext = IExecuteSingleFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+
+export type Authentication = 'webhook' | 'oAuth2';
+
+/** Where and how a call reaches the portal, read from the credential. */
+export interface Connection {
+	authentication: Authentication;
+	credentialType: 'bitrix24WebhookApi' | 'bitrix24OAuth2Api';
+	/** Where method names are appended: the webhook URL, or the OAuth token's `client_endpoint`. */
+	restUrl: string;
+	/** Strings that must never reach an output, error or log: the webhook secret, tokens, the client secret. */
+	secrets: string[];
+	/** The portal's host: one request bucket per portal. */
+	portal: string;
+	/** Undefined when the portal has no bucket (self-hosted, Rate Limit "None"). */
+	plan?: RatePlan;
+}
+
+/** How hard a call tries (Request Options of the action node; the defaults elsewhere). */
+export interface RequestSettings {
+	maxRetries: number;
+	maxWaitMs: number;
+	timeoutMs: number;
+	batch: boolean;
+}
+
+/** One Bitrix24 method call for one item: everything the stages need, in one object. */
 export interface Call {
 	method: string;
+	/** The request body, ids included. */
 	params: IDataObject;
-	connection: Connection;
-	settings: RequestSettings;
 	/** The validated ids it acts on, by their n8n parameter names: they name the payment in outputs and errors. */
 	ids: IDataObject;
 	itemIndex: number;
+	connection: Connection;
+	settings: RequestSettings;
 	/** The n8n functions it is sent with and its error is built for. */
 	context: PortalContext;
-	/** Calls with the same key (one node run, one connection) may share a batch request; none: sent alone. */
+	/** Calls with the same key (one node run) may share a batch request; none: sent alone. */
 	batchKey?: string;
 	/** Requests sent for it so far and the time spent waiting between them: what Max Retries and Max Wait bound. */
 	sent: number;
 	waitedMs: number;
 	startedAt: number;
-}
-
-export function newCall(fields: Omit<Call, 'sent' | 'waitedMs' | 'startedAt'>): Call {
-	return { ...fields, sent: 0, waitedMs: 0, startedAt: Date.now() };
-}
-
-/** Another call on behalf of the same item (re-reading what it changed): same connection, settings and ids. */
-export function followUpCall(call: Call, method: string, params: IDataObject): Call {
-	return newCall({ ...call, method, params });
-}
-
-/** What an error about this call needs to know. */
-export function describedCall(call: Call): CallContext {
-	const { method, ids, itemIndex } = call;
-	return { method, ids, itemIndex, authentication: call.connection.authentication, secrets: call.connection.secrets };
 }

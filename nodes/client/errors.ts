@@ -1,52 +1,44 @@
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { describeMethod } from './methods';
-
-export type Authentication = 'webhook' | 'oAuth2';
-
-/** What the node knows about a failed call, to explain it in the user's terms. */
-export interface CallContext {
-	method: string;
-	authentication: Authentication;
-	/** The ids sent, by their n8n parameter names (`paymentId`, `paySystemId`). */
-	ids: IDataObject;
-	itemIndex: number;
-	/** Strings that must never reach an error: the webhook secret, tokens. */
-	secrets: string[];
-}
+import type { BlockedByN8n, FailedAnswer } from './answer';
+import { neverSent } from './answer';
+import type { Authentication, Call } from './call';
+import type { Bitrix24Method } from './methods';
+import { methodOf } from './methods';
 
 /**
- * A call that did not succeed, as the pipeline read it: a Bitrix24 error body, whatever came instead of one, or
- * no answer at all. Retries decide on these typed fields, never on the wording of a message.
+ * The error table: what a failed call means for the user, and how to fix it. Each row names Bitrix24 codes
+ * (strings or numbers depending on the server's age: compared as lower-case text) and, where one code covers
+ * several errors, a condition on the call's typed facts. Rows with `text` are the exceptions: Bitrix24 gives the
+ * same code for different errors and tells them apart only in its `error_description`, so those rows read it.
+ * The first row that fits wins.
  */
-export interface FailedAnswer {
-	/** The HTTP status; absent for a command inside a batch, whose answer is 200 whatever its commands did. */
-	status?: number;
-	/** The Bitrix24 error code as sent ('' when the answer had none). */
+
+/** What a row may look at: the failure's code and text, and the call it happened to. */
+interface Facts {
+	/** The code as Bitrix24 sent it. */
 	code: string;
 	description: string;
-	/** Set when the body was not Bitrix24 JSON (an HTML page, a proxy's answer, nothing). */
-	notJson?: string;
-	location?: string;
-	/** No answer came back: the network error code (ECONNRESET, ETIMEDOUT, ECONNREFUSED ...). */
-	network?: string;
-	/** The method the portal refused when it is not the call's own: `batch`, for the batch request as a whole. */
+	status?: number;
+	/** The method the portal refused when it is not the call's own (`batch`). */
 	refused?: string;
-	/** n8n refused to send the request (its SSRF protection): nothing left n8n. */
-	blockedByN8n?: BlockedByN8n;
+	method: Bitrix24Method & { name: string };
+	authentication: Authentication;
+	/** " 1038" for the payment named in the call, or "" (and the same for the pay system). */
+	payment: string;
+	paySystem: string;
 }
 
-/** What n8n's SSRF protection named when it refused a request: a restricted address, or a blocked host name. */
-export interface BlockedByN8n {
-	rule: 'ipRange' | 'hostname';
-	hostname?: string;
-	ip?: string;
-}
+type Say = string | ((facts: Facts) => string);
 
-interface Diagnosis {
-	problem: string;
-	hint: string;
+interface ErrorRow {
+	codes: string[];
+	/** Only for codes whose meaning Bitrix24 puts in its text alone: every pattern must match the description. */
+	text?: RegExp[];
+	when?: (facts: Facts) => boolean;
+	problem: Say;
+	hint: Say;
 }
 
 const SCOPE_LABELS: Record<string, string> = {
@@ -56,279 +48,255 @@ const SCOPE_LABELS: Record<string, string> = {
 	salescenter: 'Sales Center (salescenter)',
 };
 
-/**
- * Every error the node raises for a Bitrix24 call, named as its parent so that n8n shows it as the API error it is.
- */
-export class Bitrix24ApiError extends NodeApiError {
-	override name = 'NodeApiError';
-}
+const who = (facts: Facts) => (facts.authentication === 'webhook' ? 'webhook' : 'app');
 
-export function redact(text: string, secrets: string[]): string {
-	let result = text;
-	for (const secret of secrets) {
-		if (secret && secret.length >= 4) result = result.split(secret).join('***');
+const CREDENTIAL_HINTS: Record<Authentication, string> = {
+	webhook:
+		'Check the webhook URL in the "Bitrix24 Webhook API" credential: the user ID and secret must belong to an active inbound webhook (Bitrix24: Developer resources > Other > Inbound webhook).',
+	oAuth2: 'Reconnect the "Bitrix24 OAuth2 API" credential; if that fails, check the app\'s client ID and secret.',
+};
+
+const editPermission = (facts: Facts) =>
+	`The Bitrix24 user behind the ${who(facts)} needs the right to edit payments (CRM: Settings > Access permissions; order payments and pay systems: an administrator).`;
+
+const ACCESS = ['access_denied', 'user_access_error', '200040300010', '200040300020'];
+const NOT_FOUND = /not (been )?found|does not exist|not exists/i;
+const CHECK_PAY_SYSTEM_ID = 'Check the Pay System ID: it must be the ID of an existing pay system (Bitrix24: CRM > Sales > Payment systems).';
+
+const ERROR_TABLE: ErrorRow[] = [
+	// Credentials and permissions.
+	{ codes: ['no_auth_found', 'invalid_credentials'], problem: 'the portal rejected the credentials', hint: (f) => CREDENTIAL_HINTS[f.authentication] },
+	{ codes: ['expired_token'], problem: 'the OAuth access token has expired and could not be refreshed', hint: CREDENTIAL_HINTS.oAuth2 },
+	{
+		codes: ['invalid_grant'],
+		problem: 'the OAuth server refused to refresh the access token',
+		hint: 'The refresh token has expired (after 180 days), was revoked, or the app was reinstalled: reconnect the "Bitrix24 OAuth2 API" credential.',
+	},
+	{
+		codes: ['invalid_client'],
+		problem: "the OAuth server rejected the app's client ID or secret",
+		hint: 'Copy the client ID and client secret of the Bitrix24 app into the "Bitrix24 OAuth2 API" credential again.',
+	},
+	{ codes: ['invalid_token'], problem: 'the OAuth access token is not valid', hint: CREDENTIAL_HINTS.oAuth2 },
+	{
+		codes: ['insufficient_scope'],
+		problem: (f) => `the ${who(f)} lacks the "${f.method.scope}" permission`,
+		hint: (f) =>
+			f.authentication === 'webhook'
+				? `Edit the inbound webhook in Bitrix24, tick the ${SCOPE_LABELS[f.method.scope]} permission and save; the URL stays the same.`
+				: `Add the ${SCOPE_LABELS[f.method.scope]} permission to the Bitrix24 app, reinstall it and reconnect the credential.`,
+	},
+	{
+		codes: ACCESS,
+		text: [/commercial plan/i],
+		problem: "the REST API is not available on this portal's plan",
+		hint: 'Bitrix24 opens the REST API on commercial plans only.',
+	},
+	{
+		codes: ACCESS,
+		when: (f) => f.method.managesPaySystems === true,
+		problem: 'access denied',
+		hint: (f) =>
+			`The Bitrix24 user behind the ${who(f)} must be an administrator to work with pay systems.` +
+			(f.method.restHandlerOnly
+				? ' Also, REST can change only pay systems that run a REST handler (Pay System Handler > Create), not built-in ones such as Cash or Bank transfer.'
+				: ''),
+	},
+	{
+		codes: ACCESS,
+		when: (f) => f.method.line !== undefined && f.method.writes,
+		problem: 'access denied',
+		hint: (f) =>
+			`Bitrix24 refuses changes to the products and deliveries of a paid payment, even for an administrator: if the payment is paid, mark it as unpaid first (CRM Payment > Mark as Unpaid). Otherwise: ${editPermission(f)}`,
+	},
+	{ codes: ACCESS, problem: 'access denied', hint: editPermission },
+
+	// What the call named does not exist, or cannot be used.
+	{
+		codes: ['200640400001'],
+		problem: (f) => `order payment${f.payment} was not found`,
+		hint: 'Check the Payment ID: it must be the ID of an existing order payment (sale.payment.list shows them).',
+	},
+	{ codes: ['0'], text: [NOT_FOUND, /payment system|pay ?system/i], problem: (f) => `pay system${f.paySystem} was not found`, hint: CHECK_PAY_SYSTEM_ID },
+	{
+		codes: ['0'],
+		text: [NOT_FOUND, /payable item/i],
+		problem: (f) => `the payment ${f.method.line ?? 'product'} line was not found`,
+		hint: (f) =>
+			`Check the Payment ${f.method.line === 'delivery' ? 'Delivery' : 'Product'} ID: Get Many of this resource lists the lines of a payment.`,
+	},
+	{
+		codes: ['0'],
+		text: [NOT_FOUND, /product/i],
+		problem: 'the product row was not found',
+		hint: 'Check the Row ID: it must be a product row of the deal or invoice the payment belongs to.',
+	},
+	{
+		codes: ['0'],
+		text: [NOT_FOUND, /shipment/i],
+		problem: 'the delivery (shipment) was not found',
+		hint: 'Check the Delivery ID: it must be a shipment of the order the payment belongs to.',
+	},
+	{
+		codes: ['0'],
+		text: [NOT_FOUND, /payment/i],
+		problem: (f) => `payment${f.payment} was not found`,
+		hint: 'Check the Payment ID: it must be the ID of an existing payment of a deal or invoice.',
+	},
+	{
+		codes: ['0'],
+		text: [NOT_FOUND],
+		problem: (f) => f.description,
+		hint: 'Check the IDs of this item: Bitrix24 names what it could not find below.',
+	},
+	{
+		// Older portals answer this for a missing payment as well as for a missing right.
+		codes: ['0'],
+		text: [/insufficient permissions/i],
+		problem: (f) => `payment${f.payment} was not found or the user may not change it`,
+		hint: (f) => `Check the Payment ID. ${editPermission(f)}`,
+	},
+	{ codes: ['0'], text: [/required fields/i], problem: 'a required field is missing', hint: 'Fill in the field Bitrix24 names below.' },
+	{
+		codes: ['0'],
+		problem: (f) => f.description || 'the portal refused the request',
+		hint: 'See the Bitrix24 message below.',
+	},
+	{
+		codes: ['100'],
+		problem: 'a parameter is missing or has the wrong type',
+		hint: 'Check the IDs and fields of this item; Bitrix24 names the parameter below.',
+	},
+	{ codes: ['error_check_failure'], text: [/pay system not found/i], problem: (f) => `pay system${f.paySystem} was not found`, hint: CHECK_PAY_SYSTEM_ID },
+	{
+		codes: ['error_check_failure'],
+		text: [/^Payment with ID=/i],
+		problem: (f) => `payment${f.payment} does not exist or does not use pay system${f.paySystem}`,
+		hint: "A pay system can only pay a payment that already uses it: check both IDs, or change the payment's pay system first (Order Payment > Update).",
+	},
+	{ codes: ['error_check_failure'], problem: 'a required parameter is missing', hint: 'Fill in the Payment ID and the Pay System ID.' },
+	{
+		codes: ['sale_payment_delete_exist_paid'],
+		problem: (f) => `payment${f.payment} is paid`,
+		hint: 'Bitrix24 does not delete a paid payment: mark it as unpaid first (CRM Payment > Mark as Unpaid), then delete it.',
+	},
+	{
+		codes: ['sale_payment_wrong_payment_service'],
+		problem: (f) => `pay system${f.paySystem} cannot be used for this payment`,
+		hint: 'Check the Pay System ID: it must be an existing, active pay system of the portal.',
+	},
+	{
+		codes: ['error_process_request_result'],
+		problem: "the pay system's handler failed to process the payment",
+		hint: "The pay system refused the payment data: check the values sent (sum, currency, status) and the pay system's settings.",
+	},
+	{ codes: ['error_pay_system_not_found'], problem: (f) => `pay system${f.paySystem} was not found`, hint: 'Check the Pay System ID.' },
+	{
+		codes: ['error_method_not_found'],
+		problem: (f) => `the portal does not offer ${f.method.name}`,
+		hint: 'The module behind it (CRM, Online Store or Sales Center) is missing or too old on this portal.',
+	},
+
+	// Limits: both are refused before the method runs.
+	{
+		codes: ['query_limit_exceeded'],
+		problem: "too many requests: the portal's request limit was reached",
+		hint: 'The portal refused the request before running it, so nothing changed. Run fewer items at once or try again in a few seconds.',
+	},
+	{
+		codes: ['operation_time_limit'],
+		problem: (f) => `${f.refused ?? f.method.name} used up its time budget on the portal`,
+		hint: 'The portal refused the request before running it, so nothing changed. Try again after the reset time below.',
+	},
+	{
+		codes: ['overload_limit'],
+		problem: 'Bitrix24 has blocked the REST API of this portal',
+		hint: 'This block is set by Bitrix24 support by hand: contact them to lift it.',
+	},
+	{ codes: ['portal_deleted'], problem: 'the portal has been deleted', hint: 'Check the portal address in the credential.' },
+
+	// The trigger's subscriptions.
+	{
+		codes: ['wrong_auth_type'],
+		problem: 'Bitrix24 lets only an app (OAuth2) subscribe to events',
+		hint: 'Choose OAuth2 under Authentication of the trigger, or set the trigger up as an outgoing webhook in Bitrix24 (Authentication: Outgoing Webhook).',
+	},
+	{
+		codes: ['error_event_not_found'],
+		problem: 'the portal does not offer the payment events to this app',
+		hint: `Add the ${SCOPE_LABELS.sale} permission to the Bitrix24 app, reinstall it and reconnect the credential.`,
+	},
+	{
+		codes: ['error_wrong_handler_url', 'error_unsupported_protocol'],
+		problem: "the portal refused the trigger's address",
+		hint: "Bitrix24 calls the trigger at n8n's webhook URL: set n8n's WEBHOOK_URL to an address the portal can reach (https and a public host name), then activate the workflow again.",
+	},
+	{ codes: ['invalid_request'], text: [/https/i], problem: 'the portal requires HTTPS', hint: "Use https:// in the credential's URL." },
+
+	// The portal failed: for a write, the retry stage says what the user must check (it may have happened).
+	{
+		codes: ['internal_server_error', 'error_unexpected_answer'],
+		problem: (f) => `the portal failed with an internal error (${f.status ? `HTTP ${f.status}` : f.code})`,
+		hint: (f) => (f.method.writes ? '' : 'Try again later.'),
+	},
+];
+
+/** What no row names: a 5xx is the portal failing, anything else is told in Bitrix24's words. */
+function fallback(answer: FailedAnswer, facts: Facts): { problem: string; hint: string } {
+	if ((answer.status ?? 0) >= 500) {
+		return { problem: `the portal failed with an internal error (HTTP ${answer.status})`, hint: facts.method.writes ? '' : 'Try again later.' };
 	}
-	return result;
+	return { problem: answer.description || `error ${answer.code}`, hint: 'See the Bitrix24 message below.' };
 }
 
-function credentialHint(auth: Authentication): string {
-	return auth === 'webhook'
-		? 'Check the webhook URL in the "Bitrix24 Webhook API" credential: the user ID and secret must belong to an active inbound webhook (Bitrix24: Developer resources > Other > Inbound webhook).'
-		: 'Reconnect the "Bitrix24 OAuth2 API" credential; if that fails, check the app\'s client ID and secret.';
+function say(text: Say, facts: Facts): string {
+	return typeof text === 'function' ? text(facts) : text;
 }
 
-function idText(ids: IDataObject, key: string): string {
-	return ids[key] !== undefined ? ` ${String(ids[key])}` : '';
-}
-
-/** Bitrix24 codes are strings or numbers depending on the server's age; the meaning is the same. */
-function diagnose(answer: FailedAnswer, call: CallContext): Diagnosis {
-	const { description } = answer;
+/** The first row that fits a Bitrix24 error. */
+function diagnose(answer: FailedAnswer, facts: Facts): { problem: string; hint: string } {
 	const code = answer.code.toLowerCase();
-	const { scope } = describeMethod(call.method);
-	const auth = call.authentication;
-	const payment = idText(call.ids, 'paymentId');
-	const paySystem = idText(call.ids, 'paySystemId');
-	const editPermission =
-		'The Bitrix24 user behind the ' +
-		(auth === 'webhook' ? 'webhook' : 'app') +
-		' needs the right to edit payments (CRM: Settings > Access permissions; order payments and pay systems: an administrator).';
+	const row = ERROR_TABLE.find(
+		(candidate) =>
+			candidate.codes.includes(code) &&
+			(candidate.text ?? []).every((pattern) => pattern.test(answer.description)) &&
+			(candidate.when?.(facts) ?? true),
+	);
+	if (!row) return fallback(answer, facts);
+	return { problem: say(row.problem, facts), hint: say(row.hint, facts) };
+}
 
+/**
+ * Failures that are no Bitrix24 error: the answer was not Bitrix24's, the portal moved, none came, or n8n
+ * refused to send the request. `said` is what came back, for the description.
+ */
+function withoutBitrix24Error(answer: FailedAnswer, facts: Facts): { problem: string; hint: string; said: string } | undefined {
+	if (answer.blockedByN8n) return blockedByN8n(answer.blockedByN8n);
+	if (answer.network !== undefined) {
+		// The network code goes in the description: n8n replaces a message that contains one with its own text.
+		const hint = neverSent(answer.network)
+			? 'The portal could not be reached, so nothing was sent: check the portal address in the credential and that n8n can reach the portal.'
+			: facts.method.writes
+				? ''
+				: 'Check the portal address in the credential and that n8n can reach the portal.';
+		return { problem: 'no answer from the portal', hint, said: `The request failed: ${answer.network}.` };
+	}
+	const said = `Bitrix24 answered HTTP ${answer.status}.`;
 	if (answer.notJson !== undefined) {
 		return {
 			problem: `the portal answered with ${answer.notJson} instead of Bitrix24 REST JSON (HTTP ${answer.status})`,
-			hint: 'Check that the URL in the credential points to the portal\'s REST endpoint (https://PORTAL/rest/...); a proxy, a login page or a maintenance page may be in the way.',
+			hint: "Check that the URL in the credential points to the portal's REST endpoint (https://PORTAL/rest/...); a proxy, a login page or a maintenance page may be in the way.",
+			said,
 		};
 	}
 	if (answer.location !== undefined) {
 		return {
 			problem: `the portal has moved (HTTP ${answer.status} to ${answer.location})`,
 			hint: 'Update the portal address in the credential to the new one.',
+			said,
 		};
 	}
-
-	switch (code) {
-		case 'no_auth_found':
-		case 'invalid_credentials':
-			return { problem: 'the portal rejected the credentials', hint: credentialHint(auth) };
-		case 'expired_token':
-			return {
-				problem: 'the OAuth access token has expired and could not be refreshed',
-				hint: credentialHint('oAuth2'),
-			};
-		case 'invalid_grant':
-			return {
-				problem: 'the OAuth server refused to refresh the access token',
-				hint: 'The refresh token has expired (after 180 days), was revoked, or the app was reinstalled: reconnect the "Bitrix24 OAuth2 API" credential.',
-			};
-		case 'invalid_client':
-			return {
-				problem: "the OAuth server rejected the app's client ID or secret",
-				hint: 'Copy the client ID and client secret of the Bitrix24 app into the "Bitrix24 OAuth2 API" credential again.',
-			};
-		case 'invalid_token':
-			return { problem: 'the OAuth access token is not valid', hint: credentialHint('oAuth2') };
-		case 'insufficient_scope':
-			return {
-				problem: `the ${auth === 'webhook' ? 'webhook' : 'app'} lacks the "${scope}" permission`,
-				hint:
-					auth === 'webhook'
-						? `Edit the inbound webhook in Bitrix24, tick the ${SCOPE_LABELS[scope]} permission and save; the URL stays the same.`
-						: `Add the ${SCOPE_LABELS[scope]} permission to the Bitrix24 app, reinstall it and reconnect the credential.`,
-			};
-		case 'access_denied':
-		case 'user_access_error':
-		case '200040300010':
-		case '200040300020':
-			if (/commercial plan/i.test(description)) {
-				return {
-					problem: 'the REST API is not available on this portal\'s plan',
-					hint: 'Bitrix24 opens the REST API on commercial plans only.',
-				};
-			}
-			if (scope === 'pay_system' && !/\.pay\./i.test(call.method)) {
-				// The portal also refuses changes to pay systems that do not run a REST handler (RestService).
-				const changes = /\.(update|delete|settings)/i.test(call.method);
-				return {
-					problem: 'access denied',
-					hint:
-						`The Bitrix24 user behind the ${auth === 'webhook' ? 'webhook' : 'app'} must be an administrator to work with pay systems.` +
-						(changes
-							? ' Also, REST can change only pay systems that run a REST handler (Pay System Handler > Create), not built-in ones such as Cash or Bank transfer.'
-							: ''),
-				};
-			}
-			if (/^crm\.item\.payment\.(product|delivery)\./i.test(call.method) && describeMethod(call.method).writes) {
-				return {
-					problem: 'access denied',
-					hint: `Bitrix24 refuses changes to the products and deliveries of a paid payment, even for an administrator: if the payment is paid, mark it as unpaid first (CRM Payment > Mark as Unpaid). Otherwise: ${editPermission}`,
-				};
-			}
-			return { problem: 'access denied', hint: editPermission };
-		case '200640400001':
-			return {
-				problem: `order payment${payment} was not found`,
-				hint: 'Check the Payment ID: it must be the ID of an existing order payment (sale.payment.list shows them).',
-			};
-		case '100':
-			return {
-				problem: 'a parameter is missing or has the wrong type',
-				hint: 'Check the IDs and fields of this item; Bitrix24 names the parameter below.',
-			};
-		case '0':
-			if (/not (been )?found|does not exist|not exists/i.test(description)) return notFound(description, call);
-			if (/insufficient permissions/i.test(description)) {
-				// Older portals answer this for a missing payment as well as for a missing right.
-				return {
-					problem: `payment${payment} was not found or the user may not change it`,
-					hint: `Check the Payment ID. ${editPermission}`,
-				};
-			}
-			if (/required fields/i.test(description)) {
-				return { problem: 'a required field is missing', hint: 'Fill in the field Bitrix24 names below.' };
-			}
-			return { problem: description || 'the portal refused the request', hint: 'See the Bitrix24 message below.' };
-		case 'error_check_failure':
-			if (/pay system not found/i.test(description)) {
-				return {
-					problem: `pay system${paySystem} was not found`,
-					hint: 'Check the Pay System ID: it must be the ID of an existing pay system (Bitrix24: CRM > Sales > Payment systems).',
-				};
-			}
-			if (/^Payment with ID=/i.test(description)) {
-				return {
-					problem: `payment${payment} does not exist or does not use pay system${paySystem}`,
-					hint: 'A pay system can only pay a payment that already uses it: check both IDs, or change the payment\'s pay system first (Order Payment > Update).',
-				};
-			}
-			return {
-				problem: 'a required parameter is missing',
-				hint: 'Fill in the Payment ID and the Pay System ID.',
-			};
-		case 'sale_payment_delete_exist_paid':
-			return {
-				problem: `payment${payment} is paid`,
-				hint: 'Bitrix24 does not delete a paid payment: mark it as unpaid first (CRM Payment > Mark as Unpaid), then delete it.',
-			};
-		case 'sale_payment_wrong_payment_service':
-			return {
-				problem: `pay system${paySystem} cannot be used for this payment`,
-				hint: 'Check the Pay System ID: it must be an existing, active pay system of the portal.',
-			};
-		case 'error_process_request_result':
-			return {
-				problem: 'the pay system\'s handler failed to process the payment',
-				hint: 'The pay system refused the payment data: check the values sent (sum, currency, status) and the pay system\'s settings.',
-			};
-		case 'error_pay_system_not_found':
-			return { problem: `pay system${paySystem} was not found`, hint: 'Check the Pay System ID.' };
-		case 'error_method_not_found':
-			return {
-				problem: `the portal does not offer ${call.method}`,
-				hint: 'The module behind it (CRM, Online Store or Sales Center) is missing or too old on this portal.',
-			};
-		case 'query_limit_exceeded':
-			return {
-				problem: 'too many requests: the portal\'s request limit was reached',
-				hint: 'The portal refused the request before running it, so nothing changed. Run fewer items at once or try again in a few seconds.',
-			};
-		case 'operation_time_limit':
-			return {
-				problem: `${answer.refused ?? call.method} used up its time budget on the portal`,
-				hint: 'The portal refused the request before running it, so nothing changed. Try again after the reset time below.',
-			};
-		case 'overload_limit':
-			return {
-				problem: 'Bitrix24 has blocked the REST API of this portal',
-				hint: 'This block is set by Bitrix24 support by hand: contact them to lift it.',
-			};
-		case 'portal_deleted':
-			return { problem: 'the portal has been deleted', hint: 'Check the portal address in the credential.' };
-		case 'wrong_auth_type':
-			return {
-				problem: 'Bitrix24 lets only an app (OAuth2) subscribe to events',
-				hint: 'Choose OAuth2 under Authentication of the trigger, or set the trigger up as an outgoing webhook in Bitrix24 (Authentication: Outgoing Webhook).',
-			};
-		case 'error_event_not_found':
-			return {
-				problem: 'the portal does not offer the payment events to this app',
-				hint: `Add the ${SCOPE_LABELS.sale} permission to the Bitrix24 app, reinstall it and reconnect the credential.`,
-			};
-		case 'error_wrong_handler_url':
-		case 'error_unsupported_protocol':
-			return {
-				problem: "the portal refused the trigger's address",
-				hint: "Bitrix24 calls the trigger at n8n's webhook URL: set n8n's WEBHOOK_URL to an address the portal can reach (https and a public host name), then activate the workflow again.",
-			};
-		case 'invalid_request':
-			if (/https/i.test(description)) {
-				return { problem: 'the portal requires HTTPS', hint: 'Use https:// in the credential\'s URL.' };
-			}
-			break;
-	}
-	if ((answer.status ?? 0) >= 500 || code === 'internal_server_error' || code === 'error_unexpected_answer') {
-		return {
-			problem: `the portal failed with an internal error (${answer.status ? `HTTP ${answer.status}` : answer.code})`,
-			// For a write, the retry stage says what the user must check: it may have happened.
-			hint: describeMethod(call.method).writes ? '' : 'Try again later.',
-		};
-	}
-	return { problem: description || `error ${answer.code}`, hint: 'See the Bitrix24 message below.' };
-}
-
-/** Code 0 "... not found": names the missing thing, so the user looks at the right field. */
-function notFound(description: string, call: CallContext): Diagnosis {
-	const payment = idText(call.ids, 'paymentId');
-	if (/payment system|pay ?system/i.test(description)) {
-		return {
-			problem: `pay system${idText(call.ids, 'paySystemId')} was not found`,
-			hint: 'Check the Pay System ID: it must be the ID of an existing pay system (Bitrix24: CRM > Sales > Payment systems).',
-		};
-	}
-	if (/payable item/i.test(description)) {
-		const line = /delivery/i.test(call.method) ? 'delivery' : 'product';
-		return {
-			problem: `the payment ${line} line was not found`,
-			hint: `Check the Payment ${line === 'delivery' ? 'Delivery' : 'Product'} ID: Get Many of this resource lists the lines of a payment.`,
-		};
-	}
-	if (/product/i.test(description)) {
-		return {
-			problem: 'the product row was not found',
-			hint: 'Check the Row ID: it must be a product row of the deal or invoice the payment belongs to.',
-		};
-	}
-	if (/shipment/i.test(description)) {
-		return {
-			problem: 'the delivery (shipment) was not found',
-			hint: 'Check the Delivery ID: it must be a shipment of the order the payment belongs to.',
-		};
-	}
-	if (/payment/i.test(description)) {
-		return {
-			problem: `payment${payment} was not found`,
-			hint: 'Check the Payment ID: it must be the ID of an existing payment of a deal or invoice.',
-		};
-	}
-	return { problem: description, hint: 'Check the IDs of this item: Bitrix24 names what it could not find below.' };
-}
-
-/** Network errors raised before a connection existed: the request never left, so repeating it is safe. */
-export function neverSent(networkCode: string): boolean {
-	return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(networkCode);
-}
-
-/**
- * No answer at all: the portal could not be reached, or the connection broke. The network code goes in the
- * description: n8n replaces a message that contains one with its own generic text.
- */
-function noAnswer(reason: string, call: CallContext): { problem: string; hint: string; said: string } {
-	const hint = neverSent(reason)
-		? 'The portal could not be reached, so nothing was sent: check the portal address in the credential and that n8n can reach the portal.'
-		: describeMethod(call.method).writes
-			? ''
-			: 'Check the portal address in the credential and that n8n can reach the portal.';
-	return { problem: 'no answer from the portal', hint, said: `The request failed: ${reason}.` };
+	return undefined;
 }
 
 /** n8n's own refusal: Bitrix24 never saw the request, and the fix is in n8n's environment. */
@@ -351,37 +319,60 @@ function blockedByN8n(blocked: BlockedByN8n): { problem: string; hint: string; s
 }
 
 /**
+ * Every error the package raises for a Bitrix24 call, named as its parent so that n8n shows it as the API error it is.
+ */
+export class Bitrix24ApiError extends NodeApiError {
+	override name = 'NodeApiError';
+}
+
+function redact(text: string, secrets: string[]): string {
+	let result = text;
+	for (const secret of secrets) {
+		if (secret && secret.length >= 4) result = result.split(secret).join('***');
+	}
+	return result;
+}
+
+/** What an error needs of a call (tests pass these alone). */
+export type FailedCall = Pick<Call, 'method' | 'ids' | 'itemIndex'> & { connection: Pick<Call['connection'], 'authentication' | 'secrets'> };
+
+function idText(ids: IDataObject, key: string): string {
+	return ids[key] !== undefined ? ` ${String(ids[key])}` : '';
+}
+
+/**
  * Turns a failed call into an error that says what failed and how to fix it; `note` is what the retry stage adds
  * (how long it tried, or that a change may have happened and was not repeated).
  */
-export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: CallContext, note = ''): Bitrix24ApiError {
-	const { action } = describeMethod(call.method);
-	let problem: string, hint: string, said: string;
-	if (answer.blockedByN8n) {
-		({ problem, hint, said } = blockedByN8n(answer.blockedByN8n));
-	} else if (answer.network !== undefined) {
-		({ problem, hint, said } = noAnswer(answer.network, call));
-	} else {
-		({ problem, hint } = diagnose(answer, call));
-		const status = answer.status !== undefined ? `HTTP ${answer.status}` : '';
-		said = answer.code
+export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: FailedCall, note = ''): Bitrix24ApiError {
+	const { authentication, secrets } = call.connection;
+	const facts: Facts = {
+		code: answer.code,
+		description: answer.description,
+		status: answer.status,
+		refused: answer.refused,
+		method: methodOf(call.method),
+		authentication,
+		payment: idText(call.ids, 'paymentId'),
+		paySystem: idText(call.ids, 'paySystemId'),
+	};
+	const status = answer.status !== undefined ? `HTTP ${answer.status}` : '';
+	const { problem, hint, said } = withoutBitrix24Error(answer, facts) ?? {
+		...diagnose(answer, facts),
+		said: answer.code
 			? `Bitrix24 answered ${status ? `${status}, ` : ''}error ${answer.code}: "${answer.description}"${status ? '' : ' (a command of a batch request)'}.`
-			: `Bitrix24 answered ${status}.`;
-	}
+			: `Bitrix24 answered ${status}.`,
+	};
 	const body: JsonObject = answer.blockedByN8n
 		? { error: 'BLOCKED_BY_N8N', error_description: 'SSRF protection' }
 		: answer.network !== undefined
-		? { error: 'CONNECTION_FAILED', error_description: answer.network }
-		: { error: answer.code, error_description: answer.description };
+			? { error: 'CONNECTION_FAILED', error_description: answer.network }
+			: { error: answer.code, error_description: answer.description };
 	const description = [hint, said, note].filter(Boolean).join(' ');
-	return new Bitrix24ApiError(node, redactObject(body, call.secrets), {
-		message: redact(`Bitrix24 could not ${action}: ${problem}`, call.secrets),
-		description: redact(description, call.secrets),
+	return new Bitrix24ApiError(node, JSON.parse(redact(JSON.stringify(body), secrets)) as JsonObject, {
+		message: redact(`Bitrix24 could not ${methodOf(call.method).action}: ${problem}`, secrets),
+		description: redact(description, secrets),
 		httpCode: answer.status !== undefined ? String(answer.status) : 'none',
 		itemIndex: call.itemIndex,
 	});
-}
-
-function redactObject(body: JsonObject, secrets: string[]): JsonObject {
-	return JSON.parse(redact(JSON.stringify(body), secrets)) as JsonObject;
 }

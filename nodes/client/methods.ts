@@ -1,6 +1,7 @@
 /**
- * The Bitrix24 REST methods the node calls, with the scope each needs and, in plain words, what it does.
- * Errors quote `action` ("Bitrix24 could not mark the payment as paid: ...") and `scope` in their hints.
+ * The Bitrix24 REST methods the package calls, with the scope each needs and, in plain words, what it does.
+ * Errors quote `action` ("Bitrix24 could not mark the payment as paid: ...") and `scope` in their hints; the
+ * other columns are what retries (`writes`), pages (`pageRows`) and the error table decide on.
  */
 export interface Bitrix24Method {
 	scope: 'crm' | 'sale' | 'pay_system' | 'salescenter';
@@ -9,11 +10,25 @@ export interface Bitrix24Method {
 	writes: boolean;
 	/** Pages of 50 with `next` and `total`, the rows under this key of the result; other lists come whole. */
 	pageRows?: string;
+	/** It works on the product or delivery lines of a CRM payment, which Bitrix24 freezes once the payment is paid. */
+	line?: 'product' | 'delivery';
+	/** It manages pay systems or their handlers, which needs an administrator. */
+	managesPaySystems?: boolean;
+	/** Bitrix24 lets REST do it only to pay systems that run a REST handler, not to built-in ones such as Cash. */
+	restHandlerOnly?: boolean;
 }
 
 const crm = (action: string, writes = true): Bitrix24Method => ({ scope: 'crm', action, writes });
+const line = (kind: 'product' | 'delivery', action: string, writes = true): Bitrix24Method => ({ ...crm(action, writes), line: kind });
 const sale = (action: string, writes = true): Bitrix24Method => ({ scope: 'sale', action, writes });
-const paySystem = (action: string, writes = true): Bitrix24Method => ({ scope: 'pay_system', action, writes });
+const pay = (action: string): Bitrix24Method => ({ scope: 'pay_system', action, writes: true });
+const paySystems = (action: string, writes = true, restHandlerOnly = false): Bitrix24Method => ({
+	scope: 'pay_system',
+	action,
+	writes,
+	managesPaySystems: true,
+	...(restHandlerOnly ? { restHandlerOnly } : {}),
+});
 
 export const METHODS: Record<string, Bitrix24Method> = {
 	'crm.item.payment.pay': crm('mark the payment as paid'),
@@ -24,33 +39,33 @@ export const METHODS: Record<string, Bitrix24Method> = {
 	'crm.item.payment.list': crm('list the payments', false),
 	'crm.item.payment.update': crm('update the payment'),
 	'salescenter.payment.getPublicUrl': { scope: 'salescenter', action: 'get the public payment link', writes: false },
-	'crm.item.payment.product.add': crm('add the product to the payment'),
-	'crm.item.payment.product.list': crm('list the products of the payment', false),
-	'crm.item.payment.product.setQuantity': crm('change the product quantity'),
-	'crm.item.payment.product.delete': crm('remove the product from the payment'),
-	'crm.item.payment.delivery.add': crm('add the delivery to the payment'),
-	'crm.item.payment.delivery.list': crm('list the deliveries of the payment', false),
-	'crm.item.payment.delivery.setDelivery': crm('change the delivery'),
-	'crm.item.payment.delivery.delete': crm('remove the delivery from the payment'),
+	'crm.item.payment.product.add': line('product', 'add the product to the payment'),
+	'crm.item.payment.product.list': line('product', 'list the products of the payment', false),
+	'crm.item.payment.product.setQuantity': line('product', 'change the product quantity'),
+	'crm.item.payment.product.delete': line('product', 'remove the product from the payment'),
+	'crm.item.payment.delivery.add': line('delivery', 'add the delivery to the payment'),
+	'crm.item.payment.delivery.list': line('delivery', 'list the deliveries of the payment', false),
+	'crm.item.payment.delivery.setDelivery': line('delivery', 'change the delivery'),
+	'crm.item.payment.delivery.delete': line('delivery', 'remove the delivery from the payment'),
 	'sale.payment.add': sale('create the order payment'),
 	'sale.payment.get': sale('get the order payment', false),
 	'sale.payment.list': { ...sale('list the order payments', false), pageRows: 'payments' },
 	'sale.payment.update': sale('update the order payment'),
 	'sale.payment.delete': sale('delete the order payment'),
 	'sale.payment.getFields': sale('get the order payment fields', false),
-	'sale.paysystem.pay.payment': paySystem('pay the payment through the pay system'),
-	'sale.paysystem.pay.invoice': paySystem('pay the invoice through the pay system'),
-	'sale.paysystem.list': paySystem('list the pay systems', false),
-	'sale.paysystem.add': paySystem('create the pay system'),
-	'sale.paysystem.update': paySystem('update the pay system'),
-	'sale.paysystem.delete': paySystem('delete the pay system'),
-	'sale.paysystem.settings.get': paySystem('get the pay system settings', false),
-	'sale.paysystem.settings.update': paySystem('update the pay system settings'),
-	'sale.paysystem.settings.payment.get': paySystem('get the pay system settings of the payment', false),
-	'sale.paysystem.handler.add': paySystem('create the pay system handler'),
-	'sale.paysystem.handler.list': paySystem('list the pay system handlers', false),
-	'sale.paysystem.handler.update': paySystem('update the pay system handler'),
-	'sale.paysystem.handler.delete': paySystem('delete the pay system handler'),
+	'sale.paysystem.pay.payment': pay('pay the payment through the pay system'),
+	'sale.paysystem.pay.invoice': pay('pay the invoice through the pay system'),
+	'sale.paysystem.list': paySystems('list the pay systems', false),
+	'sale.paysystem.add': paySystems('create the pay system'),
+	'sale.paysystem.update': paySystems('update the pay system', true, true),
+	'sale.paysystem.delete': paySystems('delete the pay system', true, true),
+	'sale.paysystem.settings.get': paySystems('get the pay system settings', false, true),
+	'sale.paysystem.settings.update': paySystems('update the pay system settings', true, true),
+	'sale.paysystem.settings.payment.get': paySystems('get the pay system settings of the payment', false, true),
+	'sale.paysystem.handler.add': paySystems('create the pay system handler'),
+	'sale.paysystem.handler.list': paySystems('list the pay system handlers', false),
+	'sale.paysystem.handler.update': paySystems('update the pay system handler'),
+	'sale.paysystem.handler.delete': paySystems('delete the pay system handler'),
 	// The trigger's subscriptions (only sale events are bound). Binding what is bound and unbinding what is gone
 	// change nothing, so they are safe to send again.
 	'event.bind': sale('subscribe the trigger to the payment events', false),
@@ -58,7 +73,8 @@ export const METHODS: Record<string, Bitrix24Method> = {
 	'event.get': sale("check the trigger's subscriptions", false),
 };
 
-export function describeMethod(name: string): Bitrix24Method & { name: string } {
+/** The row of a method (names are case-insensitive); a method not in the table is taken as a CRM write. */
+export function methodOf(name: string): Bitrix24Method & { name: string } {
 	const key = Object.keys(METHODS).find((method) => method.toLowerCase() === name.toLowerCase());
 	return { name, ...(key ? METHODS[key] : { scope: 'crm', action: `call ${name}`, writes: true }) };
 }

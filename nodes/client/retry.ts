@@ -1,33 +1,38 @@
-import type { FailedAnswer } from './errors';
-import { neverSent } from './errors';
-import { describeMethod } from './methods';
+import type { FailedAnswer } from './answer';
+import { neverSent } from './answer';
 import type { Call } from './call';
-import { operatingResetAt } from './operatingTime';
-import { portalRefused } from './pace';
+import { methodOf } from './methods';
+import { operatingResetAt } from './pace';
 
 /**
- * Stage 5, retry: what to do with a failed call. Both limit refusals come before the method runs; an
- * unreached portal never saw the request; a command the batch did not run never ran. Anything else that broke
- * (no answer, a 5xx, an empty body) may have happened after the method ran: repeating a read is harmless,
- * repeating a write could apply it twice.
+ * Stage 5, retry: what to do with a failed call, from its typed failure. Both limit refusals come before the
+ * method runs; an unreached portal never saw the request; a command the batch did not run never ran. Anything
+ * else that broke (no answer, a 5xx, an empty body) may have happened after the method ran: repeating a read is
+ * harmless, repeating a write could apply it twice.
  */
 type Kind = 'bucket' | 'operatingTime' | 'safe' | 'ambiguous' | 'final';
+
+/** Bitrix24 codes that say by themselves what a retry would do (lower case); `broken`: the portal failed. */
+const KIND_BY_CODE: Record<string, Kind | 'broken'> = {
+	query_limit_exceeded: 'bucket',
+	operation_time_limit: 'operatingTime',
+	// NOT_RUN: the batch answer has no result for the command (it never ran).
+	not_run: 'safe',
+	error_batch_length_exceeded: 'safe',
+	// Bitrix24 support blocked the portal's REST by hand.
+	overload_limit: 'final',
+	internal_server_error: 'broken',
+	error_unexpected_answer: 'broken',
+};
 
 function kindOf(failure: FailedAnswer, method: string): Kind {
 	// n8n refused to send it: sending again meets the same refusal.
 	if (failure.blockedByN8n) return 'final';
-	const writes = describeMethod(method).writes;
+	const { writes } = methodOf(method);
 	if (failure.network !== undefined) return neverSent(failure.network) || !writes ? 'safe' : 'ambiguous';
-	const code = failure.code.toLowerCase();
-	if (code === 'query_limit_exceeded') return 'bucket';
-	if (code === 'operation_time_limit') return 'operatingTime';
-	if (code === 'not_run' || code === 'error_batch_length_exceeded') return 'safe';
-	if (code === 'overload_limit') return 'final';
-	const broken =
-		(failure.status ?? 0) >= 500 ||
-		failure.notJson === 'an empty body' ||
-		code === 'internal_server_error' ||
-		code === 'error_unexpected_answer';
+	const byCode = KIND_BY_CODE[failure.code.toLowerCase()];
+	if (byCode !== undefined && byCode !== 'broken') return byCode;
+	const broken = byCode === 'broken' || (failure.status ?? 0) >= 500 || failure.notJson === 'an empty body';
 	if (!broken) return 'final';
 	return writes ? 'ambiguous' : 'safe';
 }
@@ -53,10 +58,9 @@ export function decide(call: Call, failure: FailedAnswer): Verdict {
 	if (kind === 'final') return { giveUp: '' };
 	if (kind === 'ambiguous') return { giveUp: AMBIGUOUS };
 	const { maxRetries, maxWaitMs } = call.settings;
-	const { portal, plan } = call.connection;
 	const tried = `Tried ${call.sent} time${call.sent === 1 ? '' : 's'} in ${seconds(Date.now() - call.startedAt)}.`;
 	const refused = failure.refused ?? call.method;
-	const resetAt = kind === 'operatingTime' ? operatingResetAt(portal, refused) : undefined;
+	const resetAt = kind === 'operatingTime' ? operatingResetAt(call.connection.portal, refused) : undefined;
 	const unknownReset =
 		kind === 'operatingTime' && resetAt === undefined
 			? ` Bitrix24 did not say when ${refused} frees up (at most 10 minutes from its first call).`
@@ -73,7 +77,6 @@ export function decide(call: Call, failure: FailedAnswer): Verdict {
 		}
 		return { retryInMs: wait };
 	}
-	if (kind === 'bucket') portalRefused(portal, plan);
 	const wait = Math.min(backoff(call), maxWaitMs - call.waitedMs);
 	if (wait <= 0) return { giveUp: `${tried}${unknownReset} To wait longer, raise Max Wait under Request Options.` };
 	return { retryInMs: wait };

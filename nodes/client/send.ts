@@ -1,31 +1,86 @@
 import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import type { BlockedByN8n, FailedAnswer } from './errors';
-import type { Connection, PortalContext } from './connection';
+import type { BlockedByN8n, FailedAnswer, Reading, Sent } from './answer';
+import { isExpiredToken, readAnswer, readBatch } from './answer';
+import type { Call, Connection, PortalContext } from './call';
+import { noteLimits, pace } from './pace';
+import { registry } from './registry';
 
-/** Whatever the portal sent back, status errors included. */
-export interface HttpAnswer {
-	status: number;
-	body: unknown;
-	headers: IDataObject;
+/**
+ * Stage 3, send: one HTTP request for one call or for a batch of calls. It waits for its turn in the bucket
+ * first (stage 2, pace.ts) and hands what came back to stage 4 (answer.ts), whose readings say what the portal
+ * said about its limits (pace.ts again).
+ */
+
+/** A plain request for one call. */
+export async function sendAlone(call: Call): Promise<Reading> {
+	const { connection, context, method, params, settings } = call;
+	await pace(connection);
+	call.sent++;
+	const sent = await withRefresh(connection, async (statusErrors) =>
+		await post({ connection, context, method, params, timeoutMs: settings.timeoutMs, statusErrors }),
+	);
+	const readings = [readAnswer(sent)];
+	noteLimits([call], readings);
+	return readings[0];
 }
 
-/** Stage 3, send: an answer, or why none came (n8n's own verdict on a credential passes on as it is). */
-export type Sent = { answer: HttpAnswer } | { failure: FailedAnswer } | { n8nError: Error };
+/**
+ * One batch request for up to 50 calls of one connection: one place in the bucket, `halt=0` so that each
+ * command is answered on its own; `commands[i]` is the encoded command of `calls[i]` (batch.ts).
+ */
+export async function sendBatch(calls: Call[], commands: string[]): Promise<Reading[]> {
+	const [{ connection, context }] = calls;
+	const keys = commands.map((_command, index) => `c${index}`);
+	const params = { halt: 0, cmd: Object.fromEntries(keys.map((key, index) => [key, commands[index]])) };
+	const timeoutMs = Math.max(...calls.map((call) => call.settings.timeoutMs));
+	await pace(connection);
+	for (const call of calls) call.sent++;
+	const sent = await withRefresh(connection, async (statusErrors) =>
+		await post({ connection, context, method: 'batch', params, timeoutMs, statusErrors }),
+	);
+	const readings = readBatch(sent, keys);
+	noteLimits(calls, readings);
+	return readings;
+}
 
-export interface PortalRequest {
+interface PortalRequest {
 	connection: Connection;
 	/** The n8n functions that send it (a batch goes out with its first call's). */
 	context: PortalContext;
 	method: string;
 	params: IDataObject;
 	timeoutMs: number;
-	/** Let a 401 throw: what makes n8n 1.x refresh an OAuth token (see refresh.ts). */
+	/** Let a 401 throw: what makes n8n 1.x refresh an OAuth token (see withRefresh). */
 	statusErrors?: boolean;
 }
 
+/**
+ * n8n 1.x reads `ignoreHttpStatusErrors: { ignore: true, except: [401] }` as "ignore all", so an expired token
+ * comes back as an answer and n8n does not refresh it. Sending once more with status errors on lets the 401
+ * throw, which makes n8n refresh the token and repeat the call. Bitrix24 rotates the refresh token on every
+ * refresh and n8n 1.x refreshes per request with no lock, so one request refreshes and the others re-send
+ * after it, with the token it stored. (n8n 2.x refreshes inside its helper: the second send never happens there.)
+ */
+async function withRefresh(connection: Connection, sendOnce: (statusErrors: boolean) => Promise<Sent>): Promise<Sent> {
+	const sent = await sendOnce(false);
+	if (connection.authentication !== 'oAuth2' || !isExpiredToken(sent)) return sent;
+	const inFlight = registry.refreshing.get(connection.portal);
+	if (inFlight) {
+		await inFlight;
+		return await sendOnce(true);
+	}
+	const mine = sendOnce(true);
+	registry.refreshing.set(connection.portal, mine);
+	try {
+		return await mine;
+	} finally {
+		if (registry.refreshing.get(connection.portal) === mine) registry.refreshing.delete(connection.portal);
+	}
+}
+
 /** One HTTP request through n8n's own helper, which signs it with the credential. */
-export async function send(request: PortalRequest): Promise<Sent> {
+async function post(request: PortalRequest): Promise<Sent> {
 	const { connection, context } = request;
 	const options: IHttpRequestOptions = {
 		baseURL: connection.restUrl,

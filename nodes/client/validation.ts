@@ -4,28 +4,7 @@
  * portal's time zone, and `"12abc"` as 12).
  */
 
-/** Parameters that hold the ids an item acts on; they name the payment in outputs and errors. */
-export const ID_PARAMETERS = [
-	'paymentId',
-	'paySystemId',
-	'entityTypeId',
-	'entityId',
-	'orderId',
-	'rowId',
-	'paymentProductId',
-	'deliveryId',
-	'paymentDeliveryId',
-	'personTypeId',
-	'invoiceId',
-	'handlerId',
-] as const;
-
 export class InvalidValueError extends Error {}
-
-/** The value of a parameter, also when it is a resource locator (`{__rl, mode, value}`). */
-export function locatorValue(raw: unknown): unknown {
-	return raw !== null && typeof raw === 'object' && '__rl' in raw ? (raw as unknown as { value: unknown }).value : raw;
-}
 
 /** The value as the user would recognise it: strings quoted, numbers (Infinity too) as they print. */
 export function show(value: unknown): string {

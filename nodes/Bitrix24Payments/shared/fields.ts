@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ID_PARAMETERS, InvalidValueError, locatorValue, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from '../../client/validation';
+import { InvalidValueError, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from '../../client/validation';
 
 /** How a Bitrix24 field is shown in n8n and checked before it is sent. */
 export type FieldKind =
@@ -123,57 +123,20 @@ function toJsonObject(value: unknown, label: string): IDataObject {
 	return parsed as IDataObject;
 }
 
-export function upperSnake(name: string): string {
+function upperSnake(name: string): string {
 	return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
 /**
- * Where Bitrix24 wants a value: one path (`id`, `fields.paySystemId`), or one per method with `*` for the rest
- * (sale.paysystem.update takes `ID` and `FIELDS.PERSON_TYPE_ID` where its siblings take `PAY_SYSTEM_ID` and
- * `PERSON_TYPE_ID`), so that one field serves all the operations that share it.
+ * Where Bitrix24 wants a text value: one path (`NAME`), or one per method with `*` for the rest
+ * (sale.paysystem.update takes `FIELDS.BX_REST_HANDLER` where its siblings take `BX_REST_HANDLER`), so that one
+ * field serves all the operations that share it.
  */
 export type SendAs = string | Readonly<Record<string, string>>;
-
-function defaultPath(sendAs: SendAs): string {
-	return typeof sendAs === 'string' ? sendAs : sendAs['*'];
-}
 
 function sendPath(sendAs: SendAs, method: string): string[] {
 	const path = typeof sendAs === 'string' ? sendAs : (sendAs[method] ?? sendAs['*']);
 	return path.split('.');
-}
-
-/** Where each id field puts its value, so that the request stage reads the validated ids back from the body. */
-const ID_SEND_AS = new WeakMap<INodeProperties, SendAs>();
-
-/** Where `method` receives the id held by `field`, if it holds one (id fields, and option fields such as Entity Type). */
-export function idPath(field: INodeProperties, method: string): string[] | undefined {
-	const sendAs = ID_SEND_AS.get(field);
-	if (sendAs !== undefined) return sendPath(sendAs, method);
-	const property = field.routing?.send?.property;
-	const holdsId = (ID_PARAMETERS as readonly string[]).includes(field.name);
-	return holdsId && typeof property === 'string' ? property.split('.') : undefined;
-}
-
-/** Same options, same field object: the node then defines it once for all the operations that use it. */
-const fieldObjects = new Map<string, INodeProperties>();
-function sharedField<T>(kind: string, options: T, make: (options: T) => INodeProperties): INodeProperties {
-	const key = `${kind} ${JSON.stringify(options)}`;
-	if (!fieldObjects.has(key)) fieldObjects.set(key, make(options));
-	return fieldObjects.get(key)!;
-}
-
-/** The value at `path` in a request body (`['fields', 'paySystemId']`), if there is one. */
-export function valueAt(body: unknown, path: string[]): unknown {
-	let value: unknown = body;
-	for (const key of path) value = value !== null && typeof value === 'object' ? (value as IDataObject)[key] : undefined;
-	return value;
-}
-
-function deleteBody(requestOptions: IHttpRequestOptions, path: string[]) {
-	let target = requestOptions.body as IDataObject | undefined;
-	for (const key of path.slice(0, -1)) target = target?.[key] as IDataObject | undefined;
-	if (target) delete target[path[path.length - 1]];
 }
 
 function setBody(requestOptions: IHttpRequestOptions, path: string[], value: unknown) {
@@ -187,45 +150,20 @@ function invalidInput(ctx: IExecuteSingleFunctions, error: unknown, hint: string
 	return new NodeOperationError(ctx.getNode(), error.message, { itemIndex: ctx.getItemIndex(), description: hint });
 }
 
-/** A required id parameter (`paymentId`, `paySystemId`): numbers and numeric strings from expressions alike. */
+/**
+ * A required id parameter (`paymentId`, `paySystemId`): numbers and numeric strings from expressions alike.
+ * An operation names its ids and where its method wants each (operation.ts); the node's runner reads and checks
+ * them before anything is sent, so the field itself sends nothing.
+ */
 export function idField(options: {
 	name: string;
 	displayName: string;
 	description: string;
-	/** Where Bitrix24 wants it: `id`, `PAYMENT_ID`, `fields.paySystemId`, or per method. */
-	sendAs: SendAs;
 	/** A `listSearch` method: the id can then be picked from a list loaded from the portal. */
 	searchListMethod?: string;
 }): INodeProperties {
-	const field = sharedField('id', options, newIdField);
-	ID_SEND_AS.set(field, options.sendAs);
-	return field;
-}
-
-function newIdField(options: Parameters<typeof idField>[0]): INodeProperties {
-	const { name, displayName, description, sendAs, searchListMethod } = options;
-	// A picker is named after the thing ("Pay System"); what it must hold is its ID.
-	const label = searchListMethod ? `${displayName} ID` : displayName;
-	const resolvedAt = defaultPath(sendAs).split('.');
-	// n8n has already resolved the value into the body (`send.property`); resolving the expression again
-	// here would double its cost per item.
-	async function sendId(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
-		try {
-			const id = toPositiveInteger(locatorValue(valueAt(requestOptions.body, resolvedAt)), label);
-			deleteBody(requestOptions, resolvedAt);
-			setBody(requestOptions, sendPath(sendAs, String(requestOptions.url)), id);
-		} catch (error) {
-			throw invalidInput(this, error, `Use the numeric ID Bitrix24 shows for it, for example 1038.`);
-		}
-		return requestOptions;
-	}
-	const base = {
-		displayName,
-		name,
-		required: true,
-		description,
-		routing: { send: { type: 'body' as const, property: defaultPath(sendAs), preSend: [sendId] } },
-	};
+	const { name, displayName, description, searchListMethod } = options;
+	const base = { displayName, name, required: true, description };
 	if (!searchListMethod) return { ...base, type: 'string', default: '', placeholder: 'e.g. 1038' };
 	return {
 		...base,
@@ -247,22 +185,6 @@ function newIdField(options: Parameters<typeof idField>[0]): INodeProperties {
 			},
 		],
 	};
-}
-
-/** A required number sent as it is (a quantity), checked first. */
-export function numberField(options: { name: string; displayName: string; description: string; sendAs: string }): INodeProperties {
-	const { name, displayName, description, sendAs } = options;
-	async function sendNumber(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
-		try {
-			const value = toFiniteNumber(this.getNodeParameter(name), displayName);
-			if (value <= 0) throw new InvalidValueError(`${displayName} must be greater than 0, not ${show(value)}`);
-			setBody(requestOptions, sendAs.split('.'), value);
-		} catch (error) {
-			throw invalidInput(this, error, `Enter a number greater than 0.`);
-		}
-		return requestOptions;
-	}
-	return { displayName, name, type: 'number', required: true, default: 1, description, routing: { send: { preSend: [sendNumber] } } };
 }
 
 /**
@@ -319,10 +241,6 @@ export function listOptions(options: {
 	simplify?: boolean;
 	upperSnakeCase?: boolean;
 }): INodeProperties {
-	return sharedField('listOptions', options, newListOptions);
-}
-
-function newListOptions(options: Parameters<typeof listOptions>[0]): INodeProperties {
 	const { orderFields, selectFields, simplify, upperSnakeCase } = options;
 	const key = (name: string) => (upperSnakeCase ? name.toUpperCase() : name);
 	const fieldOptions = (fields: string[]) => fields.map((field) => ({ name: field, value: field }));
@@ -385,10 +303,6 @@ function newListOptions(options: Parameters<typeof listOptions>[0]): INodeProper
 
 /** A required text parameter, sent trimmed; an empty one fails the item before the request. */
 export function textField(options: { name: string; displayName: string; description: string; sendAs: SendAs; placeholder?: string }): INodeProperties {
-	return sharedField('text', options, newTextField);
-}
-
-function newTextField(options: Parameters<typeof textField>[0]): INodeProperties {
 	const { name, displayName, description, sendAs, placeholder } = options;
 	async function sendText(this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
 		const value = String(this.getNodeParameter(name, '') ?? '').trim();

@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { callPortal } from '../../client/pipeline';
+import { callPortal } from '../../client/request';
 
 /**
  * Which pay systems an operation can use. `registry`: what the pay system pays (ENTITY_REGISTRY_TYPE): the

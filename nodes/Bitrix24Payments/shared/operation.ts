@@ -1,29 +1,67 @@
-import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { Operation } from './describe';
-import { idPath, valueAt } from './fields';
 import type { Call } from '../../client/call';
 
-/** How an operation turns its Bitrix24 result into output items, after the envelope is gone. */
-export type OutputStep = (
-	this: IExecuteSingleFunctions,
-	items: INodeExecutionData[],
-	call: Call,
-) => Promise<INodeExecutionData[]>;
+/**
+ * What an operation is: the Bitrix24 method it calls, the fields it shows, where the method wants its ids, and
+ * how its result becomes output. Operation files describe; the node file runs them (runOperation), so they never
+ * reach the request path themselves.
+ */
 
-/** What the request stage needs to know of the operation behind a method: its ids and its output steps. */
-interface Route {
-	ids: Array<{ name: string; path: string[] }>;
-	output: OutputStep[];
+/** Turns the result, already out of Bitrix24's envelope, into the item's output. */
+export type OutputStep = (this: IExecuteSingleFunctions, items: INodeExecutionData[], call: Call) => Promise<INodeExecutionData[]>;
+
+/** A read the runner makes after the operation's own call, for the same item, batched with the other items' ones. */
+export interface ReadBack {
+	/** Whether the item asks for it (an option of the operation). */
+	wanted(this: IExecuteSingleFunctions): boolean;
+	method: string;
+	params(ids: IDataObject): IDataObject;
+	/** The item's output once the read answered; throws the item's error when the portal contradicts the write. */
+	check(this: IExecuteSingleFunctions, read: unknown, items: INodeExecutionData[], call: Call): INodeExecutionData[];
 }
 
-// Every operation calls its own method, so the method names the route.
-const ROUTES = new Map<string, Route>();
+/** An id parameter of an operation and where its method wants it (`id`, `PAYMENT_ID`, `fields.paySystemId`). */
+export interface IdParameter {
+	name: string;
+	path: string[];
+	/** How errors name it: the field's label ("Payment ID", "Pay System ID"). */
+	label: string;
+}
+
+export interface Operation {
+	/** Its entry in the Operation list. */
+	option: INodePropertyOptions & { value: string; action: string };
+	method: string;
+	/** The fields it shows, in order. */
+	fields: INodeProperties[];
+	ids: IdParameter[];
+	output: OutputStep[];
+	readBack?: ReadBack;
+}
+
+/** One resource: its entry in the Resource list and its operations. */
+export interface Resource {
+	value: string;
+	name: string;
+	description: string;
+	operations: Operation[];
+	defaultOperation: string;
+}
+
+export function resource(
+	value: string,
+	label: { name: string; description: string },
+	operations: Operation[],
+	defaultOperation: string,
+): Resource {
+	return { value, ...label, operations, defaultOperation };
+}
 
 /**
- * One operation of a resource: its entry in the Operation list, the Bitrix24 method it calls, the fields it
- * shows and how its result becomes output. n8n's routing engine builds the request body from the fields;
- * every request runs through the node's request pipeline (`requestOperations.pagination`, `send.paginate`).
+ * One operation of a resource. n8n's routing engine builds the request body from the fields; `ids` names the id
+ * parameters and where the method wants each (`{ paymentId: 'id' }`): the runner reads and checks them and puts
+ * them on the call. Every request runs through the node's runner (`requestOperations.pagination`, `send.paginate`).
  */
 export function operation(spec: {
 	name: string;
@@ -32,30 +70,23 @@ export function operation(spec: {
 	description: string;
 	method: string;
 	fields: INodeProperties[];
+	ids?: Record<string, string>;
 	output?: OutputStep[];
+	readBack?: ReadBack;
 }): Operation {
-	const { name, value, action, description, method, fields, output = [] } = spec;
-	const ids = fields.flatMap((field) => {
-		const path = idPath(field, method);
-		return path ? [{ name: field.name, path }] : [];
-	});
-	ROUTES.set(method.toLowerCase(), { ids, output });
+	const { name, value, action, description, method, fields, ids = {}, output = [], readBack } = spec;
 	return {
 		option: { name, value, action, description, routing: { request: { method: 'POST', url: method }, send: { paginate: true } } },
+		method,
 		fields,
+		ids: Object.entries(ids).map(([parameter, path]) => {
+			const field = fields.find((candidate) => candidate.name === parameter);
+			if (!field) throw new Error(`${method}: no field for the id ${parameter}`);
+			// A picker is named after the thing ("Pay System"); what it must hold is its ID.
+			const label = field.type === 'resourceLocator' ? `${field.displayName} ID` : field.displayName;
+			return { name: parameter, path: path.split('.'), label };
+		}),
+		output,
+		readBack,
 	};
-}
-
-export function routeOf(method: string): Route {
-	return ROUTES.get(method.toLowerCase()) ?? { ids: [], output: [] };
-}
-
-/** The ids of a call, read back from the body where its fields put them, already validated. */
-export function idsOf(method: string, params: IDataObject): IDataObject {
-	const ids: IDataObject = {};
-	for (const { name, path } of routeOf(method).ids) {
-		const value = valueAt(params, path);
-		if (typeof value === 'number') ids[name] = value;
-	}
-	return ids;
 }

@@ -2,9 +2,12 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { Bitrix24ApiError } from '../../client/errors';
-import type { OutputStep } from './operation';
-import { followUp } from './adapters';
-import { toItems } from '../../client/result';
+import type { OutputStep, ReadBack } from './operation';
+
+/**
+ * How results become output, after Bitrix24's envelope is gone (the runner has made an object one item and a list
+ * one item each): the steps operations list, and the read-backs they may ask for.
+ */
 
 /** Output for methods whose result is a bare `true`: what was done, and to which ids. */
 export function confirm(flag: 'success' | 'deleted'): OutputStep {
@@ -29,7 +32,11 @@ export const created: OutputStep = async function (items, call) {
 /** Output for results that wrap the object or list in a property (`{payment: {...}}`, `{payments: [...]}`). */
 export function unwrapProperty(property: string): OutputStep {
 	return async function (items, call) {
-		return items.flatMap((item) => toItems(item.json[property] ?? item.json, call.itemIndex));
+		return items.flatMap((item) => {
+			const inner = item.json[property] ?? item.json;
+			const pairedItem = { item: call.itemIndex };
+			return Array.isArray(inner) ? inner.map((json) => ({ json: json as IDataObject, pairedItem })) : [{ json: inner as IDataObject, pairedItem }];
+		});
 	};
 }
 
@@ -49,21 +56,25 @@ export function simplify(fields: string[]): OutputStep {
  * "Confirm Paid": sale.paysystem.pay.payment answers true even when its later save failed (the portal only
  * logs it), so the payment is read back (in batches, for many items) and the item fails if it is not paid.
  */
-export const confirmPaid: OutputStep = async function (items, call) {
-	if (!(this.getNodeParameter('options.confirmPaid', false) as boolean)) return items;
-	const { paymentId } = call.ids;
-	const result = (await followUp(call, 'sale.payment.get', { id: paymentId })) as IDataObject;
-	const payment = (result?.payment ?? {}) as IDataObject;
-	if (payment.paid !== 'Y') {
-		throw new Bitrix24ApiError(this.getNode(), { error: 'NOT_PAID', error_description: 'paid is not Y after pay.payment' }, {
-			message: `Bitrix24 confirmed the payment but payment ${String(paymentId)} is still not paid`,
-			description:
-				"The pay system's handler accepted the payment, but the portal did not save it as paid (Bitrix24 only logs such failures). Check the payment and the portal's event log before paying it again.",
-			itemIndex: call.itemIndex,
-			httpCode: 'none',
-		});
-	}
-	return items.map((item) => ({ ...item, json: { ...item.json, paid: true } }));
+export const confirmPaid: ReadBack = {
+	wanted() {
+		return this.getNodeParameter('options.confirmPaid', false) as boolean;
+	},
+	method: 'sale.payment.get',
+	params: ({ paymentId }) => ({ id: paymentId }),
+	check(read, items, call) {
+		const payment = ((read as IDataObject | undefined)?.payment ?? {}) as IDataObject;
+		if (payment.paid !== 'Y') {
+			throw new Bitrix24ApiError(this.getNode(), { error: 'NOT_PAID', error_description: 'paid is not Y after pay.payment' }, {
+				message: `Bitrix24 confirmed the payment but payment ${String(call.ids.paymentId)} is still not paid`,
+				description:
+					"The pay system's handler accepted the payment, but the portal did not save it as paid (Bitrix24 only logs such failures). Check the payment and the portal's event log before paying it again.",
+				itemIndex: call.itemIndex,
+				httpCode: 'none',
+			});
+		}
+		return items.map((item) => ({ ...item, json: { ...item.json, paid: true } }));
+	},
 };
 
 /** The payment link's QR code, as an image to send or store, besides the link itself. */

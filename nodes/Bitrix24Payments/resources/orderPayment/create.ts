@@ -10,11 +10,12 @@ export const create = operation({
 	action: 'Create an order payment',
 	description: 'Add a payment to an order and output it as saved (sale.payment.add)',
 	method: 'sale.payment.add',
-	output: [unwrapProperty('payment'), simplifyPayment],
+	ids: { orderId: 'fields.orderId', paySystemId: 'fields.paySystemId' },
 	fields: [
-		idField({ name: 'orderId', displayName: 'Order ID', description: 'ID of the order the payment belongs to', sendAs: 'fields.orderId' }),
-		paySystemId('fields.paySystemId'),
+		idField({ name: 'orderId', displayName: 'Order ID', description: 'ID of the order the payment belongs to' }),
+		paySystemId,
 		fieldsCollection({ name: 'additionalFields', displayName: 'Additional Fields', specs: salePaymentFields, sendTo: 'fields' }),
 		simplifyField,
 	],
+	output: [unwrapProperty('payment'), simplifyPayment],
 });

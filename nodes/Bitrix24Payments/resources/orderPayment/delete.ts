@@ -1,6 +1,6 @@
 import { operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
-import { paymentId } from './shared';
+import { paymentId } from '../payment/paymentId';
 
 export const deleteOrderPayment = operation({
 	name: 'Delete',
@@ -8,6 +8,7 @@ export const deleteOrderPayment = operation({
 	action: 'Delete an order payment',
 	description: 'Delete a payment of an order (sale.payment.delete)',
 	method: 'sale.payment.delete',
-	output: [confirm('deleted')],
+	ids: { paymentId: 'id' },
 	fields: [paymentId],
+	output: [confirm('deleted')],
 });

@@ -1,6 +1,7 @@
 import { operation } from '../../shared/operation';
 import { unwrapProperty } from '../../shared/output';
-import { paymentId, simplifyField, simplifyPayment } from './shared';
+import { paymentId } from '../payment/paymentId';
+import { simplifyField, simplifyPayment } from './shared';
 
 export const get = operation({
 	name: 'Get',
@@ -8,6 +9,7 @@ export const get = operation({
 	action: 'Get an order payment',
 	description: 'Get an order payment with all its fields (sale.payment.get)',
 	method: 'sale.payment.get',
-	output: [unwrapProperty('payment'), simplifyPayment],
+	ids: { paymentId: 'id' },
 	fields: [paymentId, simplifyField],
+	output: [unwrapProperty('payment'), simplifyPayment],
 });

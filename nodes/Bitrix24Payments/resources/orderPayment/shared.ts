@@ -3,18 +3,13 @@ import type { INodeProperties } from 'n8n-workflow';
 import { idField } from '../../shared/fields';
 import { simplify } from '../../shared/output';
 
-export { paymentId } from '../payment/paymentId';
-
 /** The pay system of an order payment, picked from the portal's list. */
-export function paySystemId(sendAs: string): INodeProperties {
-	return idField({
-		name: 'paySystemId',
-		displayName: 'Pay System',
-		description: 'The pay system of the payment (the list offers those for orders); Bitrix24 requires it whenever a payment is written',
-		sendAs,
-		searchListMethod: 'searchPaySystems',
-	});
-}
+export const paySystemId = idField({
+	name: 'paySystemId',
+	displayName: 'Pay System',
+	description: 'The pay system of the payment (the list offers those for orders); Bitrix24 requires it whenever a payment is written',
+	searchListMethod: 'searchPaySystems',
+});
 
 export const simplifyField: INodeProperties = {
 	displayName: 'Simplify',

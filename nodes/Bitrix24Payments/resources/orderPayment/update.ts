@@ -2,7 +2,8 @@ import { fieldsCollection } from '../../shared/fields';
 import { operation } from '../../shared/operation';
 import { unwrapProperty } from '../../shared/output';
 import { salePaymentFields } from './salePaymentFields';
-import { paymentId, paySystemId, simplifyField, simplifyPayment } from './shared';
+import { paymentId } from '../payment/paymentId';
+import { paySystemId, simplifyField, simplifyPayment } from './shared';
 
 export const update = operation({
 	name: 'Update',
@@ -10,11 +11,12 @@ export const update = operation({
 	action: 'Update an order payment',
 	description: 'Change the fields of an order payment and output it as saved (sale.payment.update)',
 	method: 'sale.payment.update',
-	output: [unwrapProperty('payment'), simplifyPayment],
+	ids: { paymentId: 'id', paySystemId: 'fields.paySystemId' },
 	fields: [
 		paymentId,
-		paySystemId('fields.paySystemId'),
+		paySystemId,
 		fieldsCollection({ name: 'updateFields', displayName: 'Update Fields', specs: salePaymentFields, sendTo: 'fields' }),
 		simplifyField,
 	],
+	output: [unwrapProperty('payment'), simplifyPayment],
 });

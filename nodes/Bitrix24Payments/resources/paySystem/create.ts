@@ -9,7 +9,7 @@ export const create = operation({
 	action: 'Create a pay system',
 	description: 'Add a pay system that uses a REST handler (sale.paysystem.add)',
 	method: 'sale.paysystem.add',
-	output: [created],
+	ids: { personTypeId: 'PERSON_TYPE_ID' },
 	fields: [
 		name,
 		personTypeId,
@@ -22,4 +22,5 @@ export const create = operation({
 			specs: paySystemFields.filter((field) => field.name !== 'name'),
 		}),
 	],
+	output: [created],
 });

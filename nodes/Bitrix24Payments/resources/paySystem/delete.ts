@@ -8,6 +8,7 @@ export const deletePaySystem = operation({
 	action: 'Delete a pay system',
 	description: 'Delete a pay system (sale.paysystem.delete)',
 	method: 'sale.paysystem.delete',
-	output: [confirm('deleted')],
+	ids: { paySystemId: 'ID' },
 	fields: [paySystemId],
+	output: [confirm('deleted')],
 });

@@ -7,6 +7,7 @@ export const getPaymentSettings = operation({
 	action: 'Get the pay system settings of a payment',
 	description: 'Get the settings the pay system applies to one payment, as CODE: value (sale.paysystem.settings.payment.get)',
 	method: 'sale.paysystem.settings.payment.get',
+	ids: { paymentId: 'PAYMENT_ID', paySystemId: 'PAY_SYSTEM_ID' },
 	fields: [
 		paymentId,
 		paySystemId,

@@ -7,5 +7,6 @@ export const getSettings = operation({
 	action: 'Get the settings of a pay system',
 	description: 'Get the handler settings of a pay system for a payer type (sale.paysystem.settings.get)',
 	method: 'sale.paysystem.settings.get',
+	ids: { paySystemId: 'ID', personTypeId: 'PERSON_TYPE_ID' },
 	fields: [paySystemId, personTypeId],
 });

@@ -9,9 +9,10 @@ export const payInvoice = operation({
 	action: 'Pay a legacy invoice through a pay system',
 	description: 'Pay an invoice of the old CRM invoices as a payment service would (sale.paysystem.pay.invoice)',
 	method: 'sale.paysystem.pay.invoice',
-	output: [confirm('success')],
+	ids: { invoiceId: 'INVOICE_ID', paySystemId: 'PAY_SYSTEM_ID' },
 	fields: [
-		idField({ name: 'invoiceId', displayName: 'Invoice ID', description: 'ID of the legacy CRM invoice', sendAs: 'INVOICE_ID' }),
+		idField({ name: 'invoiceId', displayName: 'Invoice ID', description: 'ID of the legacy CRM invoice' }),
 		paySystemId,
 	],
+	output: [confirm('success')],
 });

@@ -23,7 +23,7 @@ export const payPayment = operation({
 	description:
 		'Pay a payment the way a payment service does after a real payment: runs the pay system\'s handler, marks the payment paid and stores the status fields (sale.paysystem.pay.payment)',
 	method: 'sale.paysystem.pay.payment',
-	output: [confirm('success'), confirmPaid],
+	ids: { paymentId: 'PAYMENT_ID', paySystemId: 'PAY_SYSTEM_ID' },
 	fields: [
 		paymentId,
 		paySystemId,
@@ -51,4 +51,6 @@ export const payPayment = operation({
 			],
 		},
 	],
+	output: [confirm('success')],
+	readBack: confirmPaid,
 });

@@ -14,13 +14,6 @@ export const paySystemId = idField({
 	name: 'paySystemId',
 	displayName: 'Pay System',
 	description: "The pay system: from the portal's list, which offers only the pay systems this operation can use, or by ID",
-	sendAs: {
-		'*': 'PAY_SYSTEM_ID',
-		[UPDATE]: 'ID',
-		'sale.paysystem.delete': 'ID',
-		'sale.paysystem.settings.get': 'ID',
-		'sale.paysystem.settings.update': 'ID',
-	},
 	searchListMethod: 'searchPaySystems',
 });
 
@@ -29,7 +22,6 @@ export const paymentId = idField({
 	name: 'paymentId',
 	displayName: 'Payment ID',
 	description: 'ID of the payment; it must use the pay system below',
-	sendAs: 'PAYMENT_ID',
 });
 
 export const personTypeId = idField({
@@ -37,7 +29,6 @@ export const personTypeId = idField({
 	displayName: 'Person Type ID',
 	description:
 		'ID of the payer type (individual, company ...) the pay system serves or its settings are for; to update a pay system, its current one, which must belong to what the pay system is used for',
-	sendAs: { '*': 'PERSON_TYPE_ID', [UPDATE]: 'FIELDS.PERSON_TYPE_ID' },
 });
 
 /** The portal checks it on every add and update: without it the answer is "Handler not found". */

@@ -10,7 +10,7 @@ export const update = operation({
 	description:
 		'Change the fields of a pay system that runs a REST handler (sale.paysystem.update); Bitrix24 wants its handler code and payer type every time',
 	method: 'sale.paysystem.update',
-	output: [confirm('success')],
+	ids: { paySystemId: 'ID', personTypeId: 'FIELDS.PERSON_TYPE_ID' },
 	fields: [
 		paySystemId,
 		// The portal checks both before anything else, on every update: without them it answers "Handler not found".
@@ -24,4 +24,5 @@ export const update = operation({
 			specs: paySystemFields.filter((field) => field.name !== 'settings'),
 		}),
 	],
+	output: [confirm('success')],
 });

@@ -8,6 +8,7 @@ export const updateSettings = operation({
 	action: 'Update the settings of a pay system',
 	description: 'Change the handler settings of a pay system for a payer type (sale.paysystem.settings.update)',
 	method: 'sale.paysystem.settings.update',
-	output: [confirm('success')],
+	ids: { paySystemId: 'ID', personTypeId: 'PERSON_TYPE_ID' },
 	fields: [paySystemId, personTypeId, settings],
+	output: [confirm('success')],
 });

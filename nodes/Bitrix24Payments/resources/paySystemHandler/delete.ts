@@ -8,6 +8,7 @@ export const deleteHandler = operation({
 	action: 'Delete a pay system handler',
 	description: 'Delete a REST handler (sale.paysystem.handler.delete)',
 	method: 'sale.paysystem.handler.delete',
-	output: [confirm('deleted')],
+	ids: { handlerId: 'ID' },
 	fields: [handlerId],
+	output: [confirm('deleted')],
 });

@@ -1,4 +1,4 @@
-import { resource } from '../../shared/describe';
+import { resource } from '../../shared/operation';
 import { create } from './create';
 import { deleteHandler } from './delete';
 import { getAll } from './getAll';

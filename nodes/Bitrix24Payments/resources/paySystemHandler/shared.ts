@@ -5,7 +5,6 @@ export const handlerId = idField({
 	name: 'handlerId',
 	displayName: 'Handler ID',
 	description: 'ID of the handler, as Get Many shows it',
-	sendAs: 'ID',
 });
 
 export const SETTINGS_DESCRIPTION = 'The handler description: {"CURRENCY": ["USD"], "FORM_DATA": {...}, "CODES": {...}}';

@@ -9,7 +9,7 @@ export const update = operation({
 	action: 'Update a pay system handler',
 	description: 'Change a REST handler (sale.paysystem.handler.update)',
 	method: 'sale.paysystem.handler.update',
-	output: [confirm('success')],
+	ids: { handlerId: 'ID' },
 	fields: [
 		handlerId,
 		fieldsCollection({
@@ -25,4 +25,5 @@ export const update = operation({
 			],
 		}),
 	],
+	output: [confirm('success')],
 });

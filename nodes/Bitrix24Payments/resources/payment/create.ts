@@ -9,7 +9,7 @@ export const create = operation({
 	action: 'Create a payment',
 	description: 'Add a payment to a deal or invoice; Bitrix24 creates it unpaid with a sum of 0 (crm.item.payment.add)',
 	method: 'crm.item.payment.add',
-	output: [created],
+	ids: { entityTypeId: 'entityTypeId', entityId: 'entityId' },
 	fields: [
 		...entityFields,
 		fieldsCollection({
@@ -19,4 +19,5 @@ export const create = operation({
 			specs: [{ name: 'paySystemId', displayName: 'Pay System ID', kind: 'integer', description: 'ID of the pay system for the payment' }],
 		}),
 	],
+	output: [created],
 });

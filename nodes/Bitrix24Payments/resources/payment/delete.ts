@@ -8,6 +8,7 @@ export const deletePayment = operation({
 	action: 'Delete a payment',
 	description: 'Delete a payment of a deal or invoice (crm.item.payment.delete)',
 	method: 'crm.item.payment.delete',
-	output: [confirm('deleted')],
+	ids: { paymentId: 'id' },
 	fields: [paymentId],
+	output: [confirm('deleted')],
 });

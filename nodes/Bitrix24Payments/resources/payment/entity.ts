@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { idField } from '../../shared/fields';
 
-/** The CRM item a payment belongs to: a deal or an invoice (smart invoice, entity type 31). */
+/** The CRM item a payment belongs to: a deal or an invoice (smart invoice, entity type 31); both are ids of the operations. */
 export const entityFields: INodeProperties[] = [
 	{
 		displayName: 'Entity Type',
@@ -15,12 +15,10 @@ export const entityFields: INodeProperties[] = [
 		],
 		default: 2,
 		description: 'The kind of CRM item the payment belongs to',
-		routing: { send: { type: 'body', property: 'entityTypeId', value: '={{ Number($value) }}' } },
 	},
 	idField({
 		name: 'entityId',
 		displayName: 'Entity ID',
 		description: 'ID of the deal or invoice',
-		sendAs: 'entityId',
 	}),
 ];

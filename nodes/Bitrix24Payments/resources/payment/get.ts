@@ -7,5 +7,6 @@ export const get = operation({
 	action: 'Get a payment',
 	description: 'Get a payment of a deal or invoice (crm.item.payment.get)',
 	method: 'crm.item.payment.get',
+	ids: { paymentId: 'id' },
 	fields: [paymentId],
 });

@@ -8,7 +8,7 @@ export const getPublicUrl = operation({
 	action: 'Get the public link of a payment',
 	description: 'Get the page where the customer pays, its short link and QR code, the QR code also as an image (salescenter.payment.getPublicUrl)',
 	method: 'salescenter.payment.getPublicUrl',
-	output: [qrCodeImage],
+	ids: { paymentId: 'id' },
 	fields: [
 		paymentId,
 		{
@@ -28,4 +28,5 @@ export const getPublicUrl = operation({
 			],
 		},
 	],
+	output: [qrCodeImage],
 });

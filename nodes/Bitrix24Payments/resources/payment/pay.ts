@@ -8,6 +8,7 @@ export const pay = operation({
 	action: 'Mark a payment as paid',
 	description: 'Set a payment to paid; Bitrix24 stamps the date and the user (crm.item.payment.pay)',
 	method: 'crm.item.payment.pay',
-	output: [confirm('success')],
+	ids: { paymentId: 'id' },
 	fields: [paymentId],
+	output: [confirm('success')],
 });

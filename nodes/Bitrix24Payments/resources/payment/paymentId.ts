@@ -1,4 +1,4 @@
-import { idField } from '../../shared/fields';
+import { idField, listOptions } from '../../shared/fields';
 
 /**
  * The payment an operation acts on, sent as `id`. CRM payments are the payments of the orders behind deals and
@@ -8,7 +8,6 @@ export const paymentId = idField({
 	name: 'paymentId',
 	displayName: 'Payment ID',
 	description: 'ID of the payment, as Get Many of CRM payments or order payments shows it',
-	sendAs: 'id',
 });
 
 /**
@@ -19,5 +18,7 @@ export const linesPaymentId = idField({
 	name: 'paymentId',
 	displayName: 'Payment ID',
 	description: 'ID of the payment of a deal or invoice, as crm.item.payment.list shows it',
-	sendAs: 'paymentId',
 });
+
+/** The Options of Get Many of a payment's products or deliveries (one field object for both: see properties.ts). */
+export const linesListOptions = listOptions({ orderFields: ['id', 'quantity'] });

@@ -8,6 +8,7 @@ export const unpay = operation({
 	action: 'Mark a payment as unpaid',
 	description: 'Set a payment back to unpaid (crm.item.payment.unpay)',
 	method: 'crm.item.payment.unpay',
-	output: [confirm('success')],
+	ids: { paymentId: 'id' },
 	fields: [paymentId],
+	output: [confirm('success')],
 });

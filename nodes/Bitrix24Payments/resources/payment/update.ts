@@ -9,7 +9,7 @@ export const update = operation({
 	action: 'Update a payment',
 	description: 'Change whether a payment is paid, or its pay system (crm.item.payment.update)',
 	method: 'crm.item.payment.update',
-	output: [confirm('success')],
+	ids: { paymentId: 'id' },
 	fields: [
 		paymentId,
 		fieldsCollection({
@@ -22,4 +22,5 @@ export const update = operation({
 			],
 		}),
 	],
+	output: [confirm('success')],
 });

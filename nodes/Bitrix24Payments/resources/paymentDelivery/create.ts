@@ -9,6 +9,7 @@ export const create = operation({
 	action: 'Add a delivery to a payment',
 	description: 'Let the payment cover a delivery of its deal (crm.item.payment.delivery.add)',
 	method: 'crm.item.payment.delivery.add',
-	output: [created],
+	ids: { paymentId: 'paymentId', deliveryId: 'deliveryId' },
 	fields: [linesPaymentId, deliveryId],
+	output: [created],
 });

@@ -8,6 +8,7 @@ export const deletePaymentDelivery = operation({
 	action: 'Remove a delivery from a payment',
 	description: 'Remove a delivery row from the payment (crm.item.payment.delivery.delete)',
 	method: 'crm.item.payment.delivery.delete',
-	output: [confirm('deleted')],
+	ids: { paymentDeliveryId: 'id' },
 	fields: [paymentDeliveryId],
+	output: [confirm('deleted')],
 });

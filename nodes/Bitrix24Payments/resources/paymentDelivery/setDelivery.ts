@@ -8,6 +8,7 @@ export const setDelivery = operation({
 	action: 'Change the delivery of a payment delivery row',
 	description: 'Point a delivery row of the payment at another delivery (crm.item.payment.delivery.setDelivery)',
 	method: 'crm.item.payment.delivery.setDelivery',
-	output: [confirm('success')],
+	ids: { paymentDeliveryId: 'id', deliveryId: 'deliveryId' },
 	fields: [paymentDeliveryId, deliveryId],
+	output: [confirm('success')],
 });

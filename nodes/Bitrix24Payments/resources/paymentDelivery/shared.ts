@@ -5,12 +5,10 @@ export const paymentDeliveryId = idField({
 	name: 'paymentDeliveryId',
 	displayName: 'Payment Delivery ID',
 	description: 'ID of the delivery row of the payment, as Get Many shows it',
-	sendAs: 'id',
 });
 
 export const deliveryId = idField({
 	name: 'deliveryId',
 	displayName: 'Delivery ID',
 	description: 'ID of the delivery (shipment) of the deal',
-	sendAs: 'deliveryId',
 });

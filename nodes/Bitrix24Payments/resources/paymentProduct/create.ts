@@ -10,10 +10,11 @@ export const create = operation({
 	action: 'Add a product to a payment',
 	description: 'Let the payment cover a product row of its deal (crm.item.payment.product.add)',
 	method: 'crm.item.payment.product.add',
-	output: [created],
+	ids: { paymentId: 'paymentId', rowId: 'rowId' },
 	fields: [
 		linesPaymentId,
-		idField({ name: 'rowId', displayName: 'Product Row ID', description: 'ID of the product row of the deal or invoice', sendAs: 'rowId' }),
+		idField({ name: 'rowId', displayName: 'Product Row ID', description: 'ID of the product row of the deal or invoice' }),
 		quantity,
 	],
+	output: [created],
 });

@@ -8,6 +8,7 @@ export const deletePaymentProduct = operation({
 	action: 'Remove a product from a payment',
 	description: 'Remove a product row from the payment (crm.item.payment.product.delete)',
 	method: 'crm.item.payment.product.delete',
-	output: [confirm('deleted')],
+	ids: { paymentProductId: 'id' },
 	fields: [paymentProductId],
+	output: [confirm('deleted')],
 });

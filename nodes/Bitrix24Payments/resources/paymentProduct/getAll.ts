@@ -1,6 +1,5 @@
-import { listOptions } from '../../shared/fields';
 import { operation } from '../../shared/operation';
-import { linesPaymentId } from '../payment/paymentId';
+import { linesListOptions, linesPaymentId } from '../payment/paymentId';
 
 export const getAll = operation({
 	name: 'Get Many',
@@ -8,5 +7,6 @@ export const getAll = operation({
 	action: 'Get the products of a payment',
 	description: 'List the products a payment covers (crm.item.payment.product.list)',
 	method: 'crm.item.payment.product.list',
-	fields: [linesPaymentId, listOptions({ orderFields: ['id', 'quantity'] })],
+	ids: { paymentId: 'paymentId' },
+	fields: [linesPaymentId, linesListOptions],
 });

@@ -8,6 +8,7 @@ export const setQuantity = operation({
 	action: 'Set the quantity of a payment product',
 	description: 'Change how many of the product the payment covers (crm.item.payment.product.setQuantity)',
 	method: 'crm.item.payment.product.setQuantity',
-	output: [confirm('success')],
+	ids: { paymentProductId: 'id' },
 	fields: [paymentProductId, quantity],
+	output: [confirm('success')],
 });

@@ -9,7 +9,6 @@ export const paymentProductId = idField({
 	name: 'paymentProductId',
 	displayName: 'Payment Product ID',
 	description: 'ID of the product row of the payment, as Get Many shows it',
-	sendAs: 'id',
 });
 
 /**

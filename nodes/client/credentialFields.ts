@@ -1,4 +1,16 @@
-import type { ICredentialDataDecryptedObject, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
+
+/**
+ * What the credentials tell the client, and the fields they share. The client reads them in call.ts; both
+ * credential types import them from here.
+ */
+
+/**
+ * An inbound webhook URL is `https://PORTAL/rest/USER_ID/SECRET/`. Users paste it with or without the trailing
+ * slash and often with the method name of Bitrix24's example still on it (`.../profile.json`): everything after
+ * the secret is dropped. The credential's test request uses the same pattern inside an n8n expression.
+ */
+export const WEBHOOK_URL_PATTERN = /^\s*(https?:\/\/[^/\s?#]+(?:\/[^/\s?#]+)*?\/rest\/\d+\/[^/\s?#]+)(?:[/?#].*)?\s*$/i;
 
 /** A portal's request bucket: every request adds 1, the counter drains `rate` per second, refused above `burst`. */
 export interface RatePlan {
@@ -46,18 +58,3 @@ export const RATE_LIMIT_PROPERTIES: INodeProperties[] = [
 		displayOptions: { show: { rateLimit: ['custom'] } },
 	},
 ];
-
-/** The plan chosen in the credential; undefined when the portal has no bucket (self-hosted). */
-export function ratePlanOf(credentials: ICredentialDataDecryptedObject): RatePlan | undefined {
-	const choice = String(credentials.rateLimit ?? 'standard');
-	if (choice === 'none') return undefined;
-	if (choice === 'custom') {
-		const rate = Number(credentials.requestsPerSecond);
-		const burst = Number(credentials.burst);
-		return {
-			rate: Number.isFinite(rate) && rate > 0 ? rate : RATE_PLANS.standard.rate,
-			burst: Number.isFinite(burst) && burst >= 1 ? Math.floor(burst) : RATE_PLANS.standard.burst,
-		};
-	}
-	return RATE_PLANS[choice] ?? RATE_PLANS.standard;
-}

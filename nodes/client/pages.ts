@@ -1,11 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { Success } from './answer';
+import type { Seat } from './batch';
+import { takeSeat } from './batch';
 import type { Call } from './call';
-import { followUpCall } from './call';
-import type { Ticket } from './coalesce';
-import { takeSeat } from './coalesce';
-import type { Success } from './pipeline';
-import { perform } from './pipeline';
+import { followingCall, request } from './request';
 
 /**
  * Lists served in pages (sale.payment.list): the first page tells how many rows there are (`total`) and where
@@ -14,9 +13,9 @@ import { perform } from './pipeline';
  * Rows are sorted by id after the user's sort, so that pages read in separate queries neither skip nor repeat a
  * row that ties with another; a row seen twice anyway (one added meanwhile shifts the pages) is kept once.
  */
-export async function readPages(call: Call, rowsKey: string, limit: number, ticket?: Ticket): Promise<IDataObject> {
+export async function readPages(call: Call, rowsKey: string, limit: number, seat?: Seat): Promise<IDataObject> {
 	call.params = { ...call.params, order: withIdLast(call.params.order), start: 0 };
-	const first = await perform(call, ticket);
+	const first = await request(call, seat);
 	const pages = [first];
 	const step = first.next;
 	if (step !== undefined && step > 0 && rowsOf(first, rowsKey).length < limit) {
@@ -37,9 +36,9 @@ export async function readPages(call: Call, rowsKey: string, limit: number, tick
 }
 
 async function page(call: Call, start: number, batched: boolean): Promise<Success> {
-	const pageCall = followUpCall(call, call.method, { ...call.params, start });
+	const pageCall = followingCall(call, call.method, { ...call.params, start });
 	// Seats are taken before the first await, so that all pages share the same batches.
-	return await perform(pageCall, batched && call.batchKey ? takeSeat(call.batchKey) : undefined);
+	return await request(pageCall, batched && call.batchKey ? takeSeat(call.batchKey) : undefined);
 }
 
 function rowsOf(page: Success, rowsKey: string): IDataObject[] {

@@ -1,28 +1,8 @@
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
-/** One operation: its entry in the Operation list (with its routing) and the fields it shows; see operation.ts. */
-export interface Operation {
-	option: INodePropertyOptions & { value: string; action: string };
-	fields: INodeProperties[];
-}
+import type { Resource } from './operation';
 
-/** One resource: its entry in the Resource list and its operations. */
-export interface Resource {
-	value: string;
-	name: string;
-	description: string;
-	operations: Operation[];
-	defaultOperation: string;
-}
-
-export function resource(
-	value: string,
-	label: { name: string; description: string },
-	operations: Operation[],
-	defaultOperation: string,
-): Resource {
-	return { value, ...label, operations, defaultOperation };
-}
+// The node's parameters, built from its resources: the Resource list, an Operation list per resource, the fields.
 
 /** The Resource list, in n8n's alphabetical order. */
 export function resourceProperty(resources: Resource[], defaultResource: string): INodeProperties {
@@ -58,7 +38,7 @@ export function subtitle(resources: Resource[]): string {
  * becomes one property shown for all of them, across resources too, when its resource x operation grid
  * holds no operation that does not use it (an operation a resource lacks cannot be chosen).
  */
-export function describeResources(resources: Resource[]): INodeProperties[] {
+export function operationProperties(resources: Resource[]): INodeProperties[] {
 	const operationLists: INodeProperties[] = resources.map(({ value, operations, defaultOperation }) => ({
 		displayName: 'Operation',
 		name: 'operation',

@@ -1,0 +1,48 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Reading } from './answer';
+import type { Call } from './call';
+
+/** Our copy of a portal's request bucket: requests sent and not yet drained, as of `at` (ms). */
+export interface BucketState {
+	level: number;
+	at: number;
+}
+
+/** The calls of one node run that are being gathered into batch requests (batch.ts). */
+export interface Gathering {
+	seats: Array<Promise<{ call: Call; answer: (reading: Reading) => void } | undefined>>;
+	/** Whether a seat was taken in the current turn of the event loop. */
+	joined: boolean;
+}
+
+/** What a trigger remembers between events (Bitrix24PaymentsTrigger/paidPayments.ts). */
+export interface TriggerMemory {
+	/** Per payment: whether it was paid when last seen. */
+	seen: Map<number, boolean>;
+	/** The static data of the requests that n8n may still save (weak: n8n drops a copy once its request is done). */
+	copies: Set<WeakRef<IDataObject>>;
+}
+
+/**
+ * Everything the package keeps in an n8n process from one call to the next, in one place. The rest of the
+ * package holds nothing module-level but constant tables. All of it is per process: in n8n's queue mode every
+ * worker and webhook process has its own.
+ */
+export const registry = {
+	/** Per portal host: our copy of its request bucket, which all items, nodes and executions of the process share. */
+	buckets: new Map<string, BucketState>(),
+	/** Per portal and method (`portal|method`): when its operating-time budget frees up, in local ms. */
+	operatingResets: new Map<string, number>(),
+	/** Per portal: the request that is refreshing an expired OAuth2 token now; the others wait for it. */
+	refreshing: new Map<string, Promise<unknown>>(),
+	/** Per node run (execution and node): the batch its calls are gathering into. Lives one turn of the event loop. */
+	gatherings: new Map<string, Gathering>(),
+	/** Per trigger (workflow, node, mode): the payments it has seen paid. */
+	triggers: new Map<string, TriggerMemory>(),
+};
+
+/** Forgets everything: a process that starts afresh (tests). */
+export function resetRegistry(): void {
+	for (const map of Object.values(registry)) map.clear();
+}
