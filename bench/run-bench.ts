@@ -26,6 +26,7 @@ import { runInNewContext } from 'node:vm';
 import '../test/helpers/setup-env';
 
 type Helpers = typeof import('../test/helpers/bitrix24');
+type Package = typeof import('../test/helpers/package');
 type Engine = typeof import('../test/helpers/engine');
 type Emulator = import('../test/emulator/server').Bitrix24Emulator;
 type Item = import('n8n-workflow').INodeExecutionData;
@@ -47,6 +48,7 @@ const COST_ITEMS = Number(process.env.BENCH_ITEMS ?? 300);
 const COST_REPS = Number(process.env.BENCH_REPS ?? 11);
 
 let helpers: Helpers;
+let built: Package;
 let engine: Engine;
 let host: EmulatorHost;
 const problems: string[] = [];
@@ -98,7 +100,8 @@ async function standardBucket(n: number, batch: boolean): Promise<BucketRow> {
 		const ids = await emulator.seedOrderPayments(n, { orderId: MAIN_ORDER });
 		gc();
 		const started = performance.now();
-		const result = await helpers.run(portal(emulator), {
+		const result = await engine.runNode({
+			emulator: portal(emulator),
 			parameters: { ...PAY, requestOptions: { batch } },
 			items: idItems(ids),
 			credentials: credentials(emulator, { rateLimit: 'standard' }),
@@ -156,7 +159,8 @@ async function runVariant(variant: VariantName, emulator: RemoteEmulator, ids: n
 	switch (variant) {
 		case 'batched':
 		case 'node': {
-			const result = await helpers.run(portal(emulator), {
+			const result = await engine.runNode({
+			emulator: portal(emulator),
 				parameters: { ...PAY, requestOptions: { batch: variant === 'batched' } },
 				items: idItems(ids),
 				credentials: credentials(emulator, { rateLimit: 'none' }),
@@ -169,9 +173,9 @@ async function runVariant(variant: VariantName, emulator: RemoteEmulator, ids: n
 			const result = await engine.runNode({
 				nodeType: bareNodeType,
 				nodeName: 'Bare Bitrix24 Pay',
-				credentialTypes: [helpers.webhookCredentialType],
+				credentialTypes: [built.webhookCredentialType],
 				parameters: { operation: 'pay', paymentId: '={{ $json.id }}' },
-				credentials: { type: 'bitrix24WebhookApi', data: credentials(emulator, { rateLimit: 'none' }) },
+				credential: { type: 'bitrix24WebhookApi', data: credentials(emulator, { rateLimit: 'none' }) },
 				items: idItems(ids),
 				continueOnFail: true,
 			});
@@ -181,11 +185,11 @@ async function runVariant(variant: VariantName, emulator: RemoteEmulator, ids: n
 		case 'hookless': {
 			const { hooklessNodeType } = await import('./bare-node');
 			const result = await engine.runNode({
-				nodeType: hooklessNodeType(helpers.nodeType),
+				nodeType: hooklessNodeType(built.nodeType),
 				nodeName: 'Hookless Bitrix24 Payments',
-				credentialTypes: [helpers.webhookCredentialType, helpers.oauthCredentialType],
+				credentialTypes: [built.webhookCredentialType, built.oauthCredentialType],
 				parameters: PAY,
-				credentials: { type: 'bitrix24WebhookApi', data: credentials(emulator, { rateLimit: 'none' }) },
+				credential: { type: 'bitrix24WebhookApi', data: credentials(emulator, { rateLimit: 'none' }) },
 				items: idItems(ids),
 				continueOnFail: true,
 			});
@@ -304,7 +308,8 @@ async function getManyReturnAll(count: number, batch: boolean): Promise<ListRow>
 		gc();
 		const started = performance.now();
 		// Order 202 holds only the seeded payments: 10 000 of them are 200 pages of 50.
-		const result = await helpers.run(portal(emulator), {
+		const result = await engine.runNode({
+			emulator: portal(emulator),
 			parameters: {
 				resource: 'orderPayment',
 				operation: 'getAll',
@@ -363,6 +368,7 @@ function machine(): string[] {
 async function main() {
 	const totalStarted = performance.now();
 	helpers = await import('../test/helpers/bitrix24');
+	built = await import('../test/helpers/package');
 	engine = await import('../test/helpers/engine');
 	const { EmulatorHost: Host } = await import('./remote-emulator');
 	host = Host.start();
@@ -418,7 +424,7 @@ async function main() {
 			const { rows, bodies, toFloor, toSurface } = await costPerItem();
 			const floor = rows.find((r) => r.variant === 'floor')!;
 			const batched = rows.find((r) => r.variant === 'batched')!;
-			const hooklessProperties = helpers.nodeType.description.properties.length;
+			const hooklessProperties = built.nodeType.description.properties.length;
 			show([
 				'## 2. No bucket: cost per item',
 				'',

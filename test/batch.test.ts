@@ -8,7 +8,8 @@ import type { INodeParameters } from 'n8n-workflow';
 import type { Fault } from './emulator/server';
 import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { AUTHS, itemsOf, run } from './helpers/bitrix24';
+import { AUTHS, itemsOf } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 const { payments, orders, paySystems } = SEED_IDS;
 const PAY = 'crm.item.payment.pay';
@@ -49,7 +50,7 @@ describe.each(AUTHS)('with %s credentials', (auth: Auth) => {
 		for (const index of bad) input.splice(index, 0, 90000 + index);
 		expect(input).toHaveLength(200);
 
-		const result = await run(emulator, { auth, parameters: pay(), items: itemsOf(...input.map((id) => ({ id }))), continueOnFail: true });
+		const result = await runNode({ emulator, auth, parameters: pay(), items: itemsOf(...input.map((id) => ({ id }))), continueOnFail: true });
 
 		expect(result.error).toBeUndefined();
 		expect(requests()).toEqual(['batch(50)', 'batch(50)', 'batch(50)', 'batch(50)']);
@@ -66,7 +67,7 @@ describe.each(AUTHS)('with %s credentials', (auth: Auth) => {
 	});
 
 	test('an unknown id without Continue On Fail fails the node with that item\'s error and its Bitrix24 code', async () => {
-		const result = await run(emulator, { auth, parameters: pay(), items: itemsOf({ id: payments.UNPAID }, { id: 9999 }) });
+		const result = await runNode({ emulator, auth, parameters: pay(), items: itemsOf({ id: payments.UNPAID }, { id: 9999 }) });
 
 		expect(result.error?.message).toBe('Bitrix24 could not mark the payment as paid: payment 9999 was not found');
 		expect(result.error?.description).toMatch('Check the Payment ID');
@@ -77,7 +78,7 @@ describe.each(AUTHS)('with %s credentials', (auth: Auth) => {
 
 test('120 items: batches of 50, 50 and 20, all paid once, inside the Standard burst', async () => {
 	const ids = crmPayments(120);
-	const result = await run(emulator, { parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))) });
+	const result = await runNode({ emulator, parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))) });
 
 	expect(result.error).toBeUndefined();
 	expect(requests()).toEqual(['batch(50)', 'batch(50)', 'batch(20)']);
@@ -88,7 +89,7 @@ test('120 items: batches of 50, 50 and 20, all paid once, inside the Standard bu
 
 test('Batch Requests off: one plain request per item, as before', async () => {
 	const ids = crmPayments(3);
-	const result = await run(emulator, { parameters: pay({ requestOptions: { batch: false } }), items: itemsOf(...ids.map((id) => ({ id }))) });
+	const result = await runNode({ emulator, parameters: pay({ requestOptions: { batch: false } }), items: itemsOf(...ids.map((id) => ({ id }))) });
 
 	expect(result.error).toBeUndefined();
 	expect(requests()).toEqual([PAY, PAY, PAY]);
@@ -96,7 +97,7 @@ test('Batch Requests off: one plain request per item, as before', async () => {
 });
 
 test('a lone item goes as a plain call, not a batch of one', async () => {
-	const result = await run(emulator, { parameters: pay(), items: itemsOf({ id: payments.UNPAID }) });
+	const result = await runNode({ emulator, parameters: pay(), items: itemsOf({ id: payments.UNPAID }) });
 
 	expect(result.error).toBeUndefined();
 	expect(requests()).toEqual([PAY]);
@@ -109,7 +110,7 @@ describe('limits and lost answers', () => {
 		const ids = crmPayments(10);
 		inject('queryLimit', 'batch');
 
-		const result = await run(emulator, { parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))) });
+		const result = await runNode({ emulator, parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))) });
 
 		expect(result.error).toBeUndefined();
 		expect(emulator.restCalls().map((call) => [call.restMethod, call.status, call.commands?.length ?? 0])).toEqual([
@@ -124,7 +125,7 @@ describe('limits and lost answers', () => {
 		const ids = crmPayments(4);
 		inject('operationTimeLimit', 'batch');
 
-		const result = await run(emulator, { parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))) });
+		const result = await runNode({ emulator, parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))) });
 
 		expect(result.error).toBeUndefined();
 		expect(emulator.restCalls().map((call) => [call.restMethod, call.status])).toEqual([
@@ -140,7 +141,7 @@ describe('limits and lost answers', () => {
 		emulator.options.operating = { limit: 480, window: 2 };
 		inject('operationTimeLimit', PAY);
 
-		const result = await run(emulator, { parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))) });
+		const result = await runNode({ emulator, parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))) });
 
 		expect(result.error).toBeUndefined();
 		expect(result.items.map((item) => item.json)).toEqual(ids.map((paymentId) => ({ success: true, paymentId })));
@@ -157,7 +158,7 @@ describe('limits and lost answers', () => {
 		const ids = crmPayments(5);
 		inject('reset', 'batch', { afterRun: true });
 
-		const result = await run(emulator, { parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))), continueOnFail: true });
+		const result = await runNode({ emulator, parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))), continueOnFail: true });
 
 		expect(result.error).toBeUndefined();
 		expect(emulator.restCalls()).toHaveLength(1);
@@ -170,7 +171,7 @@ describe('limits and lost answers', () => {
 		expect([...runsPerId(PAY).values()]).toEqual([1, 1, 1, 1, 1]);
 
 		emulator.injectFault({ kind: 'reset', method: 'batch', afterRun: true });
-		const failed = await run(emulator, { parameters: pay(), items: itemsOf({ id: payments.UNPAID }, { id: payments.UNPAID_2 }) });
+		const failed = await runNode({ emulator, parameters: pay(), items: itemsOf({ id: payments.UNPAID }, { id: payments.UNPAID_2 }) });
 		expect(failed.error?.description).toMatch('may or may not have been applied');
 		expect(failed.error?.description).toMatch('The node did not send it again: repeating a change could apply it twice.');
 	});
@@ -183,7 +184,7 @@ describe('limits and lost answers', () => {
 		const ids = crmPayments(3);
 		inject(kind, 'batch', { afterRun: true });
 
-		const result = await run(emulator, { parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))), continueOnFail: true });
+		const result = await runNode({ emulator, parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))), continueOnFail: true });
 
 		expect(emulator.restCalls()).toHaveLength(1);
 		expect(result.items.every((item) => typeof item.json.error === 'string')).toBe(true);
@@ -194,7 +195,8 @@ describe('limits and lost answers', () => {
 		inject('reset', 'batch', { afterRun: true });
 		const ids = [payments.UNPAID, payments.UNPAID_2, payments.PAID];
 
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: { resource: 'payment', operation: 'get', paymentId: '={{ $json.id }}' },
 			items: itemsOf(...ids.map((id) => ({ id }))),
 		});
@@ -211,7 +213,7 @@ describe('limits and lost answers', () => {
 		const ids = crmPayments(3);
 		inject('serverError', PAY, { afterRun: true });
 
-		const result = await run(emulator, { parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))), continueOnFail: true });
+		const result = await runNode({ emulator, parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))), continueOnFail: true });
 
 		expect(result.items.map((item) => item.json)).toEqual([
 			{ error: 'Bitrix24 could not mark the payment as paid: the portal failed with an internal error (INTERNAL_SERVER_ERROR)' },
@@ -227,11 +229,11 @@ describe('limits and lost answers', () => {
 		emulator.options.methodCost = { 'crm.item.payment.get': 1 };
 		emulator.options.operating = { limit: 2, window: 3 };
 		const get = { resource: 'payment', operation: 'get', paymentId: '={{ $json.id }}' };
-		const warmUp = await run(emulator, { parameters: get, items: itemsOf({ id: payments.UNPAID }, { id: payments.UNPAID_2 }) });
+		const warmUp = await runNode({ emulator, parameters: get, items: itemsOf({ id: payments.UNPAID }, { id: payments.UNPAID_2 }) });
 		expect(warmUp.error).toBeUndefined();
 		const started = Date.now();
 
-		const result = await run(emulator, { parameters: get, items: itemsOf({ id: payments.UNPAID }, { id: payments.UNPAID_2 }) });
+		const result = await runNode({ emulator, parameters: get, items: itemsOf({ id: payments.UNPAID }, { id: payments.UNPAID_2 }) });
 
 		expect(result.error).toBeUndefined();
 		expect(result.items.map((item) => item.json.id)).toEqual([payments.UNPAID, payments.UNPAID_2]);
@@ -264,7 +266,8 @@ describe('commands are encoded exactly', () => {
 		['brackets and a PHP-looking key', 'fields[paid]=N&id=1'],
 		['an empty string', ''],
 	])('%s reach the portal as typed', async (_name, text) => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: update('={{ $json.text }}'),
 			items: itemsOf({ id: payments.UNPAID, text }, { id: payments.UNPAID_2, text: `${text}!` }),
 		});
@@ -279,7 +282,8 @@ describe('commands are encoded exactly', () => {
 	});
 
 	test('a date with +02:00 and nested fields[...] arrive as sent', async () => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: update('paid', '2024-05-20T10:15:00+02:00'),
 			items: itemsOf({ id: payments.UNPAID }, { id: payments.UNPAID_2 }),
 		});
@@ -294,7 +298,8 @@ describe('commands are encoded exactly', () => {
 
 	test('text the portal would read as a $result[...] reference is not batched: sent as plain calls, stored as typed', async () => {
 		const text = 'see $result[c0][payment][id]';
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: update(text),
 			items: itemsOf({ id: payments.UNPAID }, { id: payments.UNPAID_2 }),
 		});
@@ -306,7 +311,8 @@ describe('commands are encoded exactly', () => {
 
 	test('arrays (the Fields of a list) arrive as lists', async () => {
 		emulator.seedOrderPayments(3);
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: {
 				resource: 'orderPayment',
 				operation: 'getAll',
@@ -350,7 +356,7 @@ describe('Get Many over 10 000 order payments reads 50 pages per batch request',
 		['Limit 2 550 (51 pages)', { returnAll: false, limit: 2550 }, ['sale.payment.list', 'batch(50)'], 2550],
 		['Limit 2 551 (52 pages)', { returnAll: false, limit: 2551 }, ['sale.payment.list', 'batch(50)', 'sale.payment.list'], 2551],
 	])('%s: requests %j, every payment once, in order', async (_name, extra, expected, count) => {
-		const result = await run(emulator, { parameters: getMany(extra) });
+		const result = await runNode({ emulator, parameters: getMany(extra) });
 
 		expect(result.error).toBeUndefined();
 		expect(requests()).toEqual(expected);
@@ -361,7 +367,7 @@ describe('Get Many over 10 000 order payments reads 50 pages per batch request',
 
 	test('Sort by amount, descending, across pages: in the order asked for, ties by id, every payment once', async () => {
 		ids.forEach((id, index) => (emulator.state.payments.get(id)!.sum = index % 7));
-		const result = await run(emulator, { parameters: getMany({ returnAll: true, options: { orderBy: 'sum', orderDirection: 'DESC', select: ['id', 'sum'] } }) });
+		const result = await runNode({ emulator, parameters: getMany({ returnAll: true, options: { orderBy: 'sum', orderDirection: 'DESC', select: ['id', 'sum'] } }) });
 
 		expect(result.error).toBeUndefined();
 		const out = result.items.map((item) => [Number(item.json.sum), Number(item.json.id)]);
@@ -370,7 +376,7 @@ describe('Get Many over 10 000 order payments reads 50 pages per batch request',
 	}, 60_000);
 
 	test('Batch Requests off: page after page, 200 requests', async () => {
-		const result = await run(emulator, { parameters: getMany({ returnAll: true, requestOptions: { batch: false } }) });
+		const result = await runNode({ emulator, parameters: getMany({ returnAll: true, requestOptions: { batch: false } }) });
 
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(10_000);

@@ -3,7 +3,7 @@
  * CLI runs it) tells plainly whether the URL works; the OAuth2 credential points n8n at Bitrix24's servers.
  */
 import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, DEFAULT_WEBHOOK_SECRET } from './emulator/server';
-import { oauthCredentialType, webhookCredentialType } from './helpers/bitrix24';
+import { oauthCredentialType, webhookCredentialType } from './helpers/package';
 import { testCredential } from './helpers/credential-test';
 
 let emulator: Bitrix24Emulator;

@@ -8,7 +8,8 @@ import type { IBinaryData, INodeParameters } from 'n8n-workflow';
 
 import { Bitrix24Emulator, SEED_IDS, qrPng } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { AUTHS, itemsOf, run, onlyCall as onlyCallOf } from './helpers/bitrix24';
+import { AUTHS, itemsOf, onlyCall as onlyCallOf } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 const { payments, paySystems, productRows, paymentProducts, shipments, paymentDeliveries } = SEED_IDS;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -39,7 +40,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 	describe('CRM Payment', () => {
 		test('Create adds an unpaid payment with sum 0 to a deal, with the pay system, and outputs its id', async () => {
 			const { dealWithoutOrder: deal } = SEED_IDS;
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'payment',
@@ -74,7 +76,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 		test('Create for an invoice without additional fields sends no fields and no pay system', async () => {
 			const { smartInvoice } = SEED_IDS;
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'payment', operation: 'create', entityTypeId: 31, entityId: smartInvoice.entityId },
 			});
@@ -90,7 +93,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Get outputs the payment object without the envelope', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'payment', operation: 'get', paymentId: String(payments.PAID) },
 			});
@@ -124,7 +128,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			clonePayment(payments.UNPAID_2, { id: 1061, currency: 'EUR' }); // left out by the custom filter
 			const { deal } = SEED_IDS;
 
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'payment',
@@ -171,7 +176,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			emulator.state.payments.get(payments.PAID)!.sum = 80;
 			const { deal } = SEED_IDS;
 
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'payment',
@@ -198,7 +204,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Update sets paid and the pay system; the portal stamps the date and user', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'payment',
@@ -220,7 +227,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Update with paid "No" marks a paid payment unpaid and leaves its pay system', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'payment', operation: 'update', paymentId: payments.PAID, updateFields: { paid: 'N' } },
 			});
@@ -232,7 +240,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Get Public URL outputs url, shortUrl and qr, and the QR code as a PNG in "data"', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'payment', operation: 'getPublicUrl', paymentId: payments.UNPAID },
 			});
@@ -266,7 +275,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Get Public URL puts the QR code in the binary field named in the options', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'payment',
@@ -286,7 +296,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Get Public URL of an unknown payment fails as not found', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'payment', operation: 'getPublicUrl', paymentId: 9999 },
 			});
@@ -301,7 +312,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 	describe('Payment Product', () => {
 		test('Add sends paymentId, rowId and quantity; the line is stored and the payment sum recalculated', async () => {
 			// Row 501 holds 3, one of them is already in payment 1038: two are left.
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paymentProduct',
@@ -333,7 +345,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Add refuses a fractional quantity before sending: the portal would drop the fraction', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentProduct', operation: 'create', paymentId: payments.UNPAID_2, rowId: productRows.ROW_A, quantity: 1.5 },
 			});
@@ -345,7 +358,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Add more than is left of the row fails with the portal\'s reason', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentProduct', operation: 'create', paymentId: payments.UNPAID_2, rowId: productRows.ROW_A, quantity: 3 },
 			});
@@ -360,7 +374,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			addLine(900, payments.UNPAID, 'BASKET_ITEM', productRows.ROW_B, 2);
 			addLine(901, payments.UNPAID_2, 'BASKET_ITEM', productRows.ROW_B, 1); // another payment's line
 
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentProduct', operation: 'getAll', paymentId: payments.UNPAID },
 			});
@@ -377,7 +392,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		test('Get Many sorts by quantity as asked', async () => {
 			addLine(900, payments.UNPAID, 'BASKET_ITEM', productRows.ROW_B, 2);
 
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paymentProduct',
@@ -393,7 +409,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Get Many of an unknown payment fails as not found', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentProduct', operation: 'getAll', paymentId: 9999 },
 			});
@@ -404,7 +421,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Set Quantity sends id and quantity; the line and the payment sum change', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentProduct', operation: 'setQuantity', paymentProductId: String(paymentProducts.ON_UNPAID), quantity: 3 },
 			});
@@ -419,7 +437,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Set Quantity refuses 0.5 before sending: the portal would read it as 0', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentProduct', operation: 'setQuantity', paymentProductId: paymentProducts.ON_UNPAID, quantity: 0.5 },
 			});
@@ -430,7 +449,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Delete removes the line and says so; the payment sum drops', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentProduct', operation: 'delete', paymentProductId: paymentProducts.ON_UNPAID },
 			});
@@ -447,7 +467,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 	describe('Payment Delivery', () => {
 		test('Add sends paymentId and deliveryId; the line is stored with quantity 1 and the sum recalculated', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentDelivery', operation: 'create', paymentId: String(payments.UNPAID_2), deliveryId: shipments.MAIN },
 			});
@@ -472,7 +493,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			addLine(900, payments.UNPAID, 'SHIPMENT', shipments.SECOND, 1);
 			addLine(901, payments.UNPAID_2, 'SHIPMENT', shipments.SECOND, 1);
 
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentDelivery', operation: 'getAll', paymentId: payments.UNPAID },
 			});
@@ -489,7 +511,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		test('Get Many sorts by id descending as asked', async () => {
 			addLine(900, payments.UNPAID, 'SHIPMENT', shipments.SECOND, 1);
 
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paymentDelivery',
@@ -505,7 +528,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Set Delivery points the line at another delivery; the payment sum follows its price', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paymentDelivery',
@@ -528,7 +552,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Delete removes the line and says so; the payment sum drops', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentDelivery', operation: 'delete', paymentDeliveryId: paymentDeliveries.ON_UNPAID },
 			});
@@ -585,7 +610,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 		test.each(cases)('%s fails with a NodeApiError that quotes the portal, and nothing changes', async (_name, method, parameters, action) => {
 			const linesBefore = structuredClone([...emulator.state.payableItems.values()]);
-			const result = await run(emulator, { auth, parameters });
+			const result = await runNode({ emulator, auth, parameters });
 
 			expect(result.items).toEqual([]);
 			expect(result.error?.name).toBe('NodeApiError');
@@ -599,13 +624,14 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 		// Bitrix24 refuses line changes of a paid payment even for an admin: the hint says so.
 		test.each(cases)('%s: the hint names the paid payment as the likely cause', async (_name, _method, parameters) => {
-			const result = await run(emulator, { auth, parameters });
+			const result = await runNode({ emulator, auth, parameters });
 			expect(result.error?.description).toMatch(/paid/i);
 			expect(result.error?.description).toMatch(/unpaid/i);
 		});
 
 		test('under Continue On Fail the paid line becomes an error item and the next item still runs', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentProduct', operation: 'setQuantity', paymentProductId: '={{ $json.line }}', quantity: 2 },
 				items: itemsOf({ line: paymentProducts.ON_PAID }, { line: paymentProducts.ON_UNPAID }),
@@ -628,7 +654,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('under Continue On Fail a paid delivery line becomes an error item and the next item still runs', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paymentDelivery', operation: 'delete', paymentDeliveryId: '={{ $json.line }}' },
 				items: itemsOf({ line: paymentDeliveries.ON_PAID }, { line: paymentDeliveries.ON_UNPAID }),
@@ -684,7 +711,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		test.each(cases)('%s fails, quoting Bitrix24, and nothing changes', async (_name, method, parameters, action, said) => {
 			const paymentsBefore = structuredClone([...emulator.state.payments.values()]);
 			const linesBefore = structuredClone([...emulator.state.payableItems.values()]);
-			const result = await run(emulator, { auth, parameters });
+			const result = await runNode({ emulator, auth, parameters });
 
 			expect(result.items).toEqual([]);
 			expect(result.error?.name).toBe('NodeApiError');
@@ -697,7 +724,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test.each(cases)('%s: the message names what was missing, not the payment', async (_name, _method, parameters, _action, _said, missing) => {
-			const result = await run(emulator, { auth, parameters });
+			const result = await runNode({ emulator, auth, parameters });
 			expect(result.error?.message).not.toMatch(/payment( \d+)? was not found/);
 			expect(result.error?.message).toMatch(missing);
 			expect(result.error?.description).not.toContain('Check the Payment ID');
@@ -729,7 +756,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			// Payment 1039 gets lines too, so that the lists have something to output for both items.
 			addLine(900, payments.UNPAID_2, 'BASKET_ITEM', productRows.ROW_B, 1);
 			addLine(901, payments.UNPAID_2, 'SHIPMENT', shipments.SECOND, 1);
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { ...parameters, paymentId: '={{ $json.payment }}' },
 				items: itemsOf({ payment: payments.UNPAID }, { payment: ` ${payments.UNPAID_2} ` }),

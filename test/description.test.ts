@@ -6,13 +6,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
-import { nodeType } from './helpers/bitrix24';
+import { builtModule, nodeType } from './helpers/package';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- the built resource definitions, as the node uses them */
+type Resource = { value: string; operations: Array<{ option: { value: string }; fields: INodeProperties[] }> };
 const resources = ['payment', 'paymentProduct', 'paymentDelivery', 'orderPayment', 'paySystem', 'paySystemHandler'].map(
-	(name) => require(`../dist/nodes/Bitrix24Payments/resources/${name}/index.js`)[`${name}Resource`],
-) as Array<{ value: string; operations: Array<{ option: { value: string }; fields: INodeProperties[] } > }>;
-/* eslint-enable @typescript-eslint/no-require-imports */
+	(name) => builtModule<Record<string, Resource>>(`nodes/Bitrix24Payments/resources/${name}/index`)[`${name}Resource`],
+);
 
 const properties = nodeType.description.properties;
 const operations = resources.flatMap((resource) =>

@@ -7,7 +7,9 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, READ_ONLY_WEBHOOK, SEED_IDS } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { credentialData, run } from './helpers/bitrix24';
+import { credentialData } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
+import { builtModule } from './helpers/package';
 
 const { payments, paySystems } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -44,7 +46,7 @@ interface Expected {
 
 async function expectFailure(parameters: INodeParameters, expected: Expected, options: { auth?: Auth; webhook?: { userId: number; secret: string } } = {}) {
 	const credentials = options.webhook ? { webhookUrl: emulator.webhookUrl(options.webhook.userId, options.webhook.secret) } : undefined;
-	const result = await run(emulator, { auth: options.auth, parameters, credentials });
+	const result = await runNode({ emulator, auth: options.auth, parameters, credentials });
 
 	expect(result.items).toEqual([]);
 	expect(result.error?.name).toBe('NodeApiError');
@@ -221,7 +223,8 @@ describe('credentials and permissions', () => {
 
 	test('an OAuth app without the scope: names the scope to add', async () => {
 		const token = emulator.issueToken({ scopes: ['crm'] });
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			auth: 'oAuth2',
 			parameters: payPayment(payments.UNPAID, paySystems.BANK_TRANSFER),
 			credentials: credentialData(emulator, 'oAuth2', token),
@@ -235,7 +238,8 @@ describe('credentials and permissions', () => {
 	});
 
 	test('a webhook URL that is not one fails before any request, without echoing the URL', async () => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: pay(payments.UNPAID),
 			credentials: { webhookUrl: `${emulator.baseUrl}/rest/secretpart123/` },
 		});
@@ -250,7 +254,8 @@ describe('credentials and permissions', () => {
 		const closed = await Bitrix24Emulator.start();
 		const url = closed.webhookUrl();
 		await closed.stop();
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: { ...pay(payments.UNPAID), requestOptions: { maxRetries: 1, maxWait: 5 } },
 			credentials: { webhookUrl: url, rateLimit: 'none' },
 		});
@@ -265,10 +270,8 @@ describe('credentials and permissions', () => {
 });
 
 describe('answers the node never provokes (it checks first) still read well', () => {
-	/* eslint-disable @typescript-eslint/no-require-imports -- the built module, as the node uses it */
-	const { bitrix24ApiError } = require('../dist/nodes/client/errors.js');
-	/* eslint-enable @typescript-eslint/no-require-imports */
-	const node = { id: '1', name: 'Bitrix24 Payments', type: 'bitrix24Payments', typeVersion: 1, position: [0, 0], parameters: {} };
+	const { bitrix24ApiError } = builtModule<typeof import('../nodes/client/errors')>('nodes/client/errors');
+	const node = { id: '1', name: 'Bitrix24 Payments', type: 'bitrix24Payments', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
 
 	beforeEach(() => emulator.reset());
 

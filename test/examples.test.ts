@@ -11,7 +11,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
 import type { SalePayment } from './emulator/server';
-import { credentialData, nodeType } from './helpers/bitrix24';
+import { credentialData } from './helpers/bitrix24';
+import { nodeType } from './helpers/package';
 import { TriggerHarness } from './helpers/trigger';
 import type { RunWorkflowOptions } from './helpers/workflow';
 import { exampleFiles, isStandIn, loadExample, offsetAt, PACKAGE_NODE, runWorkflow } from './helpers/workflow';

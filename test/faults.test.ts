@@ -6,7 +6,8 @@
 import type { Fault } from './emulator/server';
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { AUTHS, run } from './helpers/bitrix24';
+import { AUTHS } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 const { payments } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -41,7 +42,7 @@ describe.each(AUTHS)('with %s credentials: refused before running, so repeated e
 		["a proxy's 502 page", 'badGateway' as const],
 	])('%s on a read is repeated', async (_name, kind) => {
 		inject(kind, GET);
-		const result = await run(emulator, { auth, parameters: get });
+		const result = await runNode({ emulator, auth, parameters: get });
 
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.id).toBe(payments.UNPAID);
@@ -53,7 +54,7 @@ describe.each(AUTHS)('with %s credentials: refused before running, so repeated e
 
 	test('QUERY_LIMIT_EXCEEDED on Mark as Paid: sent again, paid once', async () => {
 		inject('queryLimit', PAY, { times: 2 });
-		const result = await run(emulator, { auth, parameters: pay });
+		const result = await runNode({ emulator, auth, parameters: pay });
 
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json).toEqual({ success: true, paymentId: payments.UNPAID });
@@ -69,7 +70,7 @@ describe.each(AUTHS)('with %s credentials: refused before running, so repeated e
 describe('limits that do not lift', () => {
 	test('QUERY_LIMIT_EXCEEDED every time: fails after Max Retries with what was tried and how to wait longer', async () => {
 		inject('queryLimit', PAY, { times: 10 });
-		const result = await run(emulator, { parameters: { ...pay, requestOptions: { maxRetries: 2 } } });
+		const result = await runNode({ emulator, parameters: { ...pay, requestOptions: { maxRetries: 2 } } });
 
 		expect(result.error?.message).toBe("Bitrix24 could not mark the payment as paid: too many requests: the portal's request limit was reached");
 		expect(result.error?.description).toMatch('refused the request before running it, so nothing changed');
@@ -81,7 +82,7 @@ describe('limits that do not lift', () => {
 	test('Max Wait bounds the total wait, whatever Max Retries allows', async () => {
 		inject('queryLimit', PAY, { times: 20 });
 		const started = Date.now();
-		const result = await run(emulator, { parameters: { ...pay, requestOptions: { maxRetries: 20, maxWait: 2 } } });
+		const result = await runNode({ emulator, parameters: { ...pay, requestOptions: { maxRetries: 20, maxWait: 2 } } });
 
 		expect(result.error?.description).toMatch('raise Max Wait under Request Options');
 		expect(Date.now() - started).toBeLessThan(4000);
@@ -91,7 +92,7 @@ describe('limits that do not lift', () => {
 
 	test('OVERLOAD_LIMIT (REST blocked by Bitrix24 support) fails at once', async () => {
 		inject('overload', GET);
-		const result = await run(emulator, { parameters: get });
+		const result = await runNode({ emulator, parameters: get });
 
 		expect(result.error?.message).toBe('Bitrix24 could not get the payment: Bitrix24 has blocked the REST API of this portal');
 		expect(result.error?.description).toMatch('contact them');
@@ -102,7 +103,7 @@ describe('limits that do not lift', () => {
 		// A portal the node has never heard from (the node remembers reset times per portal for the process).
 		const fresh = await Bitrix24Emulator.start();
 		fresh.injectFault({ kind: 'operationTimeLimit', method: PAY });
-		const result = await run(fresh, { parameters: pay });
+		const result = await runNode({ emulator: fresh, parameters: pay });
 		await fresh.stop();
 
 		expect(result.error).toBeUndefined();
@@ -117,7 +118,7 @@ describe('limits that do not lift', () => {
 	test('OPERATION_TIME_LIMIT with no reset time, every time: fails after Max Retries, saying how long it tried and that nothing changed', async () => {
 		const fresh = await Bitrix24Emulator.start();
 		fresh.injectFault({ kind: 'operationTimeLimit', method: PAY, times: 10 });
-		const result = await run(fresh, { parameters: { ...pay, requestOptions: { maxRetries: 2 } } });
+		const result = await runNode({ emulator: fresh, parameters: { ...pay, requestOptions: { maxRetries: 2 } } });
 		await fresh.stop();
 
 		expect(result.error?.message).toBe('Bitrix24 could not mark the payment as paid: crm.item.payment.pay used up its time budget on the portal');
@@ -138,7 +139,7 @@ describe('failures after which a write may have happened: reads are repeated, wr
 		['a connection reset', 'reset' as const, 'no answer from the portal'],
 	])('%s on Mark as Paid after the portal ran it: not sent again, the user is told to check', async (_name, kind, problem) => {
 		inject(kind, PAY, { afterRun: true });
-		const result = await run(emulator, { parameters: pay });
+		const result = await runNode({ emulator, parameters: pay });
 
 		expect(result.error?.name).toBe('NodeApiError');
 		expect(result.error?.message).toBe(`Bitrix24 could not mark the payment as paid: ${problem}`);
@@ -156,7 +157,7 @@ describe('failures after which a write may have happened: reads are repeated, wr
 		['a connection reset', 'reset' as const],
 	])('%s on Get: sent again and answered', async (_name, kind) => {
 		inject(kind, GET, { afterRun: true });
-		const result = await run(emulator, { parameters: get });
+		const result = await runNode({ emulator, parameters: get });
 
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.id).toBe(payments.UNPAID);
@@ -168,12 +169,12 @@ describe('failures after which a write may have happened: reads are repeated, wr
 
 	test('a slow answer beyond the Timeout: a read is sent again, a write is not', async () => {
 		inject('slow', GET, { delayMs: 2500 });
-		const read = await run(emulator, { parameters: { ...get, requestOptions: { timeout: 1 } } });
+		const read = await runNode({ emulator, parameters: { ...get, requestOptions: { timeout: 1 } } });
 		expect(read.error).toBeUndefined();
 		expect(calls(GET)).toHaveLength(2);
 
 		inject('slow', PAY, { delayMs: 2500 });
-		const write = await run(emulator, { parameters: { ...pay, requestOptions: { timeout: 1 } } });
+		const write = await runNode({ emulator, parameters: { ...pay, requestOptions: { timeout: 1 } } });
 		expect(write.error?.message).toBe('Bitrix24 could not mark the payment as paid: no answer from the portal');
 		expect(write.error?.description).toMatch('may or may not have been applied');
 		expect(calls(PAY)).toEqual([{ fault: 'slow', ran: true }]);
@@ -182,7 +183,7 @@ describe('failures after which a write may have happened: reads are repeated, wr
 
 	test('an HTML page with status 200 (a login or maintenance page) is not Bitrix24: fails at once with where to look', async () => {
 		inject('htmlPage', GET);
-		const result = await run(emulator, { parameters: get });
+		const result = await runNode({ emulator, parameters: get });
 
 		expect(result.error?.message).toBe('Bitrix24 could not get the payment: the portal answered with an HTML page instead of Bitrix24 REST JSON (HTTP 200)');
 		expect(result.error?.description).toMatch('a proxy, a login page or a maintenance page may be in the way');
@@ -191,7 +192,7 @@ describe('failures after which a write may have happened: reads are repeated, wr
 
 	test.each(AUTHS)('a portal that moved (302) with %s credentials: not followed, the new address given without the secret', async (auth) => {
 		inject('moved', PAY);
-		const result = await run(emulator, { auth, parameters: pay });
+		const result = await runNode({ emulator, auth, parameters: pay });
 
 		expect(result.error?.message).toBe(
 			`Bitrix24 could not mark the payment as paid: the portal has moved (HTTP 302 to https://moved-portal.bitrix24.com/rest/${auth === 'webhook' ? '1/***/' : ''}crm.item.payment.pay)`,
@@ -204,7 +205,8 @@ describe('failures after which a write may have happened: reads are repeated, wr
 
 	test('Confirm Paid: a failure of the re-read never repeats the payment', async () => {
 		inject('queryLimit', 'sale.payment.get', { times: 10 });
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: {
 				resource: 'paySystem',
 				operation: 'payPayment',

@@ -6,7 +6,8 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
-import { itemsOf, run } from './helpers/bitrix24';
+import { itemsOf } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 const { payments, paySystems } = SEED_IDS;
 
@@ -113,7 +114,7 @@ describe.each(CASES)('$name', ({ parameters, sentWell }) => {
 		let failed = 0;
 		for (const value of VALUES) {
 			emulator.reset();
-			const result = await run(emulator, { parameters, items: itemsOf({ v: value }) });
+			const result = await runNode({ emulator, parameters, items: itemsOf({ v: value }) });
 			const label = JSON.stringify(value)?.slice(0, 40);
 			if (result.error) failed++;
 			else succeeded++;

@@ -6,7 +6,8 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import type { Bitrix24Emulator as Emulator } from './emulator/server';
 import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import { credentialData, itemsOf, run } from './helpers/bitrix24';
+import { credentialData, itemsOf } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 let emulator: Emulator;
 
@@ -41,7 +42,8 @@ test('Batch Requests off: 300 items of Mark as Paid through a bucket of burst 10
 	const ids = crmPayments(300);
 	const started = Date.now();
 
-	const result = await run(emulator, {
+	const result = await runNode({
+		emulator,
 		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}', requestOptions: { batch: false } },
 		items: itemsOf(...ids.map((id) => ({ id }))),
 		credentials: withPlan({ rateLimit: 'custom', requestsPerSecond: 20, burst: 10 }),
@@ -71,7 +73,8 @@ test('Batch Requests off: another app filled the same bucket: the portal refuses
 	// Another app's calls take the whole bucket just before the workflow starts.
 	await Promise.all(Array.from({ length: 10 }, async () => await fetch(`${emulator.webhookUrl()}profile`, { method: 'POST' })));
 
-	const result = await run(emulator, {
+	const result = await runNode({
+		emulator,
 		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}', requestOptions: { batch: false } },
 		items: itemsOf(...ids.map((id) => ({ id }))),
 		credentials: withPlan({ rateLimit: 'custom', requestsPerSecond: 2, burst: 10 }),
@@ -90,7 +93,8 @@ test('Batch Requests off: the Standard plan paces a burst of 60 items: 50 at onc
 	const ids = crmPayments(60);
 	const started = Date.now();
 
-	const result = await run(emulator, {
+	const result = await runNode({
+		emulator,
 		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}', requestOptions: { batch: false } },
 		items: itemsOf(...ids.map((id) => ({ id }))),
 		credentials: withPlan({ rateLimit: 'standard' }),
@@ -112,14 +116,15 @@ describe('operating-time limit (429 OPERATION_TIME_LIMIT)', () => {
 		// Each crm.item.payment.get costs 1 s of portal time; 2 s are allowed per 3 s window.
 		emulator.options.methodCost = { 'crm.item.payment.get': 1 };
 		emulator.options.operating = { limit: 2, window: 3 };
-		const warmUp = await run(emulator, {
+		const warmUp = await runNode({
+			emulator,
 			parameters: { ...get(SEED_IDS.payments.UNPAID), requestOptions: { batch: false } },
 			items: itemsOf({}, {}),
 		});
 		expect(warmUp.error).toBeUndefined();
 		const started = Date.now();
 
-		const result = await run(emulator, { parameters: get(SEED_IDS.payments.UNPAID) });
+		const result = await runNode({ emulator, parameters: get(SEED_IDS.payments.UNPAID) });
 
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json.id).toBe(SEED_IDS.payments.UNPAID);
@@ -131,10 +136,11 @@ describe('operating-time limit (429 OPERATION_TIME_LIMIT)', () => {
 	test('a reset further away than Max Wait fails at once, saying when the method frees up', async () => {
 		emulator.options.methodCost = { 'crm.item.payment.pay': 10 };
 		emulator.options.operating = { limit: 10, window: 600 };
-		const first = await run(emulator, { parameters: { resource: 'payment', operation: 'pay', paymentId: SEED_IDS.payments.UNPAID } });
+		const first = await runNode({ emulator, parameters: { resource: 'payment', operation: 'pay', paymentId: SEED_IDS.payments.UNPAID } });
 		expect(first.error).toBeUndefined();
 
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: { resource: 'payment', operation: 'pay', paymentId: SEED_IDS.payments.UNPAID_2, requestOptions: { maxWait: 30 } },
 		});
 

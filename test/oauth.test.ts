@@ -3,7 +3,8 @@
  * once (through n8n's own OAuth2 code) and the call repeated; a refused refresh says to reconnect.
  */
 import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import { credentialData, itemsOf, run } from './helpers/bitrix24';
+import { credentialData, itemsOf } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 const { payments } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -18,7 +19,7 @@ const pay = { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}
 
 test('calls carry the access token as a Bearer header, to the client_endpoint', async () => {
 	const token = emulator.issueToken();
-	const result = await run(emulator, { auth: 'oAuth2', parameters: pay, items: itemsOf({ id: payments.UNPAID }), credentials: credentialData(emulator, 'oAuth2', token) });
+	const result = await runNode({ emulator, auth: 'oAuth2', parameters: pay, items: itemsOf({ id: payments.UNPAID }), credentials: credentialData(emulator, 'oAuth2', token) });
 
 	expect(result.error).toBeUndefined();
 	const [call] = emulator.restCalls();
@@ -31,7 +32,7 @@ test('without client_endpoint in the token, calls go to https://DOMAIN/rest/', a
 	const data = credentialData(emulator, 'oAuth2');
 	delete (data.oauthTokenData as Record<string, unknown>).client_endpoint;
 	data.domain = 'https://unreachable.invalid/some/path';
-	const result = await run(emulator, { auth: 'oAuth2', parameters: pay, items: itemsOf({ id: payments.UNPAID }), credentials: data });
+	const result = await runNode({ emulator, auth: 'oAuth2', parameters: pay, items: itemsOf({ id: payments.UNPAID }), credentials: data });
 
 	// The domain is cleaned to its host; the request fails there, and says so.
 	expect(result.error?.message).toBe('Bitrix24 could not mark the payment as paid: no answer from the portal');
@@ -41,7 +42,8 @@ test('without client_endpoint in the token, calls go to https://DOMAIN/rest/', a
 
 test('an expired token is refreshed once, stored rotated, and the call repeated once', async () => {
 	const expired = emulator.issueToken({ expired: true });
-	const result = await run(emulator, {
+	const result = await runNode({
+		emulator,
 		auth: 'oAuth2',
 		parameters: pay,
 		items: itemsOf({ id: payments.UNPAID }),
@@ -71,7 +73,8 @@ test.each([
 ])('several items with an expired token %s: one refresh for all, every payment paid once', async (_name, batch) => {
 	const expired = emulator.issueToken({ expired: true });
 	const ids = [payments.UNPAID, payments.UNPAID_2, payments.PAID];
-	const result = await run(emulator, {
+	const result = await runNode({
+		emulator,
 		auth: 'oAuth2',
 		parameters: { ...pay, requestOptions: { batch } },
 		items: itemsOf(...ids.map((id) => ({ id }))),
@@ -90,7 +93,7 @@ test.each([
 test('a refused refresh (refresh token revoked) fails with "reconnect", and nothing is written', async () => {
 	const expired = emulator.issueToken({ expired: true });
 	const data = credentialData(emulator, 'oAuth2', { ...expired, refresh_token: 'revoked-refresh-token' });
-	const result = await run(emulator, { auth: 'oAuth2', parameters: pay, items: itemsOf({ id: payments.UNPAID }), credentials: data });
+	const result = await runNode({ emulator, auth: 'oAuth2', parameters: pay, items: itemsOf({ id: payments.UNPAID }), credentials: data });
 
 	expect(result.error?.message).toMatch(/needs to be reconnected/);
 	expect(emulator.tokenRequests()).toHaveLength(1);
@@ -100,7 +103,7 @@ test('a refused refresh (refresh token revoked) fails with "reconnect", and noth
 test('an unknown access token is refreshed like an expired one', async () => {
 	const token = emulator.issueToken();
 	const data = credentialData(emulator, 'oAuth2', { ...token, access_token: 'forged-access-token' });
-	const result = await run(emulator, { auth: 'oAuth2', parameters: pay, items: itemsOf({ id: payments.UNPAID }), credentials: data });
+	const result = await runNode({ emulator, auth: 'oAuth2', parameters: pay, items: itemsOf({ id: payments.UNPAID }), credentials: data });
 
 	expect(result.error).toBeUndefined();
 	expect(emulator.tokenRequests()).toHaveLength(1);
@@ -110,7 +113,7 @@ test('an unknown access token is refreshed like an expired one', async () => {
 test('a wrong client secret: the refresh is refused, and the message says which setting to fix', async () => {
 	const expired = emulator.issueToken({ expired: true });
 	const data = { ...credentialData(emulator, 'oAuth2', expired), clientSecret: 'not-the-app-secret' };
-	const result = await run(emulator, { auth: 'oAuth2', parameters: pay, items: itemsOf({ id: payments.UNPAID }), credentials: data });
+	const result = await runNode({ emulator, auth: 'oAuth2', parameters: pay, items: itemsOf({ id: payments.UNPAID }), credentials: data });
 
 	expect(result.error?.message).toBe("Bitrix24 could not mark the payment as paid: the OAuth server rejected the app's client ID or secret");
 	expect(result.error?.description).toMatch('Copy the client ID and client secret of the Bitrix24 app');

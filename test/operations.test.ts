@@ -3,7 +3,8 @@
  * the items the node output.
  */
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
-import { AUTHS, itemsOf, restPath, run, type Auth, onlyCall as onlyCallOf } from './helpers/bitrix24';
+import { AUTHS, itemsOf, restPath, type Auth, onlyCall as onlyCallOf } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 const { payments, paySystems } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -20,7 +21,8 @@ const expectPath = (path: string, auth: Auth, method: string) => expect(path).to
 
 describe.each(AUTHS)('with %s credentials', (auth) => {
 	test('CRM Payment > Mark as Paid sends the id and marks the payment paid', async () => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			auth,
 			parameters: { resource: 'payment', operation: 'pay', paymentId: String(payments.UNPAID) },
 		});
@@ -40,7 +42,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 	});
 
 	test('CRM Payment > Mark as Unpaid marks a paid payment unpaid', async () => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			auth,
 			parameters: { resource: 'payment', operation: 'unpay', paymentId: payments.PAID },
 		});
@@ -51,7 +54,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 	});
 
 	test('CRM Payment > Delete removes the payment and says so', async () => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			auth,
 			parameters: { resource: 'payment', operation: 'delete', paymentId: payments.UNPAID_2 },
 		});
@@ -62,7 +66,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 	});
 
 	test('Order Payment > Update sends the fields and outputs the saved payment without the envelope', async () => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			auth,
 			parameters: {
 				resource: 'orderPayment',
@@ -103,7 +108,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 	});
 
 	test('Pay System > Pay Payment sends UPPER_SNAKE parameters and the payment is paid with the PS_* fields', async () => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			auth,
 			parameters: {
 				resource: 'paySystem',
@@ -153,7 +159,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 test('many items: one batch request, one output item each, paired in order', async () => {
 	const ids = [payments.UNPAID, payments.UNPAID_2, payments.PAID];
-	const result = await run(emulator, {
+	const result = await runNode({
+		emulator,
 		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
 		items: itemsOf(...ids.map((id) => ({ id }))),
 	});
@@ -167,7 +174,8 @@ test('many items: one batch request, one output item each, paired in order', asy
 });
 
 test('ids from expressions may be numbers or numeric strings, and are sent as numbers', async () => {
-	const result = await run(emulator, {
+	const result = await runNode({
+		emulator,
 		// One request per item: the JSON body shows the type the id is sent with.
 		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}', requestOptions: { batch: false } },
 		items: itemsOf({ id: payments.UNPAID }, { id: ` ${payments.UNPAID_2} ` }),
@@ -183,7 +191,8 @@ test.each([
 	['with a method name pasted after it', (url: string) => `${url}profile.json`],
 	['with surrounding spaces', (url: string) => `  ${url}  `],
 ])('a webhook URL %s reaches the same method URL', async (_name, shape) => {
-	const result = await run(emulator, {
+	const result = await runNode({
+		emulator,
 		parameters: { resource: 'payment', operation: 'pay', paymentId: payments.UNPAID },
 		credentials: { webhookUrl: shape(emulator.webhookUrl()) },
 	});

@@ -8,7 +8,8 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import type { RecordedRequest } from './emulator/server';
 import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, READ_ONLY_WEBHOOK, SEED_IDS } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { AUTHS, credentialData, itemsOf, restPath, run, onlyCall as onlyCallOf } from './helpers/bitrix24';
+import { AUTHS, credentialData, itemsOf, restPath, onlyCall as onlyCallOf } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 const { payments, paySystems, orders } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -77,7 +78,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 	describe('Create (sale.payment.add)', () => {
 		test('sends the order, the pay system and the additional fields, and outputs the saved payment', async () => {
 			const before = new Set(emulator.state.payments.keys());
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'orderPayment',
@@ -132,7 +134,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('with Simplify outputs only the main fields', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'orderPayment',
@@ -154,7 +157,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 		test('a read-only user: access denied, nothing created', async () => {
 			const count = emulator.state.payments.size;
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'orderPayment', operation: 'create', orderId: orders.PLAIN, paySystemId: paySystems.CASH },
 				credentials: readOnlyCredential(auth),
@@ -172,7 +176,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 	describe('Get (sale.payment.get)', () => {
 		test('outputs every field of the payment, without the envelope', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'orderPayment', operation: 'get', paymentId: String(payments.SALE_DOC) },
 			});
@@ -196,7 +201,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('with Simplify outputs only the main fields', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'orderPayment', operation: 'get', paymentId: payments.PAID, simplify: true },
 			});
@@ -226,7 +232,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('an unknown payment: a clear not-found error', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'orderPayment', operation: 'get', paymentId: 9999 },
 			});
@@ -243,7 +250,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 	describe('Delete (sale.payment.delete)', () => {
 		test('removes the payment and says so', async () => {
 			const [id] = emulator.seedOrderPayments(1);
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'orderPayment', operation: 'delete', paymentId: String(id) },
 			});
@@ -257,7 +265,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('a paid payment is refused and stays', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'orderPayment', operation: 'delete', paymentId: payments.PAID },
 			});
@@ -270,7 +279,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('a read-only user: access denied, the payment stays', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'orderPayment', operation: 'delete', paymentId: payments.SALE_DOC },
 				credentials: readOnlyCredential(auth),
@@ -286,7 +296,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 	describe('Get Fields (sale.payment.getFields)', () => {
 		test('outputs one item per field with its description', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'orderPayment', operation: 'getFields' },
 			});
@@ -309,7 +320,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 	describe('Get Many (sale.payment.list)', () => {
 		test('Return All follows the pages: start 0, 50, 100 and every payment once, in order', async () => {
 			const ids = emulator.seedOrderPayments(120);
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: getMany({ returnAll: true, filters: { orderId: orders.PLAIN } }),
 			});
@@ -339,7 +351,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			const all = [...emulator.state.payments.keys()].sort((a, b) => a - b);
 			expect(all).toHaveLength(120);
 
-			const result = await run(emulator, { auth, parameters: getMany({ returnAll: true }) });
+			const result = await runNode({ emulator, auth, parameters: getMany({ returnAll: true }) });
 
 			expect(result.error).toBeUndefined();
 			expect(listCalls().map((call) => asQuery(call.params))).toEqual(
@@ -358,7 +370,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			[500, [0, 50, 100], ['sale.payment.list', 'batch'], 120],
 		])('Limit %i of 120: pages with start %j in requests %j, %i items', async (limit, starts, requests, count) => {
 			const ids = emulator.seedOrderPayments(120);
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: getMany({ returnAll: false, limit, filters: { orderId: orders.PLAIN } }),
 			});
@@ -374,7 +387,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 		test('the default Limit is 50: one request', async () => {
 			const ids = emulator.seedOrderPayments(120);
-			const result = await run(emulator, { auth, parameters: getMany({ filters: { orderId: orders.PLAIN } }) });
+			const result = await runNode({ emulator, auth, parameters: getMany({ filters: { orderId: orders.PLAIN } }) });
 
 			expect(result.error).toBeUndefined();
 			expect(listCalls().map((call) => call.params.start)).toEqual([0]);
@@ -405,7 +418,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			match({ datePaid: '2024-05-01T06:30:00+03:00' });
 			const justInTime = match({ datePaid: '2024-05-01T07:00:00+03:00' });
 
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: getMany({
 					returnAll: true,
@@ -450,7 +464,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			emulator.state.payments.get(other)!.comments = 'Paid by wire';
 			emulator.state.payments.get(cashRefund)!.comments = 'refund in cash';
 
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: getMany({
 					returnAll: true,
@@ -470,7 +485,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			// Sums 1..60 in an order that differs from the ids'.
 			ids.forEach((id, index) => (emulator.state.payments.get(id)!.sum = ((index * 37) % 60) + 1));
 
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: getMany({
 					returnAll: true,
@@ -500,7 +516,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			const ids = emulator.seedOrderPayments(3);
 			ids.forEach((id, index) => (emulator.state.payments.get(id)!.id1c = `1c-${index}`));
 
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: getMany({
 					filters: { orderId: orders.PLAIN },
@@ -516,7 +533,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Simplify keeps the main fields of each payment', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: getMany({ filters: { orderId: orders.MAIN }, options: { simplify: true } }),
 			});
@@ -534,7 +552,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('a filter that matches nothing: no items and no error', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: getMany({ returnAll: true, filters: { orderId: orders.PLAIN } }),
 			});
@@ -547,7 +566,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 		test('each input item gets its own list, paired with it', async () => {
 			const ids = emulator.seedOrderPayments(55);
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: getMany({ returnAll: true, filters: { orderId: '={{ $json.orderId }}' } }),
 				items: itemsOf({ orderId: orders.PLAIN }, { orderId: orders.SECOND }),
@@ -568,7 +588,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('without the sale permission: a clear error naming it', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: getMany({ returnAll: true }),
 				credentials: crmOnlyCredential(auth),

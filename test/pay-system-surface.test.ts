@@ -9,8 +9,9 @@ import { Workflow } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, EMULATOR_HANDLER_CODE, READ_ONLY_WEBHOOK, SEED_IDS } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { AUTHS, credentialData, itemsOf, nodeType, oauthCredentialType, run, webhookCredentialType, onlyCall as onlyCallOf } from './helpers/bitrix24';
-import { TestCredentialsHelper, createAdditionalData, createNodeTypes } from './helpers/engine';
+import { AUTHS, credentialData, itemsOf, onlyCall as onlyCallOf } from './helpers/bitrix24';
+import { TestCredentialsHelper, createAdditionalData, createNodeTypes, runNode } from './helpers/engine';
+import { nodeType, oauthCredentialType, webhookCredentialType } from './helpers/package';
 
 const { payments, paySystems, personTypes, handlers, invoices } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -69,7 +70,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 	describe('Pay System > Get Many (sale.paysystem.list)', () => {
 		test('without options: every pay system of the portal, one item each, without the envelope', async () => {
-			const result = await run(emulator, { auth, parameters: { resource: 'paySystem', operation: 'getAll' } });
+			const result = await runNode({ emulator, auth, parameters: { resource: 'paySystem', operation: 'getAll' } });
 
 			expect(result.error).toBeUndefined();
 			expect(onlyCall('sale.paysystem.list', auth).body).toEqual({});
@@ -85,7 +86,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('filters, sort order and fields are sent UPPER_SNAKE and the portal applies them', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystem',
@@ -108,7 +110,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('the payer type filter is sent as a number and narrows the list', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paySystem', operation: 'getAll', filters: { personTypeId: personTypes.INVOICE_CONTACT } },
 			});
@@ -120,7 +123,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 	describe('Pay System > Create (sale.paysystem.add)', () => {
 		test('creates a pay system on a REST handler for orders and outputs its id', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystem',
@@ -168,7 +172,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('with only the required fields it works for the payer types of orders', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paySystem', operation: 'create', name: 'Minimal', personTypeId: personTypes.COMPANY, bxRestHandler: EMULATOR_HANDLER_CODE },
 			});
@@ -179,7 +184,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('for the old CRM invoices, with their payer type', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystem',
@@ -199,7 +205,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 	describe('Pay System > Update (sale.paysystem.update)', () => {
 		test('a pay system on a REST handler: handler and payer type go with the changes, and the pay system changes', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystem',
@@ -237,7 +244,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('an empty handler code fails the item before any request, naming the field', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystem',
@@ -259,7 +267,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			'pay system %i has no REST handler: the portal refuses (403) and the item fails, nothing changes',
 			async (id) => {
 				const before = structuredClone(emulator.state.paySystems.get(id));
-				const result = await run(emulator, {
+				const result = await runNode({
+					emulator,
 					auth,
 					parameters: {
 						resource: 'paySystem',
@@ -283,7 +292,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 		// The portal (RestService::hasAccessToPaySystem) answers 403 for a pay system without a REST handler too.
 		test('pay system 1 has no REST handler: the message says only REST-handler pay systems can be changed', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystem',
@@ -302,7 +312,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 	describe('Pay System > Delete (sale.paysystem.delete)', () => {
 		test('deletes a pay system on a REST handler, with its settings', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paySystem', operation: 'delete', paySystemId: rl('list', String(paySystems.INVOICE_CARD)) },
 			});
@@ -315,7 +326,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('a built-in pay system (Cash) is refused with 403 and stays', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paySystem', operation: 'delete', paySystemId: rl('id', String(paySystems.CASH)) },
 			});
@@ -328,7 +340,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('an unknown pay system: the error names it', async () => {
-			const result = await run(emulator, { auth, parameters: { resource: 'paySystem', operation: 'delete', paySystemId: rl('id', '99') } });
+			const result = await runNode({ emulator, auth, parameters: { resource: 'paySystem', operation: 'delete', paySystemId: rl('id', '99') } });
 
 			expect(result.error?.message).toBe('Bitrix24 could not delete the pay system: pay system 99 was not found');
 			expect(result.error?.description).toMatch('ERROR_PAY_SYSTEM_NOT_FOUND');
@@ -338,7 +350,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 	describe('Pay System > Get Settings / Update Settings / Get Payment Settings', () => {
 		test('Get Settings: the mapping of every handler code for the payer type, as one item', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystem',
@@ -367,7 +380,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Update Settings: the JSON goes as SETTINGS and the mapping changes', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystem',
@@ -395,7 +409,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Get Payment Settings: every code resolved for the payment, CODE: value', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystem',
@@ -428,7 +443,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 	describe('Pay System > Pay Invoice (sale.paysystem.pay.invoice)', () => {
 		test('pays the legacy invoice through its pay system', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystem',
@@ -458,7 +474,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('a normal payment: paid, the payment was read back, and the item says so', async () => {
-			const result = await run(emulator, { auth, parameters: confirmed(payments.UNPAID, paySystems.BANK_TRANSFER) });
+			const result = await runNode({ emulator, auth, parameters: confirmed(payments.UNPAID, paySystems.BANK_TRANSFER) });
 
 			expect(result.error).toBeUndefined();
 			const calls = emulator.restCalls();
@@ -476,7 +492,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('the portal answers true but the payment stays unpaid: the item fails', async () => {
-			const result = await run(emulator, { auth, parameters: confirmed(payments.FLAKY, paySystems.FLAKY_SAVE) });
+			const result = await runNode({ emulator, auth, parameters: confirmed(payments.FLAKY, paySystems.FLAKY_SAVE) });
 
 			expect(result.items).toEqual([]);
 			expect(result.error).toBeDefined();
@@ -489,7 +505,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('with Continue On Fail: an error item for the unpaid payment, the next item is still paid', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: confirmed('={{ $json.payment }}', '={{ $json.paySystem }}'),
 				items: itemsOf(
@@ -529,13 +546,13 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 
 		test('the unpaid payment is reported as such, also as the Continue On Fail error', async () => {
 			const expected = `Bitrix24 confirmed the payment but payment ${payments.FLAKY} is still not paid`;
-			const failed = await run(emulator, { auth, parameters: confirmed(payments.FLAKY, paySystems.FLAKY_SAVE) });
+			const failed = await runNode({ emulator, auth, parameters: confirmed(payments.FLAKY, paySystems.FLAKY_SAVE) });
 			expect(failed.error?.message).toBe(expected);
 			expect(failed.error?.description).toMatch('did not save it as paid');
 			expect(failed.error?.description).not.toMatch('No answer came back');
 
 			emulator.reset();
-			const continued = await run(emulator, { auth, parameters: confirmed(payments.FLAKY, paySystems.FLAKY_SAVE), continueOnFail: true });
+			const continued = await runNode({ emulator, auth, parameters: confirmed(payments.FLAKY, paySystems.FLAKY_SAVE), continueOnFail: true });
 			expect(continued.items.map((item) => [item.json, item.pairedItem])).toEqual([[{ error: expected }, { item: 0 }]]);
 		});
 	});
@@ -546,7 +563,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			['By ID', rl('id', String(paySystems.BANK_TRANSFER)), {}],
 			['By ID from an expression', rl('id', '={{ $json.paySystem }}'), { paySystem: paySystems.BANK_TRANSFER }],
 		])('%s: the number is sent', async (_mode, paySystemId, json) => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paySystem', operation: 'payPayment', paymentId: payments.UNPAID, paySystemId },
 				items: itemsOf(json),
@@ -601,13 +619,15 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			// Get Settings of every offered pay system succeeds; of one the list leaves out, the portal refuses.
 			const { results } = await searchPaySystems(auth, undefined, undefined, ['paySystem', 'getSettings']);
 			for (const { value } of results) {
-				const result = await run(emulator, {
+				const result = await runNode({
+					emulator,
 					auth,
 					parameters: { resource: 'paySystem', operation: 'getSettings', paySystemId: rl('list', String(value)), personTypeId: emulator.state.paySystems.get(Number(value))!.PERSON_TYPE_ID },
 				});
 				expect(result.error).toBeUndefined();
 			}
-			const refused = await run(emulator, {
+			const refused = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paySystem', operation: 'getSettings', paySystemId: rl('list', String(paySystems.CASH)), personTypeId: 1 },
 			});
@@ -643,7 +663,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		};
 
 		test('Create: registers the handler and outputs its id', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystemHandler',
@@ -669,7 +690,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Create with a code in use: the portal\'s reason is the message', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: { resource: 'paySystemHandler', operation: 'create', name: 'Again', code: EMULATOR_HANDLER_CODE, settings: JSON.stringify(handlerSettings) },
 			});
@@ -680,7 +702,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Get Many: one item per handler, as the portal lists them', async () => {
-			const result = await run(emulator, { auth, parameters: { resource: 'paySystemHandler', operation: 'getAll' } });
+			const result = await runNode({ emulator, auth, parameters: { resource: 'paySystemHandler', operation: 'getAll' } });
 
 			expect(result.error).toBeUndefined();
 			expect(onlyCall('sale.paysystem.handler.list', auth).body).toEqual({});
@@ -695,7 +717,8 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Update: the fields go as FIELDS and the handler changes', async () => {
-			const result = await run(emulator, {
+			const result = await runNode({
+				emulator,
 				auth,
 				parameters: {
 					resource: 'paySystemHandler',
@@ -723,7 +746,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			emulator.state.paySystemHandlers.set(2, { ID: '2', NAME: 'Unused', CODE: 'unused', SORT: '100', SETTINGS: handlerSettings, APP_ID: null });
 			emulator.state.lastIds.handler = 2;
 
-			const result = await run(emulator, { auth, parameters: { resource: 'paySystemHandler', operation: 'delete', handlerId: 2 } });
+			const result = await runNode({ emulator, auth, parameters: { resource: 'paySystemHandler', operation: 'delete', handlerId: 2 } });
 
 			expect(result.error).toBeUndefined();
 			expect(onlyCall('sale.paysystem.handler.delete', auth).body).toEqual({ ID: 2 });
@@ -732,7 +755,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 		});
 
 		test('Delete: a handler pay systems still use is refused, with the portal\'s reason', async () => {
-			const result = await run(emulator, { auth, parameters: { resource: 'paySystemHandler', operation: 'delete', handlerId: handlers.EMULATOR_CARD } });
+			const result = await runNode({ emulator, auth, parameters: { resource: 'paySystemHandler', operation: 'delete', handlerId: handlers.EMULATOR_CARD } });
 
 			expect(result.items).toEqual([]);
 			expect(result.error?.message).toBe('Bitrix24 could not delete the pay system handler: Pay system with handler EMULATOR_CARD exists!');
@@ -756,7 +779,7 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			],
 			['list the pay system handlers', 'sale.paysystem.handler.list', { resource: 'paySystemHandler', operation: 'getAll' }],
 		])('could not %s: access denied, and who may', async (action, method, parameters) => {
-			const result = await run(emulator, { auth, parameters: parameters as INodeParameters, credentials: readOnlyCredentials(auth) });
+			const result = await runNode({ emulator, auth, parameters: parameters as INodeParameters, credentials: readOnlyCredentials(auth) });
 
 			expect(result.items).toEqual([]);
 			expect(result.error?.name).toBe('NodeApiError');

@@ -7,8 +7,9 @@ import { Console } from 'node:console';
 import type { INodeParameters } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
-import type { RunOptions } from './helpers/bitrix24';
-import { credentialData, itemsOf, run } from './helpers/bitrix24';
+import { credentialData, itemsOf } from './helpers/bitrix24';
+import type { RunNodeOptions } from './helpers/engine';
+import { runNode } from './helpers/engine';
 
 // Debug logging on: whatever n8n logs while these runs fail is checked too.
 process.env.N8N_LOG_LEVEL = 'debug';
@@ -51,7 +52,7 @@ const items = itemsOf({ id: payments.UNPAID }, { id: 9999 }, { id: 'abc' });
 const WRONG_SECRET = 'wrongsecretZ9Q8';
 const MISTYPED_CLIENT_VALUE = 'typo-client-secretQ7';
 
-type Scenario = [string, () => RunOptions];
+type Scenario = [string, () => Omit<RunNodeOptions, 'emulator'>];
 const scenarios: Scenario[] = [
 	['webhook: success, not found and bad input', () => ({ parameters: pay, items })],
 	['webhook: a wrong secret', () => ({ parameters: pay, items, credentials: { webhookUrl: emulator.webhookUrl(1, WRONG_SECRET) } })],
@@ -73,7 +74,7 @@ describe.each([false, true])('Continue On Fail %s', (continueOnFail) => {
 		emulator.reset();
 		logged = '';
 		const options = scenario();
-		const result = await run(emulator, { ...options, continueOnFail });
+		const result = await runNode({ emulator, ...options, continueOnFail });
 
 		// What could leak: the webhook secrets, every token issued or used, the client secrets.
 		const secrets = [DEFAULT_WEBHOOK_SECRET, WRONG_SECRET, MISTYPED_CLIENT_VALUE, emulator.oauthApp.clientSecret];

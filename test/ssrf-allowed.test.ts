@@ -5,7 +5,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: sets n8n's environment for this file */
 import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { AUTHS, itemsOf, run } from './helpers/bitrix24';
+import { AUTHS, itemsOf } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 process.env.N8N_SSRF_PROTECTION_ENABLED = 'true';
 process.env.N8N_SSRF_ALLOWED_IP_RANGES = '127.0.0.1/32';
@@ -20,7 +21,8 @@ afterAll(async () => await emulator.stop());
 beforeEach(() => emulator.reset());
 
 test.each(AUTHS)('with %s credentials: Mark as Paid reaches the portal and pays both payments', async (auth: Auth) => {
-	const result = await run(emulator, {
+	const result = await runNode({
+		emulator,
 		auth,
 		parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
 		items: itemsOf({ id: payments.UNPAID }, { id: payments.UNPAID_2 }),

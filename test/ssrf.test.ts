@@ -6,7 +6,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: sets n8n's environment for this file */
 import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
 import type { Auth } from './helpers/bitrix24';
-import { AUTHS, itemsOf, run } from './helpers/bitrix24';
+import { AUTHS, itemsOf } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 // Read by n8n-core when it first builds its HTTP services, which happens in this file's first run.
 process.env.N8N_SSRF_PROTECTION_ENABLED = 'true';
@@ -30,7 +31,7 @@ describe.each(AUTHS)('with %s credentials', (auth: Auth) => {
 		['Get (a read, which the node repeats after network errors)', get, [payments.UNPAID]],
 	])('%s: blocked by n8n, explained, not retried, nothing reaches the portal', async (_name, parameters, ids) => {
 		const started = Date.now();
-		const result = await run(emulator, { auth, parameters, items: itemsOf(...ids.map((id) => ({ id }))), continueOnFail: true });
+		const result = await runNode({ emulator, auth, parameters, items: itemsOf(...ids.map((id) => ({ id }))), continueOnFail: true });
 		const seconds = (Date.now() - started) / 1000;
 
 		expect(result.error).toBeUndefined();
@@ -47,7 +48,7 @@ describe.each(AUTHS)('with %s credentials', (auth: Auth) => {
 	});
 
 	test('without Continue On Fail the run stops with the fix in the description', async () => {
-		const result = await run(emulator, { auth, parameters: pay, items: itemsOf({ id: payments.UNPAID }) });
+		const result = await runNode({ emulator, auth, parameters: pay, items: itemsOf({ id: payments.UNPAID }) });
 
 		expect(result.error?.message).toMatch(/^Bitrix24 could not mark the payment as paid: n8n blocked this request before sending it/);
 		expect(result.error?.description).toMatch(

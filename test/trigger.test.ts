@@ -8,6 +8,7 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
 import type { OAuthTokenData } from './emulator/server';
 import { credentialData } from './helpers/bitrix24';
+import { builtModule, freshModule } from './helpers/package';
 import { TriggerHarness } from './helpers/trigger';
 
 const { payments } = SEED_IDS;
@@ -132,16 +133,14 @@ describe('OAuth2: the trigger subscribes itself', () => {
 	});
 
 	test('event.bind with an inbound webhook (not an app) is refused by the portal; the error says to use OAuth2', async () => {
-		/* eslint-disable @typescript-eslint/no-require-imports -- the built module, as the node uses it */
-		const { bitrix24ApiError } = require('../dist/nodes/client/errors.js');
-		/* eslint-enable @typescript-eslint/no-require-imports */
+		const { bitrix24ApiError } = builtModule<typeof import('../nodes/client/errors')>('nodes/client/errors');
 		const response = await fetch(`${emulator.webhookUrl()}event.bind`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
 			body: JSON.stringify({ event: 'ONPAYMENTENTITYSAVED', handler: 'https://n8n.example.com/webhook/x/webhook' }),
 		});
 		const body = (await response.json()) as { error: string; error_description: string };
-		const node = { id: '1', name: 'Trigger', type: 'bitrix24PaymentsTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+		const node = { id: '1', name: 'Trigger', type: 'bitrix24PaymentsTrigger', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
 		const error = bitrix24ApiError(node, { status: response.status, code: body.error, description: body.error_description }, {
 			method: 'event.bind',
 			ids: {},
@@ -230,14 +229,8 @@ describe('OAuth2: the trigger subscribes itself', () => {
 
 	test('two payments paid together, saved by n8n in either order: after a restart it still knows both', () => {
 		type PaidPaymentsClass = new (trigger: string, staticData: object) => { record(id: number, paid: boolean): boolean };
-		const load = () => {
-			let loaded: PaidPaymentsClass | undefined;
-			jest.isolateModules(() => {
-				// eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the built module, as after a restart
-				loaded = require('../dist/nodes/Bitrix24PaymentsTrigger/paidPayments.js').PaidPayments;
-			});
-			return loaded!;
-		};
+		// A fresh copy of the built module, as after a restart.
+		const load = () => freshModule<{ PaidPayments: PaidPaymentsClass }>('nodes/Bitrix24PaymentsTrigger/paidPayments').PaidPayments;
 		for (const lastSaved of ['first', 'second'] as const) {
 			const PaidPayments = load();
 			// Each request works on its own copy of the static data, loaded before either was saved.

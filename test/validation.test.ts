@@ -5,7 +5,8 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import { itemsOf, run } from './helpers/bitrix24';
+import { itemsOf } from './helpers/bitrix24';
+import { runNode } from './helpers/engine';
 
 const { payments, paySystems } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -25,7 +26,7 @@ const update = (updateFields: object): INodeParameters => ({
 });
 
 async function expectRejected(parameters: INodeParameters, message: string, items = itemsOf({})) {
-	const result = await run(emulator, { parameters, items });
+	const result = await runNode({ emulator, parameters, items });
 
 	// n8n's routing engine re-wraps errors of request hooks as NodeApiError; message and description stay ours.
 	expect(result.error?.httpCode).toBe('none');
@@ -46,7 +47,7 @@ describe('ids', () => {
 	});
 
 	test('left empty: n8n itself refuses to run the node, nothing is sent', async () => {
-		await expect(run(emulator, { parameters: { resource: 'payment', operation: 'pay', paymentId: '' } })).rejects.toThrow(
+		await expect(runNode({ emulator, parameters: { resource: 'payment', operation: 'pay', paymentId: '' } })).rejects.toThrow(
 			'Parameter "Payment ID" is required.',
 		);
 		expect(emulator.restCalls()).toEqual([]);
@@ -70,7 +71,7 @@ describe('ids', () => {
 	});
 
 	test('the description says what to enter', async () => {
-		const result = await run(emulator, { parameters: { resource: 'payment', operation: 'pay', paymentId: 'abc' } });
+		const result = await runNode({ emulator, parameters: { resource: 'payment', operation: 'pay', paymentId: 'abc' } });
 		expect(result.error?.description).toBe('Use the numeric ID Bitrix24 shows for it, for example 1038.');
 	});
 });
@@ -90,19 +91,19 @@ describe('fields', () => {
 	});
 
 	test('the description names the field and the collection', async () => {
-		const result = await run(emulator, { parameters: update({ datePaid: 'soon' }) });
+		const result = await runNode({ emulator, parameters: update({ datePaid: 'soon' }) });
 		expect(result.error?.description).toBe('Fix "Date Paid" in Update Fields, or remove it.');
 	});
 
 	test('Y/N values from expressions are accepted in lower case and sent in upper case', async () => {
-		const result = await run(emulator, { parameters: update({ paid: '={{ "y" }}', marked: '={{ " n " }}' }) });
+		const result = await runNode({ emulator, parameters: update({ paid: '={{ "y" }}', marked: '={{ " n " }}' }) });
 
 		expect(result.error).toBeUndefined();
 		expect(emulator.restCalls('sale.payment.update')[0].body.fields).toMatchObject({ paid: 'Y', marked: 'N' });
 	});
 
 	test('numbers given as numeric strings by expressions are sent as numbers', async () => {
-		const result = await run(emulator, { parameters: update({ sum: '={{ "99.90" }}', responsibleId: '={{ "3" }}' }) });
+		const result = await runNode({ emulator, parameters: update({ sum: '={{ "99.90" }}', responsibleId: '={{ "3" }}' }) });
 
 		expect(result.error).toBeUndefined();
 		expect(emulator.restCalls('sale.payment.update')[0].body.fields).toMatchObject({ sum: 99.9, responsibleId: 3 });
@@ -121,14 +122,14 @@ describe('dates are always sent with an explicit offset', () => {
 		['a date alone', '2024-07-15', '2024-07-15T00:00:00-04:00'],
 		['a space instead of T', '2024-07-15 08:30', '2024-07-15T08:30:00-04:00'],
 	])('%s', async (_name, given, sent) => {
-		const result = await run(emulator, { parameters: update({ datePaid: given }) });
+		const result = await runNode({ emulator, parameters: update({ datePaid: given }) });
 
 		expect(result.error).toBeUndefined();
 		expect(emulator.restCalls('sale.payment.update')[0].body.fields).toMatchObject({ datePaid: sent });
 	});
 
 	test('a date from $now (a Luxon DateTime) is sent with its offset', async () => {
-		const result = await run(emulator, { parameters: update({ payVoucherDate: '={{ $now }}' }) });
+		const result = await runNode({ emulator, parameters: update({ payVoucherDate: '={{ $now }}' }) });
 
 		expect(result.error).toBeUndefined();
 		const sent = emulator.restCalls('sale.payment.update')[0].body.fields as Record<string, string>;
@@ -139,7 +140,8 @@ describe('dates are always sent with an explicit offset', () => {
 
 describe('Continue On Fail', () => {
 	test('good, bad and failing items: each gets its own output, paired with its input, and only good ids are sent', async () => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
 			items: itemsOf({ id: payments.UNPAID }, { id: 'abc' }, { id: 9999 }, { id: payments.UNPAID_2 }),
 			continueOnFail: true,
@@ -160,7 +162,8 @@ describe('Continue On Fail', () => {
 	});
 
 	test('without it, a bad item stops the node with its error', async () => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
 			items: itemsOf({ id: 'abc' }),
 		});
@@ -178,7 +181,8 @@ describe('Limit of Order Payment > Get Many, from an expression', () => {
 		['zero', 0, 'Limit must be a positive whole number, not 0'],
 		['a decimal', 1.5, 'Limit must be a positive whole number, not 1.5'],
 	])('%s: fails the item before any request instead of returning a wrong number of payments', async (_name, limit, message) => {
-		const result = await run(emulator, {
+		const result = await runNode({
+			emulator,
 			parameters: { resource: 'orderPayment', operation: 'getAll', limit: '={{ $json.limit }}' },
 			items: itemsOf({ limit }),
 		});

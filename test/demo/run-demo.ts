@@ -184,7 +184,8 @@ function batching(report: Report, run: WorkflowRun): string {
 async function onEmulator() {
 	const report = await import('./report');
 	const workflows = await import('../helpers/workflow');
-	const { nodeType, credentialData } = await import('../helpers/bitrix24');
+	const { credentialData } = await import('../helpers/bitrix24');
+	const { nodeType } = await import('../helpers/package');
 	const { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET } = await import('../emulator/server');
 	const emulator: Emulator = await Bitrix24Emulator.start();
 	secrets.push(DEFAULT_WEBHOOK_SECRET, emulator.oauthApp.clientSecret);
@@ -301,7 +302,7 @@ async function onPortal(webhookUrl: string) {
 	secrets.push(/\/rest\/\d+\/([^/]+)/.exec(new URL(webhookUrl).pathname)?.[1] ?? '');
 	const report = await import('./report');
 	const workflows = await import('../helpers/workflow');
-	const { nodeType, webhookCredentialType } = await import('../helpers/bitrix24');
+	const { nodeType, webhookCredentialType } = await import('../helpers/package');
 	const { testCredential } = await import('../helpers/credential-test');
 	const url = new URL(webhookUrl);
 	say(`Bitrix24 Payments on your portal: ${url.origin}${workflows.redactPath(url.pathname)} (BITRIX24_WEBHOOK_URL).`);

@@ -1,23 +1,11 @@
 /**
- * Runs the BUILT package (dist/) on n8n's real engine against the emulator: what a user installs is what
- * the tests judge.
+ * The package against the emulator: the credential data n8n would hold for it, items as a previous node passes
+ * them, and where its requests go.
  */
-import type { ICredentialDataDecryptedObject, ICredentialType, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { Bitrix24Emulator, RecordedRequest } from '../emulator/server';
 import { DEFAULT_WEBHOOK_SECRET } from '../emulator/server';
-import type { RunNodeResult } from './engine';
-import { runNode } from './engine';
-
-/* eslint-disable @typescript-eslint/no-require-imports -- the built files are loaded as n8n loads them */
-const { Bitrix24Payments } = require('../../dist/nodes/Bitrix24Payments/Bitrix24Payments.node.js');
-const { Bitrix24WebhookApi } = require('../../dist/credentials/Bitrix24WebhookApi.credentials.js');
-const { Bitrix24OAuth2Api } = require('../../dist/credentials/Bitrix24OAuth2Api.credentials.js');
-/* eslint-enable @typescript-eslint/no-require-imports */
-
-export const nodeType: INodeType = new Bitrix24Payments();
-export const webhookCredentialType: ICredentialType = new Bitrix24WebhookApi();
-export const oauthCredentialType: ICredentialType = new Bitrix24OAuth2Api();
 
 export type Auth = 'webhook' | 'oAuth2';
 export const AUTHS: Auth[] = ['webhook', 'oAuth2'];
@@ -40,30 +28,6 @@ export function credentialData(emulator: Bitrix24Emulator, auth: Auth, token?: o
 		authentication: 'body',
 		oauthTokenData: { ...(token ?? emulator.issueToken()) },
 	};
-}
-
-export interface RunOptions {
-	auth?: Auth;
-	parameters: INodeParameters;
-	items?: INodeExecutionData[];
-	continueOnFail?: boolean;
-	/** Overrides the credential data (a wrong secret, an expired token ...). */
-	credentials?: ICredentialDataDecryptedObject;
-}
-
-export async function run(emulator: Bitrix24Emulator, options: RunOptions): Promise<RunNodeResult> {
-	const auth = options.auth ?? 'webhook';
-	return await runNode({
-		nodeType,
-		credentialTypes: [webhookCredentialType, oauthCredentialType],
-		parameters: { authentication: auth, ...options.parameters },
-		credentials: {
-			type: auth === 'webhook' ? 'bitrix24WebhookApi' : 'bitrix24OAuth2Api',
-			data: options.credentials ?? credentialData(emulator, auth),
-		},
-		items: options.items,
-		continueOnFail: options.continueOnFail,
-	});
 }
 
 /** Items carrying one value each, as a previous node would pass them. */

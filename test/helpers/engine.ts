@@ -46,20 +46,30 @@ import {
 	isExpression,
 } from 'n8n-workflow';
 
+import type { Bitrix24Emulator } from '../emulator/server';
+import type { Auth } from './bitrix24';
+import { credentialData } from './bitrix24';
+import { credentialTypes, nodeType as packageNodeType } from './package';
+
 export interface RunNodeOptions {
-	/** An instance, e.g. `new Bitrix24Payments()`. */
-	nodeType: INodeType;
-	/** Instances of the credential classes the node may use (their `extends`/`authenticate` matter). */
-	credentialTypes: ICredentialType[];
 	/** The node's parameters, as n8n stores them (defaults are filled in by `Workflow`). */
 	parameters: INodeParameters;
-	/** The credential set on the node as `{ id: '1', name: 'Test' }`, with its decrypted data. */
-	credentials?: { type: string; data: ICredentialDataDecryptedObject };
 	/** Input items, default `[{ json: {} }]`. */
 	items?: INodeExecutionData[];
 	/** Sets `node.continueOnFail` and `onError: 'continueRegularOutput'`. */
 	continueOnFail?: boolean;
 	onError?: 'continueRegularOutput' | 'continueErrorOutput';
+	/** The portal the package's node talks to: its credential is made for it unless `credentials` is given. */
+	emulator?: Bitrix24Emulator;
+	/** The package node's Authentication, and so its credential type; default 'webhook'. */
+	auth?: Auth;
+	/** The package node's credential data, when it is not the emulator's (a wrong secret, an expired token ...). */
+	credentials?: ICredentialDataDecryptedObject;
+	/** Another node than the package's (the harness self-check, the bench's floors), with its own credential. */
+	nodeType?: INodeType;
+	credentialTypes?: ICredentialType[];
+	/** The credential set on that node as `{ id: '1', name: 'Test' }`, with its decrypted data. */
+	credential?: { type: string; data: ICredentialDataDecryptedObject };
 	/** Default 'Bitrix24 Payments'. */
 	nodeName?: string;
 	/** Default 1. */
@@ -351,8 +361,27 @@ export function createAdditionalData(
 	return additionalData as IWorkflowExecuteAdditionalData;
 }
 
-/** Runs `options.nodeType` once on the real engine and returns its output. */
+/** What runs: the package's node with the credential its Authentication names, or the node given with its own. */
+function subjectOf(options: RunNodeOptions) {
+	if (options.nodeType) {
+		return { nodeType: options.nodeType, parameters: options.parameters, credentialTypes: options.credentialTypes ?? [], credential: options.credential };
+	}
+	const auth = options.auth ?? 'webhook';
+	const data = options.credentials ?? (options.emulator ? credentialData(options.emulator, auth) : undefined);
+	return {
+		nodeType: packageNodeType,
+		parameters: { authentication: auth, ...options.parameters },
+		credentialTypes,
+		credential: data && { type: auth === 'webhook' ? 'bitrix24WebhookApi' : 'bitrix24OAuth2Api', data },
+	};
+}
+
+/**
+ * The one way the tests run a node: once, on the real engine (`Start -> node`), with its input items, and
+ * returns its output. By default the package's Bitrix24 Payments against `emulator`.
+ */
 export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
+	const { nodeType, parameters, credentialTypes: types, credential } = subjectOf(options);
 	const nodeName = options.nodeName ?? 'Bitrix24 Payments';
 	const onError = options.onError ?? (options.continueOnFail ? 'continueRegularOutput' : undefined);
 
@@ -367,13 +396,13 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	const testNode: INode = {
 		id: 'node-under-test',
 		name: nodeName,
-		type: options.nodeType.description.name,
+		type: nodeType.description.name,
 		typeVersion: options.typeVersion ?? 1,
 		position: [250, 0],
 		// Copies: the engine writes into parameters and items (defaults, pairedItem).
-		parameters: structuredClone(options.parameters),
-		...(options.credentials && {
-			credentials: { [options.credentials.type]: { id: '1', name: 'Test' } },
+		parameters: structuredClone(parameters),
+		...(credential && {
+			credentials: { [credential.type]: { id: '1', name: 'Test' } },
 		}),
 		...(options.continueOnFail && { continueOnFail: true }),
 		...(onError && { onError }),
@@ -400,14 +429,11 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		nodes: workflowData.nodes,
 		connections,
 		active: false,
-		nodeTypes: createNodeTypes([startNodeType, options.nodeType]),
+		nodeTypes: createNodeTypes([startNodeType, nodeType]),
 		settings: workflowData.settings,
 	});
 
-	const credentialsHelper = new TestCredentialsHelper(
-		options.credentialTypes,
-		options.credentials ? { [options.credentials.type]: options.credentials.data } : {},
-	);
+	const credentialsHelper = new TestCredentialsHelper(types, credential ? { [credential.type]: credential.data } : {});
 	const hooks = new ExecutionLifecycleHooks('manual', '1', workflowData);
 	const additionalData = createAdditionalData(credentialsHelper, hooks);
 

@@ -246,7 +246,7 @@ describe('engine harness (runNode)', () => {
 		const result = await runNode({
 			nodeType: selfCheckNode('selfCheckApi'),
 			credentialTypes: [new SelfCheckApi()],
-			credentials: { type: 'selfCheckApi', data: { baseUrl, apiKey: API_KEY } },
+			credential: { type: 'selfCheckApi', data: { baseUrl, apiKey: API_KEY } },
 			parameters: { method: 'GET', path: '/whoami' },
 		});
 
@@ -260,7 +260,7 @@ describe('engine harness (runNode)', () => {
 			const result = await runNode({
 				nodeType: selfCheckNode('selfCheckOAuth2Api'),
 				credentialTypes: [new SelfCheckOAuth2Api()],
-				credentials: { type: 'selfCheckOAuth2Api', data: oauthFixture() },
+				credential: { type: 'selfCheckOAuth2Api', data: oauthFixture() },
 				parameters: { method: 'GET', path: '/protected' },
 			});
 
@@ -289,7 +289,7 @@ describe('engine harness (runNode)', () => {
 			const result = await runNode({
 				nodeType: selfCheckNode('selfCheckOAuth2Api'),
 				credentialTypes: [new SelfCheckOAuth2Api()],
-				credentials: { type: 'selfCheckOAuth2Api', data: oauthFixture() },
+				credential: { type: 'selfCheckOAuth2Api', data: oauthFixture() },
 				parameters: { method: 'GET', path: '/protected' },
 				items: [{ json: {} }, { json: {} }, { json: {} }],
 			});

@@ -5,7 +5,7 @@
  * request, calls the node's `webhook()` with a `WebhookContext`, answers as n8n does and saves the static data
  * when it changed. Activation and deactivation call `webhookMethods` with a `HookContext`, as n8n's activation does.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @typescript-eslint/no-require-imports -- test-only: a local HTTP receiver (node:http, querystring) and the built node loaded afresh to emulate a restart, never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only: a local HTTP receiver (node:http, querystring), never shipped */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
@@ -25,22 +25,7 @@ import type {
 import { Workflow } from 'n8n-workflow';
 
 import { createAdditionalData, createNodeTypes, TestCredentialsHelper } from './engine';
-
-/* The built files, as n8n loads them. */
-const DIST = '../../dist';
-const { Bitrix24OAuth2Api } = require(`${DIST}/credentials/Bitrix24OAuth2Api.credentials.js`);
-const { Bitrix24WebhookApi } = require(`${DIST}/credentials/Bitrix24WebhookApi.credentials.js`);
-const { Bitrix24OutgoingWebhookApi } = require(`${DIST}/credentials/Bitrix24OutgoingWebhookApi.credentials.js`);
-
-/** A fresh copy of the trigger module and all it imports: what a restarted n8n process has in memory. */
-function loadTriggerType(): INodeType {
-	let type: INodeType | undefined;
-	jest.isolateModules(() => {
-		const { Bitrix24PaymentsTrigger } = require(`${DIST}/nodes/Bitrix24PaymentsTrigger/Bitrix24PaymentsTrigger.node.js`);
-		type = new Bitrix24PaymentsTrigger() as INodeType;
-	});
-	return type!;
-}
+import { credentialTypes, freshTriggerType } from './package';
 
 export interface TriggerOptions {
 	authentication: 'oAuth2' | 'webhook';
@@ -64,16 +49,13 @@ export class TriggerHarness {
 	readonly received: Received[] = [];
 	/** The workflow's static data as n8n would have it in its database (JSON). */
 	savedStaticData = '{}';
-	private nodeType: INodeType = loadTriggerType();
+	private nodeType: INodeType = freshTriggerType();
 	private readonly credentialsHelper: TestCredentialsHelper;
 	private readonly server: http.Server;
 	private url = '';
 
 	private constructor(private readonly options: TriggerOptions) {
-		this.credentialsHelper = new TestCredentialsHelper(
-			[new Bitrix24OAuth2Api(), new Bitrix24WebhookApi(), new Bitrix24OutgoingWebhookApi()],
-			options.credentials,
-		);
+		this.credentialsHelper = new TestCredentialsHelper(credentialTypes, options.credentials);
 		this.server = http.createServer((req, res) => {
 			void this.handle(req, res);
 		});
@@ -105,7 +87,7 @@ export class TriggerHarness {
 
 	/** Drops everything the process kept in memory, as a restart of n8n does; the saved static data stays. */
 	restart(): void {
-		this.nodeType = loadTriggerType();
+		this.nodeType = freshTriggerType();
 	}
 
 	private node(): INode {

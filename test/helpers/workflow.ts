@@ -5,7 +5,7 @@
  * n8n-nodes-base nodes the examples use are the stand-ins of `stand-ins.ts`. Every request to Bitrix24 is
  * recorded per node, with the webhook secret and tokens left out.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @typescript-eslint/no-require-imports -- test-only: reads the example files next to it and loads the built package as n8n does, never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only: reads the example files next to it, never shipped */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */
@@ -18,7 +18,6 @@ import type {
 	INode,
 	INodeExecutionData,
 	INodeParameters,
-	INodeType,
 	IRun,
 	IWorkflowBase,
 	IWorkflowSettings,
@@ -27,15 +26,9 @@ import { Workflow } from 'n8n-workflow';
 
 import type { Bitrix24Emulator, RecordedRequest } from '../emulator/server';
 import { createAdditionalData, createNodeTypes, TestCredentialsHelper } from './engine';
+import { credentialTypes, nodeType, triggerType } from './package';
 import { STAND_INS } from './stand-ins';
 
-const DIST = '../../dist';
-const { Bitrix24Payments } = require(`${DIST}/nodes/Bitrix24Payments/Bitrix24Payments.node.js`);
-const { Bitrix24PaymentsTrigger } = require(`${DIST}/nodes/Bitrix24PaymentsTrigger/Bitrix24PaymentsTrigger.node.js`);
-const { Bitrix24WebhookApi } = require(`${DIST}/credentials/Bitrix24WebhookApi.credentials.js`);
-const { Bitrix24OAuth2Api } = require(`${DIST}/credentials/Bitrix24OAuth2Api.credentials.js`);
-const { Bitrix24OutgoingWebhookApi } = require(`${DIST}/credentials/Bitrix24OutgoingWebhookApi.credentials.js`);
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const EXAMPLES_DIR = join(__dirname, '..', '..', 'examples');
 /* eslint-enable @n8n/community-nodes/no-restricted-globals */
@@ -44,10 +37,9 @@ export const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
 
 const NODE_TYPES = createNodeTypes([], {
 	...STAND_INS,
-	[PACKAGE_NODE]: new Bitrix24Payments() as INodeType,
-	'n8n-nodes-bitrix24-payments.bitrix24PaymentsTrigger': new Bitrix24PaymentsTrigger() as INodeType,
+	[PACKAGE_NODE]: nodeType,
+	'n8n-nodes-bitrix24-payments.bitrix24PaymentsTrigger': triggerType,
 });
-const CREDENTIAL_TYPES = [new Bitrix24WebhookApi(), new Bitrix24OAuth2Api(), new Bitrix24OutgoingWebhookApi()];
 
 /** A workflow as n8n exports it. */
 export interface WorkflowFile {
@@ -184,7 +176,7 @@ export async function runWorkflow(workflow: string | WorkflowFile, options: RunW
 	hooks.addHandler('nodeExecuteBefore', (name) => {
 		order.push(name);
 	});
-	const credentialsHelper = new TestCredentialsHelper(CREDENTIAL_TYPES, options.credentials);
+	const credentialsHelper = new TestCredentialsHelper(credentialTypes, options.credentials);
 	const { emulator } = options;
 	const tapBefore = emulator?.onRequest;
 	if (emulator) {

@@ -1,0 +1,53 @@
+/**
+ * The built package (dist/), loaded as n8n loads it: what a user installs is what the tests judge. The one place
+ * the tests reach into dist/; `npm test` builds it first.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- the built files are loaded as n8n loads them */
+import type { ICredentialType, INodeType } from 'n8n-workflow';
+
+const DIST = '../../dist';
+
+/** A module of the built package by its path under dist/ (`nodes/client/errors`). */
+export function builtModule<T = Record<string, unknown>>(path: string): T {
+	return require(`${DIST}/${path}.js`) as T;
+}
+
+/**
+ * A fresh copy of a built module and all it imports (the registry of what the process keeps included): what a
+ * restarted n8n process has in memory.
+ */
+export function freshModule<T = Record<string, unknown>>(path: string): T {
+	let loaded: T | undefined;
+	jest.isolateModules(() => {
+		loaded = builtModule<T>(path);
+	});
+	return loaded!;
+}
+
+type Constructor<T> = new () => T;
+
+const node = builtModule<{ Bitrix24Payments: Constructor<INodeType> }>('nodes/Bitrix24Payments/Bitrix24Payments.node');
+const trigger = builtModule<{ Bitrix24PaymentsTrigger: Constructor<INodeType> }>('nodes/Bitrix24PaymentsTrigger/Bitrix24PaymentsTrigger.node');
+const webhookApi = builtModule<{ Bitrix24WebhookApi: Constructor<ICredentialType> }>('credentials/Bitrix24WebhookApi.credentials');
+const oauth2Api = builtModule<{ Bitrix24OAuth2Api: Constructor<ICredentialType> }>('credentials/Bitrix24OAuth2Api.credentials');
+const outgoingWebhookApi = builtModule<{ Bitrix24OutgoingWebhookApi: Constructor<ICredentialType> }>(
+	'credentials/Bitrix24OutgoingWebhookApi.credentials',
+);
+
+export const nodeType: INodeType = new node.Bitrix24Payments();
+export const triggerType: INodeType = new trigger.Bitrix24PaymentsTrigger();
+export const webhookCredentialType: ICredentialType = new webhookApi.Bitrix24WebhookApi();
+export const oauthCredentialType: ICredentialType = new oauth2Api.Bitrix24OAuth2Api();
+export const outgoingWebhookCredentialType: ICredentialType = new outgoingWebhookApi.Bitrix24OutgoingWebhookApi();
+export const credentialTypes: ICredentialType[] = [webhookCredentialType, oauthCredentialType, outgoingWebhookCredentialType];
+
+/** The trigger as a restarted n8n process has it: nothing kept in memory from before. */
+export function freshTriggerType(): INodeType {
+	const fresh = freshModule<{ Bitrix24PaymentsTrigger: Constructor<INodeType> }>('nodes/Bitrix24PaymentsTrigger/Bitrix24PaymentsTrigger.node');
+	return new fresh.Bitrix24PaymentsTrigger();
+}
+
+/** Forgets what the loaded package keeps in this process (buckets, batches, the trigger's memory): a fresh start. */
+export function resetProcessState(): void {
+	builtModule<{ resetRegistry(): void }>('nodes/client/registry').resetRegistry();
+}
