@@ -21,13 +21,13 @@ import { sendAlone } from './send';
  *   4. answer.ts  what came back is read, one typed Reading per call;
  *   5. retry.ts   a failure is sent again (back to 1) while that is safe and the item may wait, or gives up
  *                 with the item's error (errors.ts, the error table).
- * Resolves with the result, or rejects with the item's error. `seat` is the place the call took in its first
+ * Resolves with the result, or rejects with the item's error. `firstSeat` is the place the call took in its first
  * batch before it was built (a node run's calls take theirs in one turn of the event loop).
  */
-export async function request(call: Call, seat?: Seat): Promise<Success> {
-	let place = seat;
+export async function request(call: Call, firstSeat?: Seat): Promise<Success> {
+	let seat = firstSeat;
 	for (;;) {
-		const reading = place ? await place.join(call) : await sendAlone(call);
+		const reading = seat ? await seat.join(call) : await sendAlone(call);
 		if (reading.ok) return reading;
 		// n8n's own verdict (a credential it could not refresh) passes as it is.
 		if (reading.n8nError) throw reading.n8nError;
@@ -35,7 +35,7 @@ export async function request(call: Call, seat?: Seat): Promise<Success> {
 		if ('giveUp' in verdict) throw bitrix24ApiError(call.context.getNode(), reading.failure, call, verdict.giveUp);
 		await sleep(verdict.retryInMs);
 		call.waitedMs += verdict.retryInMs;
-		place = call.batchKey ? takeSeat(call.batchKey) : undefined;
+		seat = call.batchKey ? takeSeat(call.batchKey) : undefined;
 	}
 }
 

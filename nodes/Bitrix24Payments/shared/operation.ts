@@ -21,7 +21,18 @@ export interface ReadBack {
 	check(this: IExecuteSingleFunctions, read: unknown, items: INodeExecutionData[], call: Call): INodeExecutionData[];
 }
 
-/** An id parameter of an operation and where its method wants it (`id`, `PAYMENT_ID`, `fields.paySystemId`). */
+/** An id field of an operation and where its method wants the id: `id`, `PAYMENT_ID`, `fields.paySystemId`. */
+export interface IdAt {
+	field: INodeProperties;
+	at: string;
+}
+
+/** An id field (idField) as an operation uses it: `idAt(paymentId, 'id')`. */
+export function idAt(field: INodeProperties, at: string): IdAt {
+	return { field, at };
+}
+
+/** An id parameter of an operation, as the runner reads it. */
 export interface IdParameter {
 	name: string;
 	path: string[];
@@ -59,9 +70,9 @@ export function resource(
 }
 
 /**
- * One operation of a resource. n8n's routing engine builds the request body from the fields; `ids` names the id
- * parameters and where the method wants each (`{ paymentId: 'id' }`): the runner reads and checks them and puts
- * them on the call. Every request runs through the node's runner (`requestOperations.pagination`, `send.paginate`).
+ * One operation of a resource. n8n's routing engine builds the request body from the fields; an id field comes as
+ * `idAt(field, where)`, and the runner reads and checks it and puts it on the call and where the method wants it.
+ * Every request runs through the node's runner (`requestOperations.pagination`, `send.paginate`).
  */
 export function operation(spec: {
 	name: string;
@@ -69,23 +80,22 @@ export function operation(spec: {
 	action: string;
 	description: string;
 	method: string;
-	fields: INodeProperties[];
-	ids?: Record<string, string>;
+	fields: Array<INodeProperties | IdAt>;
 	output?: OutputStep[];
 	readBack?: ReadBack;
 }): Operation {
-	const { name, value, action, description, method, fields, ids = {}, output = [], readBack } = spec;
+	const { name, value, action, description, method, fields, output = [], readBack } = spec;
+	const idsAt = fields.filter((field): field is IdAt => 'at' in field);
 	return {
 		option: { name, value, action, description, routing: { request: { method: 'POST', url: method }, send: { paginate: true } } },
 		method,
-		fields,
-		ids: Object.entries(ids).map(([parameter, path]) => {
-			const field = fields.find((candidate) => candidate.name === parameter);
-			if (!field) throw new Error(`${method}: no field for the id ${parameter}`);
+		fields: fields.map((field) => ('at' in field ? field.field : field)),
+		ids: idsAt.map(({ field, at }) => ({
+			name: field.name,
+			path: at.split('.'),
 			// A picker is named after the thing ("Pay System"); what it must hold is its ID.
-			const label = field.type === 'resourceLocator' ? `${field.displayName} ID` : field.displayName;
-			return { name: parameter, path: path.split('.'), label };
-		}),
+			label: field.type === 'resourceLocator' ? `${field.displayName} ID` : field.displayName,
+		})),
 		output,
 		readBack,
 	};

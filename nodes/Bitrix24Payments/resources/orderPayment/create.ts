@@ -1,5 +1,5 @@
 import { fieldsCollection, idField } from '../../shared/fields';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { unwrapProperty } from '../../shared/output';
 import { salePaymentFields } from './salePaymentFields';
 import { paySystemId, simplifyField, simplifyPayment } from './shared';
@@ -10,12 +10,11 @@ export const create = operation({
 	action: 'Create an order payment',
 	description: 'Add a payment to an order and output it as saved (sale.payment.add)',
 	method: 'sale.payment.add',
-	ids: { orderId: 'fields.orderId', paySystemId: 'fields.paySystemId' },
+	output: [unwrapProperty('payment'), simplifyPayment],
 	fields: [
-		idField({ name: 'orderId', displayName: 'Order ID', description: 'ID of the order the payment belongs to' }),
-		paySystemId,
+		idAt(idField({ name: 'orderId', displayName: 'Order ID', description: 'ID of the order the payment belongs to' }), 'fields.orderId'),
+		idAt(paySystemId, 'fields.paySystemId'),
 		fieldsCollection({ name: 'additionalFields', displayName: 'Additional Fields', specs: salePaymentFields, sendTo: 'fields' }),
 		simplifyField,
 	],
-	output: [unwrapProperty('payment'), simplifyPayment],
 });

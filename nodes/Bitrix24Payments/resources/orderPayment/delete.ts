@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from '../payment/paymentId';
 
@@ -8,7 +8,6 @@ export const deleteOrderPayment = operation({
 	action: 'Delete an order payment',
 	description: 'Delete a payment of an order (sale.payment.delete)',
 	method: 'sale.payment.delete',
-	ids: { paymentId: 'id' },
-	fields: [paymentId],
 	output: [confirm('deleted')],
+	fields: [idAt(paymentId, 'id')],
 });

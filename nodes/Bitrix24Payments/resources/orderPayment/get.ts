@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { unwrapProperty } from '../../shared/output';
 import { paymentId } from '../payment/paymentId';
 import { simplifyField, simplifyPayment } from './shared';
@@ -9,7 +9,6 @@ export const get = operation({
 	action: 'Get an order payment',
 	description: 'Get an order payment with all its fields (sale.payment.get)',
 	method: 'sale.payment.get',
-	ids: { paymentId: 'id' },
-	fields: [paymentId, simplifyField],
 	output: [unwrapProperty('payment'), simplifyPayment],
+	fields: [idAt(paymentId, 'id'), simplifyField],
 });

@@ -12,6 +12,7 @@ export const getAll = operation({
 	action: 'Get many order payments',
 	description: 'List order payments, page by page as Bitrix24 serves them (sale.payment.list)',
 	method: 'sale.payment.list',
+	output: [unwrapProperty('payments'), simplifyPayment],
 	fields: [
 		{
 			displayName: 'Return All',
@@ -47,5 +48,4 @@ export const getAll = operation({
 		}),
 		listOptions({ orderFields: FIELDS, selectFields: FIELDS, simplify: true }),
 	],
-	output: [unwrapProperty('payments'), simplifyPayment],
 });

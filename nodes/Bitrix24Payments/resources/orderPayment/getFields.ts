@@ -19,6 +19,6 @@ export const getFields = operation({
 	action: 'Get the fields of order payments',
 	description: 'Describe every field of an order payment: type, required, read-only (sale.payment.getFields)',
 	method: 'sale.payment.getFields',
-	fields: [],
 	output: [fieldsAsItems],
+	fields: [],
 });

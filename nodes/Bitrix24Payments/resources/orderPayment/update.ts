@@ -1,5 +1,5 @@
 import { fieldsCollection } from '../../shared/fields';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { unwrapProperty } from '../../shared/output';
 import { salePaymentFields } from './salePaymentFields';
 import { paymentId } from '../payment/paymentId';
@@ -11,12 +11,11 @@ export const update = operation({
 	action: 'Update an order payment',
 	description: 'Change the fields of an order payment and output it as saved (sale.payment.update)',
 	method: 'sale.payment.update',
-	ids: { paymentId: 'id', paySystemId: 'fields.paySystemId' },
+	output: [unwrapProperty('payment'), simplifyPayment],
 	fields: [
-		paymentId,
-		paySystemId,
+		idAt(paymentId, 'id'),
+		idAt(paySystemId, 'fields.paySystemId'),
 		fieldsCollection({ name: 'updateFields', displayName: 'Update Fields', specs: salePaymentFields, sendTo: 'fields' }),
 		simplifyField,
 	],
-	output: [unwrapProperty('payment'), simplifyPayment],
 });

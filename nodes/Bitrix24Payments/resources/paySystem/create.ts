@@ -1,5 +1,5 @@
 import { fieldsCollection } from '../../shared/fields';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { created } from '../../shared/output';
 import { bxRestHandler, entityRegistryType, name, paySystemFields, personTypeId } from './shared';
 
@@ -9,10 +9,10 @@ export const create = operation({
 	action: 'Create a pay system',
 	description: 'Add a pay system that uses a REST handler (sale.paysystem.add)',
 	method: 'sale.paysystem.add',
-	ids: { personTypeId: 'PERSON_TYPE_ID' },
+	output: [created],
 	fields: [
 		name,
-		personTypeId,
+		idAt(personTypeId, 'PERSON_TYPE_ID'),
 		bxRestHandler,
 		entityRegistryType,
 		fieldsCollection({
@@ -22,5 +22,4 @@ export const create = operation({
 			specs: paySystemFields.filter((field) => field.name !== 'name'),
 		}),
 	],
-	output: [created],
 });

@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paySystemId } from './shared';
 
@@ -8,7 +8,6 @@ export const deletePaySystem = operation({
 	action: 'Delete a pay system',
 	description: 'Delete a pay system (sale.paysystem.delete)',
 	method: 'sale.paysystem.delete',
-	ids: { paySystemId: 'ID' },
-	fields: [paySystemId],
 	output: [confirm('deleted')],
+	fields: [idAt(paySystemId, 'ID')],
 });

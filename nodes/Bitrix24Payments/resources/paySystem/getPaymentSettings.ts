@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { paymentId, paySystemId } from './shared';
 
 export const getPaymentSettings = operation({
@@ -7,9 +7,8 @@ export const getPaymentSettings = operation({
 	action: 'Get the pay system settings of a payment',
 	description: 'Get the settings the pay system applies to one payment, as CODE: value (sale.paysystem.settings.payment.get)',
 	method: 'sale.paysystem.settings.payment.get',
-	ids: { paymentId: 'PAYMENT_ID', paySystemId: 'PAY_SYSTEM_ID' },
 	fields: [
-		paymentId,
-		paySystemId,
+		idAt(paymentId, 'PAYMENT_ID'),
+		idAt(paySystemId, 'PAY_SYSTEM_ID'),
 	],
 });

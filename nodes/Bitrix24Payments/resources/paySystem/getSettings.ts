@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { paySystemId, personTypeId } from './shared';
 
 export const getSettings = operation({
@@ -7,6 +7,5 @@ export const getSettings = operation({
 	action: 'Get the settings of a pay system',
 	description: 'Get the handler settings of a pay system for a payer type (sale.paysystem.settings.get)',
 	method: 'sale.paysystem.settings.get',
-	ids: { paySystemId: 'ID', personTypeId: 'PERSON_TYPE_ID' },
-	fields: [paySystemId, personTypeId],
+	fields: [idAt(paySystemId, 'ID'), idAt(personTypeId, 'PERSON_TYPE_ID')],
 });

@@ -1,5 +1,5 @@
 import { idField } from '../../shared/fields';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paySystemId } from './shared';
 
@@ -9,10 +9,9 @@ export const payInvoice = operation({
 	action: 'Pay a legacy invoice through a pay system',
 	description: 'Pay an invoice of the old CRM invoices as a payment service would (sale.paysystem.pay.invoice)',
 	method: 'sale.paysystem.pay.invoice',
-	ids: { invoiceId: 'INVOICE_ID', paySystemId: 'PAY_SYSTEM_ID' },
-	fields: [
-		idField({ name: 'invoiceId', displayName: 'Invoice ID', description: 'ID of the legacy CRM invoice' }),
-		paySystemId,
-	],
 	output: [confirm('success')],
+	fields: [
+		idAt(idField({ name: 'invoiceId', displayName: 'Invoice ID', description: 'ID of the legacy CRM invoice' }), 'INVOICE_ID'),
+		idAt(paySystemId, 'PAY_SYSTEM_ID'),
+	],
 });

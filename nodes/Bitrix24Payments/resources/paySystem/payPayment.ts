@@ -1,6 +1,6 @@
 import type { FieldSpec } from '../../shared/fields';
 import { fieldsCollection } from '../../shared/fields';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { confirm, confirmPaid } from '../../shared/output';
 import { paymentId, paySystemId } from './shared';
 
@@ -23,10 +23,11 @@ export const payPayment = operation({
 	description:
 		'Pay a payment the way a payment service does after a real payment: runs the pay system\'s handler, marks the payment paid and stores the status fields (sale.paysystem.pay.payment)',
 	method: 'sale.paysystem.pay.payment',
-	ids: { paymentId: 'PAYMENT_ID', paySystemId: 'PAY_SYSTEM_ID' },
+	output: [confirm('success')],
+	readBack: confirmPaid,
 	fields: [
-		paymentId,
-		paySystemId,
+		idAt(paymentId, 'PAYMENT_ID'),
+		idAt(paySystemId, 'PAY_SYSTEM_ID'),
 		fieldsCollection({
 			name: 'additionalFields',
 			displayName: 'Additional Fields',
@@ -51,6 +52,4 @@ export const payPayment = operation({
 			],
 		},
 	],
-	output: [confirm('success')],
-	readBack: confirmPaid,
 });

@@ -1,5 +1,5 @@
 import { fieldsCollection } from '../../shared/fields';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { bxRestHandler, paySystemFields, paySystemId, personTypeId } from './shared';
 
@@ -10,11 +10,11 @@ export const update = operation({
 	description:
 		'Change the fields of a pay system that runs a REST handler (sale.paysystem.update); Bitrix24 wants its handler code and payer type every time',
 	method: 'sale.paysystem.update',
-	ids: { paySystemId: 'ID', personTypeId: 'FIELDS.PERSON_TYPE_ID' },
+	output: [confirm('success')],
 	fields: [
-		paySystemId,
+		idAt(paySystemId, 'ID'),
 		// The portal checks both before anything else, on every update: without them it answers "Handler not found".
-		personTypeId,
+		idAt(personTypeId, 'FIELDS.PERSON_TYPE_ID'),
 		bxRestHandler,
 		fieldsCollection({
 			name: 'updateFields',
@@ -24,5 +24,4 @@ export const update = operation({
 			specs: paySystemFields.filter((field) => field.name !== 'settings'),
 		}),
 	],
-	output: [confirm('success')],
 });

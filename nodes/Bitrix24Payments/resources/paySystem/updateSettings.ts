@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paySystemId, personTypeId, settings } from './shared';
 
@@ -8,7 +8,6 @@ export const updateSettings = operation({
 	action: 'Update the settings of a pay system',
 	description: 'Change the handler settings of a pay system for a payer type (sale.paysystem.settings.update)',
 	method: 'sale.paysystem.settings.update',
-	ids: { paySystemId: 'ID', personTypeId: 'PERSON_TYPE_ID' },
-	fields: [paySystemId, personTypeId, settings],
 	output: [confirm('success')],
+	fields: [idAt(paySystemId, 'ID'), idAt(personTypeId, 'PERSON_TYPE_ID'), settings],
 });

@@ -10,6 +10,7 @@ export const create = operation({
 	action: 'Create a pay system handler',
 	description: 'Register a REST handler that pay systems can use (sale.paysystem.handler.add)',
 	method: 'sale.paysystem.handler.add',
+	output: [created],
 	fields: [
 		name,
 		textField({ name: 'code', displayName: 'Code', description: 'Unique code of the handler', sendAs: 'CODE' }),
@@ -21,5 +22,4 @@ export const create = operation({
 			specs: [{ name: 'sort', displayName: 'Sort', kind: 'integer', description: 'Position in lists' }],
 		}),
 	],
-	output: [created],
 });

@@ -1,5 +1,5 @@
 import { confirm } from '../../shared/output';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { handlerId } from './shared';
 
 export const deleteHandler = operation({
@@ -8,7 +8,6 @@ export const deleteHandler = operation({
 	action: 'Delete a pay system handler',
 	description: 'Delete a REST handler (sale.paysystem.handler.delete)',
 	method: 'sale.paysystem.handler.delete',
-	ids: { handlerId: 'ID' },
-	fields: [handlerId],
 	output: [confirm('deleted')],
+	fields: [idAt(handlerId, 'ID')],
 });

@@ -1,6 +1,6 @@
 import { fieldsCollection } from '../../shared/fields';
 import { confirm } from '../../shared/output';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { handlerId, SETTINGS_DESCRIPTION } from './shared';
 
 export const update = operation({
@@ -9,9 +9,9 @@ export const update = operation({
 	action: 'Update a pay system handler',
 	description: 'Change a REST handler (sale.paysystem.handler.update)',
 	method: 'sale.paysystem.handler.update',
-	ids: { handlerId: 'ID' },
+	output: [confirm('success')],
 	fields: [
-		handlerId,
+		idAt(handlerId, 'ID'),
 		fieldsCollection({
 			name: 'updateFields',
 			displayName: 'Update Fields',
@@ -25,5 +25,4 @@ export const update = operation({
 			],
 		}),
 	],
-	output: [confirm('success')],
 });

@@ -9,7 +9,7 @@ export const create = operation({
 	action: 'Create a payment',
 	description: 'Add a payment to a deal or invoice; Bitrix24 creates it unpaid with a sum of 0 (crm.item.payment.add)',
 	method: 'crm.item.payment.add',
-	ids: { entityTypeId: 'entityTypeId', entityId: 'entityId' },
+	output: [created],
 	fields: [
 		...entityFields,
 		fieldsCollection({
@@ -19,5 +19,4 @@ export const create = operation({
 			specs: [{ name: 'paySystemId', displayName: 'Pay System ID', kind: 'integer', description: 'ID of the pay system for the payment' }],
 		}),
 	],
-	output: [created],
 });

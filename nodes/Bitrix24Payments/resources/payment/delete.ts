@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from './paymentId';
 
@@ -8,7 +8,6 @@ export const deletePayment = operation({
 	action: 'Delete a payment',
 	description: 'Delete a payment of a deal or invoice (crm.item.payment.delete)',
 	method: 'crm.item.payment.delete',
-	ids: { paymentId: 'id' },
-	fields: [paymentId],
 	output: [confirm('deleted')],
+	fields: [idAt(paymentId, 'id')],
 });

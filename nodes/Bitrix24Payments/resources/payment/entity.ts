@@ -1,24 +1,23 @@
-import type { INodeProperties } from 'n8n-workflow';
-
 import { idField } from '../../shared/fields';
+import type { IdAt } from '../../shared/operation';
+import { idAt } from '../../shared/operation';
 
-/** The CRM item a payment belongs to: a deal or an invoice (smart invoice, entity type 31); both are ids of the operations. */
-export const entityFields: INodeProperties[] = [
-	{
-		displayName: 'Entity Type',
-		name: 'entityTypeId',
-		type: 'options',
-		required: true,
-		options: [
-			{ name: 'Deal', value: 2 },
-			{ name: 'Invoice', value: 31 },
-		],
-		default: 2,
-		description: 'The kind of CRM item the payment belongs to',
-	},
-	idField({
-		name: 'entityId',
-		displayName: 'Entity ID',
-		description: 'ID of the deal or invoice',
-	}),
+/** The CRM item a payment belongs to: a deal or an invoice (smart invoice, entity type 31); both are ids. */
+export const entityFields: IdAt[] = [
+	idAt(
+		{
+			displayName: 'Entity Type',
+			name: 'entityTypeId',
+			type: 'options',
+			required: true,
+			options: [
+				{ name: 'Deal', value: 2 },
+				{ name: 'Invoice', value: 31 },
+			],
+			default: 2,
+			description: 'The kind of CRM item the payment belongs to',
+		},
+		'entityTypeId',
+	),
+	idAt(idField({ name: 'entityId', displayName: 'Entity ID', description: 'ID of the deal or invoice' }), 'entityId'),
 ];

@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { paymentId } from './paymentId';
 
 export const get = operation({
@@ -7,6 +7,5 @@ export const get = operation({
 	action: 'Get a payment',
 	description: 'Get a payment of a deal or invoice (crm.item.payment.get)',
 	method: 'crm.item.payment.get',
-	ids: { paymentId: 'id' },
-	fields: [paymentId],
+	fields: [idAt(paymentId, 'id')],
 });

@@ -10,7 +10,6 @@ export const getAll = operation({
 	action: 'Get many payments',
 	description: 'List the payments of a deal or invoice, all at once (crm.item.payment.list)',
 	method: 'crm.item.payment.list',
-	ids: { entityTypeId: 'entityTypeId', entityId: 'entityId' },
 	fields: [
 		...entityFields,
 		fieldsCollection({

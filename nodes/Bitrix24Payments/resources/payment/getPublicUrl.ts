@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { qrCodeImage } from '../../shared/output';
 import { paymentId } from './paymentId';
 
@@ -8,9 +8,9 @@ export const getPublicUrl = operation({
 	action: 'Get the public link of a payment',
 	description: 'Get the page where the customer pays, its short link and QR code, the QR code also as an image (salescenter.payment.getPublicUrl)',
 	method: 'salescenter.payment.getPublicUrl',
-	ids: { paymentId: 'id' },
+	output: [qrCodeImage],
 	fields: [
-		paymentId,
+		idAt(paymentId, 'id'),
 		{
 			displayName: 'Options',
 			name: 'options',
@@ -28,5 +28,4 @@ export const getPublicUrl = operation({
 			],
 		},
 	],
-	output: [qrCodeImage],
 });

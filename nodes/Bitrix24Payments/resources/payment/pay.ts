@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from './paymentId';
 
@@ -8,7 +8,6 @@ export const pay = operation({
 	action: 'Mark a payment as paid',
 	description: 'Set a payment to paid; Bitrix24 stamps the date and the user (crm.item.payment.pay)',
 	method: 'crm.item.payment.pay',
-	ids: { paymentId: 'id' },
-	fields: [paymentId],
 	output: [confirm('success')],
+	fields: [idAt(paymentId, 'id')],
 });

@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from './paymentId';
 
@@ -8,7 +8,6 @@ export const unpay = operation({
 	action: 'Mark a payment as unpaid',
 	description: 'Set a payment back to unpaid (crm.item.payment.unpay)',
 	method: 'crm.item.payment.unpay',
-	ids: { paymentId: 'id' },
-	fields: [paymentId],
 	output: [confirm('success')],
+	fields: [idAt(paymentId, 'id')],
 });

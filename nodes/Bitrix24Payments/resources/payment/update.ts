@@ -1,5 +1,5 @@
 import { fieldsCollection } from '../../shared/fields';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from './paymentId';
 
@@ -9,9 +9,9 @@ export const update = operation({
 	action: 'Update a payment',
 	description: 'Change whether a payment is paid, or its pay system (crm.item.payment.update)',
 	method: 'crm.item.payment.update',
-	ids: { paymentId: 'id' },
+	output: [confirm('success')],
 	fields: [
-		paymentId,
+		idAt(paymentId, 'id'),
 		fieldsCollection({
 			name: 'updateFields',
 			displayName: 'Update Fields',
@@ -22,5 +22,4 @@ export const update = operation({
 			],
 		}),
 	],
-	output: [confirm('success')],
 });

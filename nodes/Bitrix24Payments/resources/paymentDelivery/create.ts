@@ -1,5 +1,5 @@
 import { created } from '../../shared/output';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { linesPaymentId } from '../payment/paymentId';
 import { deliveryId } from './shared';
 
@@ -9,7 +9,6 @@ export const create = operation({
 	action: 'Add a delivery to a payment',
 	description: 'Let the payment cover a delivery of its deal (crm.item.payment.delivery.add)',
 	method: 'crm.item.payment.delivery.add',
-	ids: { paymentId: 'paymentId', deliveryId: 'deliveryId' },
-	fields: [linesPaymentId, deliveryId],
 	output: [created],
+	fields: [idAt(linesPaymentId, 'paymentId'), idAt(deliveryId, 'deliveryId')],
 });

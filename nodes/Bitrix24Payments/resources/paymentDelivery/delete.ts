@@ -1,5 +1,5 @@
 import { confirm } from '../../shared/output';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { paymentDeliveryId } from './shared';
 
 export const deletePaymentDelivery = operation({
@@ -8,7 +8,6 @@ export const deletePaymentDelivery = operation({
 	action: 'Remove a delivery from a payment',
 	description: 'Remove a delivery row from the payment (crm.item.payment.delivery.delete)',
 	method: 'crm.item.payment.delivery.delete',
-	ids: { paymentDeliveryId: 'id' },
-	fields: [paymentDeliveryId],
 	output: [confirm('deleted')],
+	fields: [idAt(paymentDeliveryId, 'id')],
 });

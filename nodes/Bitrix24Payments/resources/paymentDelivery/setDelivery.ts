@@ -1,5 +1,5 @@
 import { confirm } from '../../shared/output';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { deliveryId, paymentDeliveryId } from './shared';
 
 export const setDelivery = operation({
@@ -8,7 +8,6 @@ export const setDelivery = operation({
 	action: 'Change the delivery of a payment delivery row',
 	description: 'Point a delivery row of the payment at another delivery (crm.item.payment.delivery.setDelivery)',
 	method: 'crm.item.payment.delivery.setDelivery',
-	ids: { paymentDeliveryId: 'id', deliveryId: 'deliveryId' },
-	fields: [paymentDeliveryId, deliveryId],
 	output: [confirm('success')],
+	fields: [idAt(paymentDeliveryId, 'id'), idAt(deliveryId, 'deliveryId')],
 });

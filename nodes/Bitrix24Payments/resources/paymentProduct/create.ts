@@ -1,6 +1,6 @@
 import { idField } from '../../shared/fields';
 import { created } from '../../shared/output';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { linesPaymentId } from '../payment/paymentId';
 import { quantity } from './shared';
 
@@ -10,11 +10,10 @@ export const create = operation({
 	action: 'Add a product to a payment',
 	description: 'Let the payment cover a product row of its deal (crm.item.payment.product.add)',
 	method: 'crm.item.payment.product.add',
-	ids: { paymentId: 'paymentId', rowId: 'rowId' },
+	output: [created],
 	fields: [
-		linesPaymentId,
-		idField({ name: 'rowId', displayName: 'Product Row ID', description: 'ID of the product row of the deal or invoice' }),
+		idAt(linesPaymentId, 'paymentId'),
+		idAt(idField({ name: 'rowId', displayName: 'Product Row ID', description: 'ID of the product row of the deal or invoice' }), 'rowId'),
 		quantity,
 	],
-	output: [created],
 });

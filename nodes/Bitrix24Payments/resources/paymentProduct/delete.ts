@@ -1,5 +1,5 @@
 import { confirm } from '../../shared/output';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { paymentProductId } from './shared';
 
 export const deletePaymentProduct = operation({
@@ -8,7 +8,6 @@ export const deletePaymentProduct = operation({
 	action: 'Remove a product from a payment',
 	description: 'Remove a product row from the payment (crm.item.payment.product.delete)',
 	method: 'crm.item.payment.product.delete',
-	ids: { paymentProductId: 'id' },
-	fields: [paymentProductId],
 	output: [confirm('deleted')],
+	fields: [idAt(paymentProductId, 'id')],
 });

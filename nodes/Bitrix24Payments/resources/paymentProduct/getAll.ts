@@ -1,4 +1,4 @@
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { linesListOptions, linesPaymentId } from '../payment/paymentId';
 
 export const getAll = operation({
@@ -7,6 +7,5 @@ export const getAll = operation({
 	action: 'Get the products of a payment',
 	description: 'List the products a payment covers (crm.item.payment.product.list)',
 	method: 'crm.item.payment.product.list',
-	ids: { paymentId: 'paymentId' },
-	fields: [linesPaymentId, linesListOptions],
+	fields: [idAt(linesPaymentId, 'paymentId'), linesListOptions],
 });

@@ -1,5 +1,5 @@
 import { confirm } from '../../shared/output';
-import { operation } from '../../shared/operation';
+import { idAt, operation } from '../../shared/operation';
 import { paymentProductId, quantity } from './shared';
 
 export const setQuantity = operation({
@@ -8,7 +8,6 @@ export const setQuantity = operation({
 	action: 'Set the quantity of a payment product',
 	description: 'Change how many of the product the payment covers (crm.item.payment.product.setQuantity)',
 	method: 'crm.item.payment.product.setQuantity',
-	ids: { paymentProductId: 'id' },
-	fields: [paymentProductId, quantity],
 	output: [confirm('success')],
+	fields: [idAt(paymentProductId, 'id'), quantity],
 });
