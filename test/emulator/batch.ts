@@ -139,6 +139,7 @@ export function parseCommand(text: string): { method: string; params: Params } {
 	// The outer request's auth is what counts; the server strips it before the method sees its params.
 	delete params.auth;
 	delete params.access_token;
+	delete params.auth_connector;
 	return { method, params };
 }
 

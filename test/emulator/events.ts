@@ -9,6 +9,7 @@
 //
 // The emulator finds saves by comparing every payment row (and its lines) before and after each method call, plain
 // or in a batch, so no method's write can be missed; failed calls fire nothing, as the portal saves nothing then.
+// Offline bindings get no posts: Sender writes their rows to the offline queue instead (offline.ts).
 
 import type { EmulatorState, EventHandlerRecord } from './state';
 
@@ -52,9 +53,9 @@ export interface Delivery {
 /** How long the queue waits for a handler before it gives up (status 0). */
 export const DELIVERY_TIMEOUT_MS = 10_000;
 
-/** Whether anything listens to a payment event online (otherwise nothing needs watching). */
+/** Whether anything listens to a payment event, online or offline (otherwise nothing needs watching). */
 export function hasPaymentListeners(state: EmulatorState): boolean {
-	return state.eventHandlers.some((h) => h.handler !== '' && isPaymentEvent(h.event));
+	return state.eventHandlers.some((h) => isPaymentEvent(h.event));
 }
 
 function isPaymentEvent(event: string): event is PaymentEventCode {
@@ -72,6 +73,14 @@ export function snapshotPayments(state: EmulatorState): Map<number, string> {
 	const snapshot = new Map<number, string>();
 	for (const [id, payment] of state.payments) snapshot.set(id, JSON.stringify([payment, lines.get(id) ?? []]));
 	return snapshot;
+}
+
+/** One payment row with its lines, as snapshotPayments has it; undefined when there is no such payment. */
+export function snapshotPayment(state: EmulatorState, paymentId: number): string | undefined {
+	const payment = state.payments.get(paymentId);
+	if (!payment) return undefined;
+	const lines = [...state.payableItems.values()].filter((item) => item.paymentId === paymentId);
+	return JSON.stringify([payment, lines]);
 }
 
 /** The events one method call caused: new or changed payments are saved, missing ones deleted (by id). */

@@ -36,6 +36,11 @@ export interface EmulatorOptions {
 	 * docs' examples of their payload show one.
 	 */
 	eventRefreshToken?: boolean;
+	/**
+	 * The portal has extended offline events handling (feature `rest_offline_extended`, default true): without it
+	 * event.offline.get with clear=0 answers 403 WRONG_LICENSE and feature.get says 'N' (lower plans).
+	 */
+	offlineExtended?: boolean;
 	/** Listen port; 0 (default) picks a free one. */
 	port?: number;
 	/** Listen address: '127.0.0.1' (default), or e.g. '0.0.0.0' for every interface (an n8n in Docker). */
@@ -64,4 +69,5 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
 	eventDelayMs: 0,
 	automationEvents: false,
 	eventRefreshToken: false,
+	offlineExtended: true,
 };

@@ -10,19 +10,22 @@ import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 import { runBatch, type Invocation, type RecordedCommand } from './batch';
-import { formatPortal, offsetMinutes } from './datetime';
+import { formatPortal, offsetMinutes, parseLoose } from './datetime';
 import { RestError, authErrors, errorBody } from './errors';
 import {
 	EventQueue,
 	hasPaymentListeners,
 	jobsFor,
 	paymentEvents,
+	snapshotPayment,
 	snapshotPayments,
 	type Delivery,
 	type DeliveryJob,
+	type PaymentEventCode,
 } from './events';
 import { LeakyBucket, OperatingClock, faultError, type Fault } from './limits';
 import { METHODS, PAYMENT_EVENTS, PagedResult, type Caller, type MethodDef } from './methods';
+import { cleanStaleReservations, queueOffline, type ChangeSource } from './offline';
 import { DEFAULT_OPTIONS, type EmulatorOptions, type RuntimeOptions } from './options';
 import { parsePhpQuery, phpBuildQuery, type Params } from './php';
 import {
@@ -30,10 +33,12 @@ import {
 	DEFAULT_WEBHOOK_SECRET,
 	SEED_IDS,
 	createSeedState,
+	deletePaymentRow,
 	newPaymentRow,
 	randomToken,
 	type EmulatorState,
 	type OAuthApp,
+	type OfflineEventRecord,
 	type SalePayment,
 } from './state';
 
@@ -66,9 +71,11 @@ export type {
 	OAuthApp,
 	EventHandlerRecord,
 	OutgoingWebhook,
+	OfflineEventRecord,
 } from './state';
 export type { Delivery, PaymentEventCode } from './events';
 export { PAYMENT_EVENTS } from './methods';
+export { PROCESS_ID_LIFETIME, offlineMessageId } from './offline';
 export type { EmulatorOptions, RuntimeOptions } from './options';
 export { STANDARD_BUCKET } from './limits';
 export type { BucketSettings, Fault, FaultKind, OperatingSettings } from './limits';
@@ -115,6 +122,43 @@ export interface MethodCall {
 	status?: number;
 }
 
+/** An event a change fired: what deliveries and the offline queue got. */
+export interface FiredEvent {
+	event: PaymentEventCode;
+	paymentId: number;
+}
+
+/** Who does a person's change (default the admin, user 1). */
+export interface PersonOptions {
+	userId?: number;
+}
+
+/** Payment fields a person can edit in the UI (`edit`); `id` and `orderId` are not among them. */
+export type PersonEditFields = Partial<Omit<SalePayment, 'id' | 'orderId'>>;
+
+/**
+ * Changes made as a person in Bitrix24 would make them (the UI, not REST): the payment is saved as Payment::save()
+ * saves it and fires what the portal fires (deliveries to online handlers, rows in every offline queue), attributed
+ * to the user and to no app or connector. Each answers the events it fired (none when nothing changed) and throws
+ * an Error for an unknown payment.
+ */
+export interface PersonActions {
+	/**
+	 * Marks it paid (Sale\Payment::onFieldModify('PAID')): datePaid = `datePaid` (a portal datetime string, read as
+	 * the portal reads input, epoch ms or a Date) or now, empPaidId = the user, isReturn 'N'. A paid one: nothing.
+	 */
+	pay(paymentId: number, o?: PersonOptions & { datePaid?: string | number | Date }): FiredEvent[];
+	/** paid = 'N', as crm.item.payment.unpay and sale.payment.update do (datePaid and empPaidId stay). */
+	unpay(paymentId: number, o?: PersonOptions): FiredEvent[];
+	/**
+	 * Sets fields as given (no stamps: use pay/unpay for that); a new paySystemId also sets paySystemName,
+	 * paySystemXmlId and paySystemIsCash (an unknown one throws).
+	 */
+	edit(paymentId: number, fields: PersonEditFields, o?: PersonOptions): FiredEvent[];
+	/** Deletes it with its lines; a paid one is refused as the portal refuses it (throws). */
+	delete(paymentId: number, o?: PersonOptions): FiredEvent[];
+}
+
 /** A webhook's or token's caller, and the key its operating time is counted under. */
 interface Auth {
 	caller: Caller;
@@ -157,6 +201,44 @@ export class Bitrix24Emulator {
 		() => this.options.eventDelayMs,
 		(job) => this.eventBody(job),
 	);
+
+	/** Payment changes as a person in Bitrix24's UI makes them (see PersonActions). */
+	readonly person: PersonActions = {
+		pay: (paymentId, o = {}) => {
+			const userId = o.userId ?? SEED_IDS.users.ADMIN;
+			return this.personChange(paymentId, userId, (p, now) => {
+				if (p.paid === 'Y') return; // an unchanged field: nothing to save
+				p.paid = 'Y';
+				p.datePaid = formatPortal(o.datePaid === undefined ? now : this.instant(o.datePaid), this.options.timeZone);
+				p.empPaidId = userId;
+				p.isReturn = 'N';
+			});
+		},
+		unpay: (paymentId, o = {}) =>
+			this.personChange(paymentId, o.userId ?? SEED_IDS.users.ADMIN, (p) => {
+				p.paid = 'N';
+			}),
+		edit: (paymentId, fields, o = {}) =>
+			this.personChange(paymentId, o.userId ?? SEED_IDS.users.ADMIN, (p) => {
+				const rest: PersonEditFields & { id?: unknown; orderId?: unknown } = { ...fields };
+				delete rest.id;
+				delete rest.orderId;
+				if (rest.paySystemId !== undefined && rest.paySystemId !== p.paySystemId) {
+					const sys = this.state.paySystems.get(rest.paySystemId);
+					if (!sys) throw new Error(`person.edit: no pay system ${rest.paySystemId}`);
+					p.paySystemName = sys.NAME;
+					p.paySystemXmlId = sys.XML_ID ?? '';
+					p.paySystemIsCash = sys.IS_CASH;
+				}
+				Object.assign(p, rest);
+			}),
+		delete: (paymentId, o = {}) =>
+			this.personChange(paymentId, o.userId ?? SEED_IDS.users.ADMIN, (p) => {
+				// Sale\Payment::delete() refuses a paid payment, whoever asks.
+				if (p.paid === 'Y') throw new Error(`person.delete: payment ${paymentId} is paid (Partial payment done. Cancel payment)`);
+				deletePaymentRow(this.state, paymentId);
+			}),
+	};
 
 	static async start(options: EmulatorOptions = {}): Promise<Bitrix24Emulator> {
 		const emulator = new Bitrix24Emulator(options);
@@ -230,7 +312,10 @@ export class Bitrix24Emulator {
 		return this.requests.filter((r) => r.auth === 'token-endpoint');
 	}
 
-	/** Re-seed data (event bindings and outgoing webhooks too), clear the logs and the event queue, restore the options given to start(). */
+	/**
+	 * Re-seed data (event bindings, outgoing webhooks and the offline queue too), clear the logs and the event queue,
+	 * restore the options given to start().
+	 */
 	reset(): void {
 		Object.assign(this.options, this.startOptions);
 		this.state = createSeedState(this.options.timeZone);
@@ -320,6 +405,36 @@ export class Bitrix24Emulator {
 		} catch {
 			return 0;
 		}
+	}
+
+	/**
+	 * Copies of the offline event queue's rows (b_rest_event_offline), in id order; only one app's or connector's
+	 * when asked.
+	 */
+	offlineRecords(o: { clientId?: string; connectorId?: string } = {}): OfflineEventRecord[] {
+		return this.state.offlineEvents
+			.filter((r) => (o.clientId === undefined || r.clientId === o.clientId) && (o.connectorId === undefined || r.connectorId === o.connectorId))
+			.sort((a, b) => a.id - b.id)
+			.map((r) => structuredClone(r));
+	}
+
+	/**
+	 * Runs the portal's clean-up of reservations nobody cleared: reserved rows whose TIMESTAMP_X is more than
+	 * PROCESS_ID_LIFETIME (2 952 000 s) before `now` (epoch ms) are deleted. Answers how many went.
+	 */
+	cleanStaleReservations(now: number = Date.now()): number {
+		return cleanStaleReservations(this.state, now);
+	}
+
+	/**
+	 * For benchmarks: `count` new order payments (seedOrderPayments, `overrides` as there), each then paid as a person
+	 * (`userId`, default the admin), so every offline binding's queue gets one row per payment and online handlers one
+	 * post each. Returns the ids, ascending.
+	 */
+	seedChangedPayments(count: number, o: PersonOptions & { overrides?: Partial<Omit<SalePayment, 'id'>> } = {}): number[] {
+		const ids = this.seedOrderPayments(count, o.overrides);
+		for (const id of ids) this.person.pay(id, { userId: o.userId });
+		return ids;
 	}
 
 	/** The portal's host as events name it in auth[domain]. */
@@ -412,6 +527,43 @@ export class Bitrix24Emulator {
 			ids.push(row.id);
 		}
 		return ids;
+	}
+
+	/** One person's change of one payment: saved, then fired as the portal fires it (only when something changed). */
+	private personChange(paymentId: number, userId: number, change: (payment: SalePayment, now: number) => void): FiredEvent[] {
+		const payment = this.state.payments.get(paymentId);
+		if (!payment) throw new Error(`person: no payment ${paymentId}`);
+		const now = Date.now();
+		const before = snapshotPayment(this.state, paymentId);
+		change(payment, now);
+		const after = snapshotPayment(this.state, paymentId);
+		if (before === after) return [];
+		const fired: FiredEvent[] = [{ event: after === undefined ? 'ONPAYMENTDELETED' : 'ONPAYMENTENTITYSAVED', paymentId }];
+		const jobs: DeliveryJob[] = [];
+		this.firePaymentEvents(fired, userId, null, now, jobs);
+		this.eventQueue.enqueue(jobs);
+		return fired;
+	}
+
+	/**
+	 * Sender::call for the events a change fired: a delivery job per online handler (into `jobs`), a row in each
+	 * offline queue but the changing app's own connector's (`source`).
+	 */
+	private firePaymentEvents(fired: FiredEvent[], causedBy: number, source: ChangeSource | null, now: number, jobs: DeliveryJob[]): void {
+		const ts = Math.floor(now / 1000);
+		for (const e of fired) {
+			jobs.push(...jobsFor(this.state, e.event, e.paymentId, causedBy, ts));
+			queueOffline(this.state, e.event, e.paymentId, causedBy, source, now);
+		}
+	}
+
+	/** A datetime given by a test: epoch ms, a Date, or a string read as the portal reads input (portal time). */
+	private instant(value: string | number | Date): number {
+		if (value instanceof Date) return value.getTime();
+		if (typeof value === 'number') return value;
+		const ms = parseLoose(value, this.options.timeZone);
+		if (ms === null) throw new Error(`Unreadable datetime "${value}"`);
+		return ms;
 	}
 
 	expireToken(accessToken: string): void {
@@ -609,9 +761,10 @@ export class Bitrix24Emulator {
 		const before = method !== 'batch' && hasPaymentListeners(this.state) ? snapshotPayments(this.state) : undefined;
 		const value = def.run({ params, caller, state: this.state, options: this.options, now: Date.now(), baseUrl: this.baseUrl });
 		if (before) {
-			const ts = Math.floor(Date.now() / 1000);
 			const causedBy = this.options.automationEvents ? 0 : caller.userId;
-			for (const e of paymentEvents(before, snapshotPayments(this.state))) events.push(...jobsFor(this.state, e.event, e.paymentId, causedBy, ts));
+			// An app's own change is not queued for its own connector's offline binding.
+			const source = caller.kind === 'oauth' && caller.clientId !== undefined ? { clientId: caller.clientId, connectorId: caller.connectorId } : null;
+			this.firePaymentEvents(paymentEvents(before, snapshotPayments(this.state)), causedBy, source, Date.now(), events);
 		}
 		const processing = nowSeconds() - t0;
 		const cost = processing + (this.options.methodCost[method] ?? 0);
@@ -643,7 +796,7 @@ export class Bitrix24Emulator {
 		const w = this.state.webhooks.find((x) => x.userId === userId && x.secret === secret);
 		if (!w) throw authErrors.invalidCredentials();
 		return {
-			caller: { kind: 'webhook', userId, scopes: [...w.scopes], canWrite: w.canWrite },
+			caller: { kind: 'webhook', userId, scopes: [...w.scopes], canWrite: w.canWrite, connectorId: '' },
 			authKey: `webhook:${userId}:${secret}`,
 		};
 	}
@@ -659,8 +812,11 @@ export class Bitrix24Emulator {
 		rec.userId = t.userId;
 		if (t.expired || t.expiresAt <= Date.now()) throw authErrors.expiredToken();
 		const canWrite = this.state.users.get(t.userId)?.canWrite ?? true;
+		// auth_connector travels with the token (query or body) and is part of the auth data, not a method parameter.
+		const connector = rec.params.auth_connector;
+		const connectorId = typeof connector === 'string' || typeof connector === 'number' ? String(connector) : '';
 		return {
-			caller: { kind: 'oauth', userId: t.userId, scopes: [...t.scopes], canWrite, clientId: t.clientId },
+			caller: { kind: 'oauth', userId: t.userId, scopes: [...t.scopes], canWrite, clientId: t.clientId, connectorId },
 			authKey: `oauth:${t.clientId}`,
 		};
 	}
@@ -748,11 +904,12 @@ function lookupMethod(method: string): MethodDef | undefined {
 	return Object.prototype.hasOwnProperty.call(METHODS, method) ? METHODS[method] : undefined;
 }
 
-// The server reads the token from these and does not pass them on to the method.
+// The server reads the token (and the app's connector) from these and does not pass them on to the method.
 function withoutAuth(params: Record<string, unknown>): Params {
 	const rest: Params = { ...params };
 	delete rest.auth;
 	delete rest.access_token;
+	delete rest.auth_connector;
 	return rest;
 }
 

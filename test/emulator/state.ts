@@ -275,6 +275,31 @@ export interface EventHandlerRecord {
 	outgoingWebhookId: number | null;
 }
 
+/**
+ * A row of b_rest_event_offline (rest EventOfflineTable): one changed object waiting in an app's offline queue, per
+ * app and connector. Repeated changes merge into the unreserved row of the same MESSAGE_ID (see offline.ts).
+ */
+export interface OfflineEventRecord {
+	id: number;
+	/** TIMESTAMP_X: epoch ms of the last change, whole seconds as the database keeps a datetime. */
+	timestampX: number;
+	/** md5(EVENT_NAME + '|' + JSON of EVENT_DATA): the same object and event always give the same id. */
+	messageId: string;
+	/** APP_ID: the app's client id here (the portal keeps b_rest_app.ID, never shown). */
+	clientId: string;
+	/** EVENT_NAME, upper-case. */
+	event: string;
+	/** EVENT_DATA: `{FIELDS: {ID: <payment id>}}` for the payment events. */
+	eventData: { FIELDS: { ID: number } };
+	/** EVENT_ADDITIONAL: `{user_id}` of who made the change, `[]` when no user did (automation). */
+	eventAdditional: Record<string, unknown> | unknown[];
+	/** PROCESS_ID: '' until event.offline.get reserves the row. */
+	processId: string;
+	connectorId: string;
+	/** ERROR: set by event.offline.error. */
+	error: boolean;
+}
+
 /** An outgoing webhook as the portal's UI saves it (Developer resources > Other > Outgoing webhook). */
 export interface OutgoingWebhook {
 	id: number;
@@ -323,10 +348,12 @@ export interface EmulatorState {
 	/** Event handlers (b_rest_event): apps' bindings and outgoing webhooks' rows, in id order. */
 	eventHandlers: EventHandlerRecord[];
 	outgoingWebhooks: OutgoingWebhook[];
+	/** The offline event queue (b_rest_event_offline), in id order. */
+	offlineEvents: OfflineEventRecord[];
 	/** Last ids handed out per table (new rows get max + 1, as auto-increment would). */
 	lastIds: {
 		payment: number; order: number; payableItem: number; paySystem: number; handler: number; file: number;
-		eventHandler: number; outgoingWebhook: number;
+		eventHandler: number; outgoingWebhook: number; offlineEvent: number;
 	};
 }
 
@@ -459,7 +486,11 @@ export function createSeedState(timeZone = '+03:00'): EmulatorState {
 		invoices: new Map(),
 		eventHandlers: [],
 		outgoingWebhooks: [],
-		lastIds: { payment: 0, order: 0, payableItem: 0, paySystem: 0, handler: 0, file: 9000, eventHandler: 0, outgoingWebhook: 0 },
+		offlineEvents: [],
+		lastIds: {
+			payment: 0, order: 0, payableItem: 0, paySystem: 0, handler: 0, file: 9000, eventHandler: 0, outgoingWebhook: 0,
+			offlineEvent: 0,
+		},
 	};
 
 	for (const u of [

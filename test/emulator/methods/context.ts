@@ -13,6 +13,8 @@ export interface Caller {
 	canWrite: boolean;
 	/** OAuth client id of the calling app (CRestServer::getClientId()); undefined for webhooks. */
 	clientId?: string;
+	/** The request's `auth_connector` (an app's data exchange channel, offline events); '' when absent or a webhook. */
+	connectorId: string;
 }
 
 export interface CallContext {

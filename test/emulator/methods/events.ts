@@ -2,6 +2,7 @@
 // Global scope (no scope needed), but only in an application context: an inbound webhook gets 403 WRONG_AUTH_TYPE.
 // Parameter keys are case-insensitive (array_change_key_case), event codes are upper-cased, event_type lower-cased.
 // Bindings (b_rest_event rows) belong to the calling app (its client id); a non-admin sees and changes only their own.
+// Offline bindings also carry the request's connector (auth_connector): bind and unbind work on that connector's row.
 //
 // Sources: the portal's Api\Event code and the docs' event.bind error table (WRONG_AUTH_TYPE 403 "Current
 // authorization type is denied for this method"; a second identical bind is 400 ERROR_CORE "Unable to set event
@@ -27,7 +28,7 @@ const wrongAuthType = () => new RestError(403, 'WRONG_AUTH_TYPE', 'Current autho
 const accessDenied = (reason: string) => new RestError(403, 'ACCESS_DENIED', `Access denied! ${reason}`);
 // ArgumentNullException / ArgumentException become ERROR_ARGUMENT with the argument's name next to the text
 // (the `argument` key as the placement.bind page shows it).
-const argumentNull = (name: string) =>
+export const argumentNull = (name: string) =>
 	new RestError(400, 'ERROR_ARGUMENT', `Argument '${name}' is null or empty`, { argument: name });
 const wrongEventType = () =>
 	new RestError(400, 'ERROR_ARGUMENT', 'Value must be one of {online|offline}', { argument: 'EVENT_TYPE' });
@@ -35,12 +36,12 @@ const eventNotFound = () => new RestError(400, 'ERROR_EVENT_NOT_FOUND', 'Event n
 const alreadyBound = () => new RestError(400, 'ERROR_CORE', 'Unable to set event handler: Handler already binded');
 
 /** The calling app's client id; anything but an OAuth token is refused. */
-function appContext(ctx: CallContext): string {
+export function appContext(ctx: CallContext): string {
 	if (ctx.caller.kind !== 'oauth' || ctx.caller.clientId === undefined) throw wrongAuthType();
 	return ctx.caller.clientId;
 }
 
-function isAdmin(ctx: CallContext): boolean {
+export function isAdmin(ctx: CallContext): boolean {
 	return ctx.state.users.get(ctx.caller.userId)?.admin === true;
 }
 
@@ -87,10 +88,14 @@ export const eventMethods: Record<string, MethodDef> = {
 			}
 			if (event === '') throw argumentNull('EVENT');
 			const type = eventType(q);
+			// An offline binding belongs to the request's connector (auth_connector of the app's call): one queue per
+			// data exchange channel. Online bindings have none.
+			let connectorId = '';
 			if (type === 'offline') {
 				if (!admin) throw accessDenied('Offline events binding requires administrator access rights');
 				handler = '';
 				userId = 0;
+				connectorId = ctx.caller.connectorId;
 			} else if (handler === '') {
 				throw argumentNull('HANDLER');
 			}
@@ -100,7 +105,7 @@ export const eventMethods: Record<string, MethodDef> = {
 			if (scope === undefined || !ctx.caller.scopes.includes(scope)) throw eventNotFound();
 			// EventTable::checkUniq: app, event, handler, user, connector.
 			const same = (h: EventHandlerRecord) =>
-				h.clientId === clientId && h.event === event && h.handler === handler && h.userId === userId && h.connectorId === '';
+				h.clientId === clientId && h.event === event && h.handler === handler && h.userId === userId && h.connectorId === connectorId;
 			if (ctx.state.eventHandlers.some(same)) throw alreadyBound();
 			ctx.state.eventHandlers.push({
 				id: ++ctx.state.lastIds.eventHandler,
@@ -109,7 +114,7 @@ export const eventMethods: Record<string, MethodDef> = {
 				handler,
 				userId,
 				offline: type === 'offline',
-				connectorId: '',
+				connectorId,
 				outgoingWebhookId: null,
 			});
 			return true;
@@ -147,7 +152,7 @@ export const eventMethods: Record<string, MethodDef> = {
 				h.clientId === clientId &&
 				h.event === event &&
 				h.handler === handler &&
-				(type === 'offline' ? h.connectorId === '' : userId === undefined || h.userId === userId);
+				(type === 'offline' ? h.connectorId === ctx.caller.connectorId : userId === undefined || h.userId === userId);
 			const before = ctx.state.eventHandlers.length;
 			ctx.state.eventHandlers = ctx.state.eventHandlers.filter((h) => !matches(h));
 			return { count: before - ctx.state.eventHandlers.length };

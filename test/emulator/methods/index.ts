@@ -5,6 +5,7 @@ import type { MethodDef } from './context';
 import { crmPaymentMethods } from './crm-payment';
 import { crmPaymentItemMethods } from './crm-payment-items';
 import { eventMethods } from './events';
+import { offlineEventMethods } from './offline';
 import { paySystemMethods } from './paysystem';
 import { salePaymentMethods } from './sale-payment';
 import { salescenterMethods } from './salescenter';
@@ -21,4 +22,5 @@ export const METHODS: Record<string, MethodDef> = {
 	...salePaymentMethods,
 	...paySystemMethods,
 	...eventMethods,
+	...offlineEventMethods,
 };

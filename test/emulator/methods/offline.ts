@@ -1,0 +1,233 @@
+// event.offline.get / clear / error / list (rest Bitrix\Rest\Api\Event, EventOfflineTable; b24restdocs
+// api-reference/events/event-offline-*.md, offline-events.md). The queue itself and how rows get into it: offline.ts.
+//
+// All four: global scope, application context only (an inbound webhook gets 403 WRONG_AUTH_TYPE as event.bind does),
+// the app's user must be an admin (AccessException without text: 403 ACCESS_DENIED "Access denied!"). Parameter keys
+// are case-insensitive (array_change_key_case, lower). Each sees only the rows of the calling app and of the
+// request's connector (auth_connector; '' without one).
+
+import { randomBytes } from 'node:crypto';
+
+import { parseLoose } from '../datetime';
+import { RestError } from '../errors';
+import { offlineGetRow, offlineListRow } from '../offline';
+import { phpIntCast, phpIsNumeric, phpString, type Params } from '../php';
+import type { OfflineEventRecord } from '../state';
+import { PagedResult, type CallContext, type MethodDef } from './context';
+import { appContext, argumentNull, isAdmin } from './events';
+import { applyOrder, matches, parseFilterKey } from './listing';
+import { LIST_LIMIT } from './sale-payment';
+
+// AccessException() without a message.
+const accessDenied = () => new RestError(403, 'ACCESS_DENIED', 'Access denied!');
+// LicenseException('extended offline events handling') when clear=0 and the plan lacks rest_offline_extended.
+const wrongLicense = () =>
+	new RestError(403, 'WRONG_LICENSE', 'This feature is not enabled for the current license: extended offline events handling');
+const argumentError = (text: string, name: string) => new RestError(400, 'ERROR_ARGUMENT', text, { argument: name });
+
+/** The prefixes the filter takes (none = '='); a key with another prefix is dropped. */
+const FILTER_PREFIXES = new Set(['', '=', '!=', '>', '>=', '<', '<=']);
+
+type Getter = (r: OfflineEventRecord) => unknown;
+
+// event.offline.get filters and sorts on these; event.offline.list also on PROCESS_ID and ERROR. Names as the
+// table has them (upper case); others are dropped.
+const GET_FIELDS: Record<string, Getter> = {
+	ID: (r) => r.id,
+	TIMESTAMP_X: (r) => r.timestampX,
+	EVENT_NAME: (r) => r.event,
+	MESSAGE_ID: (r) => r.messageId,
+};
+const LIST_FIELDS: Record<string, Getter> = {
+	...GET_FIELDS,
+	PROCESS_ID: (r) => r.processId,
+	ERROR: (r) => (r.error ? 1 : 0),
+};
+
+function lowerKeys(params: Params): Params {
+	const out: Params = {};
+	for (const [k, v] of Object.entries(params)) out[k.toLowerCase()] = v;
+	return out;
+}
+
+/** Application context, an admin user, and the connector of the request: whose rows the call works on. */
+function offlineContext(ctx: CallContext): { own: (r: OfflineEventRecord) => boolean } {
+	const clientId = appContext(ctx);
+	if (!isAdmin(ctx)) throw accessDenied();
+	const connectorId = ctx.caller.connectorId;
+	return { own: (r) => r.clientId === clientId && r.connectorId === connectorId };
+}
+
+function asParams(value: unknown): Params | undefined {
+	return typeof value === 'object' && value !== null ? (value as Params) : undefined;
+}
+
+/** A datetime of the filter, read as the portal reads user input (portal time unless it has an offset). */
+function toMs(value: unknown, tz: string): unknown {
+	if (Array.isArray(value) || (typeof value === 'object' && value !== null)) return Object.values(value).map((v) => toMs(v, tz));
+	return parseLoose(value, tz);
+}
+
+/** The rows a filter keeps: known fields, the six comparisons; TIMESTAMP_X values are portal datetimes. */
+function offlineFilter(filter: Params | undefined, fields: Record<string, Getter>, tz: string): (r: OfflineEventRecord) => boolean {
+	const tests: Array<(r: OfflineEventRecord) => boolean> = [];
+	for (const [raw, expected] of Object.entries(filter ?? {})) {
+		const { field, op } = parseFilterKey(raw);
+		if (!FILTER_PREFIXES.has(raw.slice(0, raw.length - field.length))) continue;
+		if (!Object.prototype.hasOwnProperty.call(fields, field)) continue;
+		const get = fields[field];
+		const value = field === 'TIMESTAMP_X' ? toMs(expected, tz) : expected;
+		// A datetime the portal cannot read matches nothing.
+		if (value === null) {
+			tests.push(() => false);
+			continue;
+		}
+		tests.push((r) => matches(get(r), op, value));
+	}
+	return (r) => tests.every((t) => t(r));
+}
+
+function offlineOrder(
+	rows: OfflineEventRecord[],
+	order: Params | undefined,
+	fields: Record<string, Getter>,
+	fallback: Array<[string, 'ASC' | 'DESC']>,
+): OfflineEventRecord[] {
+	const resolve = (field: string) => (Object.prototype.hasOwnProperty.call(fields, field) ? fields[field] : undefined);
+	return applyOrder(rows, order, resolve, (k) => k, fallback);
+}
+
+/** Random::getString(32): lower-case letters and digits. */
+function newProcessId(): string {
+	const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+	return [...randomBytes(32)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function given(value: unknown): boolean {
+	return value !== undefined && value !== null;
+}
+
+/** An array parameter's values (PHP arrays: a JSON list or a bracket map); undefined when it is not an array. */
+function listOf(value: unknown): unknown[] | undefined {
+	if (Array.isArray(value)) return value;
+	if (typeof value === 'object' && value !== null) return Object.values(value);
+	return undefined;
+}
+
+/** message_id[]: MESSAGE_ID values are 32 characters. */
+function messageIds(value: unknown): string[] {
+	const list = listOf(value);
+	if (!list || list.some((m) => typeof m !== 'string' || m.length !== 32)) {
+		throw argumentError('Value must be array of MESSAGE_ID values', 'message_id');
+	}
+	return list as string[];
+}
+
+export const offlineEventMethods: Record<string, MethodDef> = {
+	'event.offline.get': {
+		scope: null,
+		run(ctx) {
+			const { own } = offlineContext(ctx);
+			const q = lowerKeys(ctx.params);
+			const clear = given(q.clear) ? phpIntCast(q.clear) !== 0 : true;
+			const error = given(q.error) && phpIntCast(q.error) !== 0;
+			const passed = phpString(q.process_id ?? '').trim();
+			if (!clear && !ctx.options.offlineExtended) throw wrongLicense();
+			const limit = given(q.limit) ? phpIntCast(q.limit) : LIST_LIMIT;
+			if (limit <= 0) throw argumentError('Value must be positive integer', 'LIMIT');
+			const tz = ctx.options.timeZone;
+			const where = offlineFilter(asParams(q.filter), GET_FIELDS, tz);
+			const order = asParams(q.order);
+			const fallback: Array<[string, 'ASC' | 'DESC']> = [['TIMESTAMP_X', 'ASC']];
+			const mine = (r: OfflineEventRecord) => own(r) && r.error === error && where(r);
+
+			// Without a process id the first `limit` free rows are reserved under a new one (parallel callers get
+			// different rows); with one, the rows it already holds are read again.
+			let processId = passed;
+			if (processId === '') {
+				processId = newProcessId();
+				const free = ctx.state.offlineEvents.filter((r) => mine(r) && r.processId === '');
+				for (const r of offlineOrder(free, order, GET_FIELDS, fallback).slice(0, limit)) r.processId = processId;
+			}
+			const held = ctx.state.offlineEvents.filter((r) => mine(r) && r.processId === processId);
+			const selected = offlineOrder(held, order, GET_FIELDS, fallback).slice(0, limit);
+			const events = selected.map((r) => offlineGetRow(r, tz));
+			// clear: every row of the process goes, not only those read.
+			if (clear && selected.length > 0) {
+				ctx.state.offlineEvents = ctx.state.offlineEvents.filter((r) => !(own(r) && r.processId === processId));
+			}
+			return { process_id: passed !== '' || !clear ? processId : null, events };
+		},
+	},
+	'event.offline.clear': {
+		scope: null,
+		run(ctx) {
+			const { own } = offlineContext(ctx);
+			const q = lowerKeys(ctx.params);
+			const processId = phpString(q.process_id ?? '').trim();
+			if (processId === '') throw argumentNull('PROCESS_ID');
+			let pick: (r: OfflineEventRecord) => boolean = () => true;
+			const ids = given(q.id) ? listOf(q.id) : undefined;
+			if (given(q.id) && (!ids || ids.some((id) => !phpIsNumeric(id) || !Number.isInteger(Number(id)) || Number(id) <= 0))) {
+				throw argumentError('Value must be array of integers', 'id');
+			}
+			// `id` wins; message_id only counts without it. Empty lists name nothing: the whole process goes.
+			if (ids && ids.length > 0) {
+				const wanted = new Set(ids.map((id) => Number(id)));
+				pick = (r) => wanted.has(r.id);
+			} else if (given(q.message_id)) {
+				const wanted = new Set(messageIds(q.message_id));
+				if (wanted.size > 0) pick = (r) => wanted.has(r.messageId);
+			}
+			ctx.state.offlineEvents = ctx.state.offlineEvents.filter((r) => !(own(r) && r.processId === processId && pick(r)));
+			return true;
+		},
+	},
+	'event.offline.error': {
+		scope: null,
+		run(ctx) {
+			const { own } = offlineContext(ctx);
+			const q = lowerKeys(ctx.params);
+			const processId = phpString(q.process_id ?? '').trim();
+			if (processId === '') throw argumentNull('PROCESS_ID');
+			if (!given(q.message_id)) throw argumentNull('MESSAGE_ID');
+			for (const messageId of new Set(messageIds(q.message_id))) {
+				const copies = ctx.state.offlineEvents.filter((r) => own(r) && r.messageId === messageId);
+				const marked = copies.find((r) => !r.error && r.processId === processId);
+				if (!marked) continue;
+				// The reserved row becomes the message's one error row, free for event.offline.get with error=1; any other
+				// copy still waiting (reserved elsewhere or a newer free one) goes, and so does an older free error row of
+				// the same message (it would hold the same unique key).
+				const drop = new Set(copies.filter((r) => r !== marked && (!r.error || r.processId === '')));
+				marked.error = true;
+				marked.processId = '';
+				ctx.state.offlineEvents = ctx.state.offlineEvents.filter((r) => !drop.has(r));
+			}
+			return true;
+		},
+	},
+	'event.offline.list': {
+		scope: null,
+		run(ctx) {
+			const { own } = offlineContext(ctx);
+			const q = lowerKeys(ctx.params);
+			// Read only. IRestService::getNavData with the ORM: offset = start (a negative start: the first page).
+			const start = given(q.start) ? Math.max(0, phpIntCast(q.start)) : 0;
+			const tz = ctx.options.timeZone;
+			const where = offlineFilter(asParams(q.filter), LIST_FIELDS, tz);
+			const rows = offlineOrder(
+				ctx.state.offlineEvents.filter((r) => own(r) && where(r)),
+				asParams(q.order),
+				LIST_FIELDS,
+				[['ID', 'ASC']],
+			);
+			const page = rows.slice(start, start + LIST_LIMIT);
+			const next = start + page.length < rows.length ? start + page.length : undefined;
+			return new PagedResult(
+				page.map((r) => offlineListRow(r, tz)),
+				next,
+				rows.length,
+			);
+		},
+	},
+};
