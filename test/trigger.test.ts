@@ -212,7 +212,9 @@ describe('OAuth2: the trigger subscribes itself', () => {
 		await trigger.activate();
 		await portal('crm.item.payment.pay', { id: payments.UNPAID });
 		await settled();
-		expect(JSON.parse(trigger.savedStaticData)).toEqual({ 'node:Bitrix24 Payments Trigger': { paidPayments: { [payments.UNPAID]: true } } });
+		// Saved: the one change to paid of that payment (the payment and the instant it was paid).
+		const saved = JSON.parse(trigger.savedStaticData) as { 'node:Bitrix24 Payments Trigger': { paidChanges: { told: object } } };
+		expect(Object.keys(saved['node:Bitrix24 Payments Trigger'].paidChanges.told)).toEqual([expect.stringMatching(new RegExp(`^${payments.UNPAID}@\\d+$`))]);
 
 		trigger.restart();
 		await portal('sale.payment.update', { id: payments.UNPAID, fields: { paySystemId: 2, comments: 'after restart' } });
@@ -228,21 +230,23 @@ describe('OAuth2: the trigger subscribes itself', () => {
 	});
 
 	test('two payments paid together, saved by n8n in either order: after a restart it still knows both', () => {
-		type PaidPaymentsClass = new (trigger: string, staticData: object) => { record(id: number, paid: boolean): boolean };
+		type PaidChangesClass = new (trigger: string, staticData: object) => { tell(payment: object): boolean };
 		// A fresh copy of the built module, as after a restart.
-		const load = () => freshModule<{ PaidPayments: PaidPaymentsClass }>('nodes/Bitrix24PaymentsTrigger/paidPayments').PaidPayments;
+		const load = () => freshModule<{ PaidChanges: PaidChangesClass }>('nodes/paymentEvents/paidChanges').PaidChanges;
+		const datePaid = new Date().toISOString();
+		const paid = (id: number) => ({ id, paid: 'Y', datePaid });
 		for (const lastSaved of ['first', 'second'] as const) {
-			const PaidPayments = load();
+			const PaidChanges = load();
 			// Each request works on its own copy of the static data, loaded before either was saved.
 			const first = {};
 			const second = {};
-			expect(new PaidPayments('workflow 1', first).record(1052, true)).toBe(true);
-			expect(new PaidPayments('workflow 1', second).record(1053, true)).toBe(true);
+			expect(new PaidChanges('workflow 1', first).tell(paid(1052))).toBe(true);
+			expect(new PaidChanges('workflow 1', second).tell(paid(1053))).toBe(true);
 			// n8n saves each copy whole; the one saved last is what a restart finds.
 			const saved = JSON.parse(JSON.stringify(lastSaved === 'first' ? first : second)) as object;
 
 			const afterRestart = load();
-			expect([new afterRestart('workflow 1', saved).record(1052, true), new afterRestart('workflow 1', saved).record(1053, true)]).toEqual([false, false]);
+			expect([new afterRestart('workflow 1', saved).tell(paid(1052)), new afterRestart('workflow 1', saved).tell(paid(1053))]).toEqual([false, false]);
 		}
 	});
 

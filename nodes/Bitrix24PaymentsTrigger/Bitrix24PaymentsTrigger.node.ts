@@ -12,11 +12,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { callPortal } from '../client/request';
+import { bitrix24EventsOf, TRIGGER_EVENTS } from '../paymentEvents/events';
+import { PaidChanges } from '../paymentEvents/paidChanges';
+import type { EventItem } from '../paymentEvents/payments';
+import { readPayments } from '../paymentEvents/payments';
 import { readDelivery, sameSecret } from './delivery';
 import type { Delivery } from './delivery';
-import { bitrix24EventsOf, TRIGGER_EVENTS } from './events';
-import { PaidPayments } from './paidPayments';
 import { bind, isBound, unbind } from './subscription';
 
 /** The portal's answer for an event that fails the check: no details, nothing started. */
@@ -36,34 +37,20 @@ async function fromThePortal(ctx: IWebhookFunctions, delivery: Delivery): Promis
 	return sameSecret(delivery.applicationToken, String(applicationToken ?? ''));
 }
 
-/** The payment as the portal has it now, or what kept the node from reading it. */
-async function readPayment(ctx: IWebhookFunctions, paymentId: number): Promise<{ payment?: IDataObject; error?: string }> {
-	try {
-		const result = (await callPortal(ctx, 'sale.payment.get', { id: paymentId }, { paymentId })) as IDataObject;
-		return { payment: (result?.payment ?? {}) as IDataObject };
-	} catch (error) {
-		const { message, description } = error as { message: string; description?: string };
-		return { error: description ? `${message}. ${description}` : message };
-	}
-}
-
 /** The item an accepted event starts the workflow with, if the chosen events want it. */
 async function itemOf(
 	ctx: IWebhookFunctions,
 	{ event, paymentId, ts, domain }: Delivery & { paymentId: number },
 	chosen: string[],
-	paidPayments: PaidPayments,
-): Promise<IDataObject | undefined> {
-	if (event === 'ONPAYMENTDELETED') {
-		paidPayments.forget(paymentId);
-		return { event, paymentId, ts, domain };
-	}
+	paidChanges: PaidChanges,
+): Promise<EventItem | undefined> {
+	if (event === 'ONPAYMENTDELETED') return { event, paymentId, ts, domain };
 	// Paid or not is what the portal says now, never what the event body says.
-	const { payment, error } = await readPayment(ctx, paymentId);
-	if (!payment) return { event, paymentId, ts, domain, error };
-	const becamePaid = paidPayments.record(paymentId, payment.paid === 'Y');
+	const read = (await readPayments(ctx, [paymentId])).get(paymentId)!;
+	if ('error' in read) return { event, paymentId, ts, domain, error: read.error };
+	const becamePaid = paidChanges.tell(read.payment);
 	const wanted = chosen.includes('ONPAYMENTENTITYSAVED') || (becamePaid && chosen.includes('paymentPaid'));
-	return wanted ? { event, paymentId, ts, domain, payment } : undefined;
+	return wanted ? { event, paymentId, ts, domain, payment: read.payment } : undefined;
 }
 
 export class Bitrix24PaymentsTrigger implements INodeType {
@@ -166,8 +153,8 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 		if (!(bitrix24EventsOf(chosen) as string[]).includes(delivery.event)) return {};
 
 		const trigger = `${this.getWorkflow().id ?? ''} ${this.getNode().name} ${this.getMode()}`;
-		const paidPayments = new PaidPayments(trigger, this.getWorkflowStaticData('node'));
-		const item = await itemOf(this, delivery as Delivery & { paymentId: number }, chosen, paidPayments);
+		const paidChanges = new PaidChanges(trigger, this.getWorkflowStaticData('node'));
+		const item = await itemOf(this, delivery as Delivery & { paymentId: number }, chosen, paidChanges);
 		if (!item) return {};
 		const items: INodeExecutionData[] = [{ json: item }];
 		// Answered here rather than by n8n: n8n 2.x answers "on received" only after it has set up the run, and

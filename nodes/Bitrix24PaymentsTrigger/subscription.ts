@@ -1,7 +1,7 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 
 import { callPortal } from '../client/request';
-import { bitrix24EventsOf } from './events';
+import { bitrix24EventsOf } from '../paymentEvents/events';
 
 /**
  * OAuth2 mode: the trigger subscribes its own URL to the Bitrix24 events it needs (event.bind) when the

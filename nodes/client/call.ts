@@ -1,4 +1,11 @@
-import type { IDataObject, IExecuteSingleFunctions, IHookFunctions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteSingleFunctions,
+	IHookFunctions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 import type { RatePlan } from './credentialFields';
 
@@ -8,10 +15,10 @@ import type { RatePlan } from './credentialFields';
  */
 
 /**
- * The n8n functions a call is made with: an item's own (routing engine), the editor's (list pickers), or the
- * trigger's (subscribing on activation, reading the payment of an event).
+ * The n8n functions a call is made with: an item's own (routing engine), the editor's (list pickers), the
+ * trigger's (subscribing on activation, reading the payment of an event) or the polling trigger's (a look).
  */
-export type PortalContext = IExecuteSingleFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+export type PortalContext = IExecuteSingleFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions | IPollFunctions;
 
 export type Authentication = 'webhook' | 'oAuth2';
 

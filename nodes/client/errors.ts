@@ -27,6 +27,8 @@ interface Facts {
 	authentication: Authentication;
 	/** " 1038" for the payment named in the call, or "" (and the same for the pay system). */
 	payment: string;
+	/** The call binds offline events (event.bind with event_type=offline). */
+	offline: boolean;
 	paySystem: string;
 }
 
@@ -91,6 +93,17 @@ const ERROR_TABLE: ErrorRow[] = [
 		text: [/commercial plan/i],
 		problem: "the REST API is not available on this portal's plan",
 		hint: 'Bitrix24 opens the REST API on commercial plans only.',
+	},
+	{
+		codes: ACCESS,
+		when: (f) => f.method.offlineQueue === true || (f.method.name.toLowerCase() === 'event.bind' && f.offline),
+		problem: "the app's user is not a Bitrix24 administrator",
+		hint: 'Bitrix24 lets only an administrator bind and read offline events: sign in to Bitrix24 as an administrator and click Connect my account in the "Bitrix24 OAuth2 API" credential again, or use the trigger with an inbound webhook (Authentication: Webhook).',
+	},
+	{
+		codes: ['wrong_license'],
+		problem: "the portal's plan does not offer this feature",
+		hint: 'Bitrix24 offers it on higher plans only; the trigger then reads the offline queue without reserving (see the README).',
 	},
 	{
 		codes: ACCESS,
@@ -334,7 +347,8 @@ function redact(text: string, secrets: string[]): string {
 }
 
 /** What an error needs of a call (tests pass these alone). */
-export type FailedCall = Pick<Call, 'method' | 'ids' | 'itemIndex'> & { connection: Pick<Call['connection'], 'authentication' | 'secrets'> };
+export type FailedCall = Pick<Call, 'method' | 'ids' | 'itemIndex'> &
+	Partial<Pick<Call, 'params'>> & { connection: Pick<Call['connection'], 'authentication' | 'secrets'> };
 
 function idText(ids: IDataObject, key: string): string {
 	return ids[key] !== undefined ? ` ${String(ids[key])}` : '';
@@ -355,6 +369,7 @@ export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: Failed
 		authentication,
 		payment: idText(call.ids, 'paymentId'),
 		paySystem: idText(call.ids, 'paySystemId'),
+		offline: String(call.params?.event_type ?? '').toLowerCase() === 'offline',
 	};
 	const status = answer.status !== undefined ? `HTTP ${answer.status}` : '';
 	const { problem, hint, said } = withoutBitrix24Error(answer, facts) ?? {

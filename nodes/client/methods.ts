@@ -16,6 +16,8 @@ export interface Bitrix24Method {
 	managesPaySystems?: boolean;
 	/** Bitrix24 lets REST do it only to pay systems that run a REST handler, not to built-in ones such as Cash. */
 	restHandlerOnly?: boolean;
+	/** It works on the app's offline event queue, which only an administrator may. */
+	offlineQueue?: boolean;
 }
 
 const crm = (action: string, writes = true): Bitrix24Method => ({ scope: 'crm', action, writes });
@@ -71,6 +73,12 @@ export const METHODS: Record<string, Bitrix24Method> = {
 	'event.bind': sale('subscribe the trigger to the payment events', false),
 	'event.unbind': sale('unsubscribe the trigger from the payment events', false),
 	'event.get': sale("check the trigger's subscriptions", false),
+	// The polling trigger's offline queue. A get that clears (or reserves) changes the queue: after a lost answer it is
+	// not sent again (what it reserved is found again by the next look; what it cleared is gone).
+	'event.offline.get': { ...sale('read the offline event queue'), offlineQueue: true },
+	'event.offline.clear': { ...sale('clear what the trigger has taken from the offline event queue', false), offlineQueue: true },
+	'event.offline.list': { ...sale('look into the offline event queue', false), offlineQueue: true },
+	'feature.get': sale('check which features the portal offers', false),
 };
 
 /** The row of a method (names are case-insensitive); a method not in the table is taken as a CRM write. */

@@ -16,10 +16,12 @@ export interface Gathering {
 	joined: boolean;
 }
 
-/** What a trigger remembers between events (Bitrix24PaymentsTrigger/paidPayments.ts). */
+/** What a trigger remembers between events and looks (paymentEvents/paidChanges.ts). */
 export interface TriggerMemory {
-	/** Per payment: whether it was paid when last seen. */
-	seen: Map<number, boolean>;
+	/** The changes to paid it has told (`paymentId@instant paid`), with when each was told. */
+	told: Map<string, number>;
+	/** Per payment id: when it was last seen unpaid. */
+	unpaid: Map<string, number>;
 	/** The static data of the requests that n8n may still save (weak: n8n drops a copy once its request is done). */
 	copies: Set<WeakRef<IDataObject>>;
 }
@@ -38,11 +40,18 @@ export const registry = {
 	refreshing: new Map<string, Promise<unknown>>(),
 	/** Per node run (execution and node): the batch its calls are gathering into. Lives one turn of the event loop. */
 	gatherings: new Map<string, Gathering>(),
-	/** Per trigger (workflow, node, mode): the payments it has seen paid. */
+	/** Per trigger (workflow, node, mode): the changes to paid it has told. */
 	triggers: new Map<string, TriggerMemory>(),
+	/** Per polling trigger and events: the offline bindings checked in this process (polling looks bind what is missing once). */
+	offlineBindings: new Set<string>(),
+	/** Per portal: whether it offers the extended offline queue (reserve, then clear), asked once per process. */
+	offlineExtended: new Map<string, boolean>(),
+	/** The polling triggers' activations (n8n's poll functions, one per activation) that have looked already. */
+	activationsLooked: new WeakSet<object>(),
 };
 
 /** Forgets everything: a process that starts afresh (tests). */
 export function resetRegistry(): void {
-	for (const map of Object.values(registry)) map.clear();
+	for (const held of Object.values(registry)) if ('clear' in held) held.clear();
+	registry.activationsLooked = new WeakSet();
 }

@@ -47,6 +47,31 @@ export async function callPortal(ctx: PortalContext, method: string, params: IDa
 	return (await request(await newCall(ctx, { method, params, ids }))).result;
 }
 
+/**
+ * Many calls outside the routing engine at once (the polling trigger reading the payments a look found): they take
+ * their seats together, so they go out in batch requests of 50. Each settles on its own.
+ */
+export async function callPortalEach(
+	ctx: PortalContext,
+	method: string,
+	calls: Array<{ params: IDataObject; ids?: IDataObject }>,
+	batchKey: string,
+): Promise<Array<PromiseSettledResult<unknown>>> {
+	const seats = calls.map(() => takeSeat(batchKey));
+	const settings = settingsOf(ctx);
+	return await Promise.allSettled(
+		calls.map(async ({ params, ids }, index) => {
+			let call: Call | undefined;
+			try {
+				call = await newCall(ctx, { method, params, ids, settings, batchKey });
+			} finally {
+				if (!call) seats[index].leave();
+			}
+			return (await request(call, seats[index])).result;
+		}),
+	);
+}
+
 /* How a call is made: from the item's credential (its connection) and the node's Request Options (its settings). */
 
 export async function newCall(
@@ -104,7 +129,8 @@ function ratePlanOf(credentials: ICredentialDataDecryptedObject): RatePlan | und
 	return RATE_PLANS[choice] ?? RATE_PLANS.standard;
 }
 
-async function connectionOf(ctx: PortalContext): Promise<Connection> {
+/** Where and how calls of these n8n functions reach the portal (its host names the portal in trigger items). */
+export async function connectionOf(ctx: PortalContext): Promise<Connection> {
 	const authentication = ctx.getNodeParameter('authentication', 'webhook') as Authentication;
 	if (authentication === 'oAuth2') {
 		const credentials = await ctx.getCredentials('bitrix24OAuth2Api');

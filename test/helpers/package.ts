@@ -28,6 +28,8 @@ type Constructor<T> = new () => T;
 
 const node = builtModule<{ Bitrix24Payments: Constructor<INodeType> }>('nodes/Bitrix24Payments/Bitrix24Payments.node');
 const trigger = builtModule<{ Bitrix24PaymentsTrigger: Constructor<INodeType> }>('nodes/Bitrix24PaymentsTrigger/Bitrix24PaymentsTrigger.node');
+const POLLING_TRIGGER = 'nodes/Bitrix24PaymentsPollingTrigger/Bitrix24PaymentsPollingTrigger.node';
+const pollingTrigger = builtModule<{ Bitrix24PaymentsPollingTrigger: Constructor<INodeType> }>(POLLING_TRIGGER);
 const webhookApi = builtModule<{ Bitrix24WebhookApi: Constructor<ICredentialType> }>('credentials/Bitrix24WebhookApi.credentials');
 const oauth2Api = builtModule<{ Bitrix24OAuth2Api: Constructor<ICredentialType> }>('credentials/Bitrix24OAuth2Api.credentials');
 const outgoingWebhookApi = builtModule<{ Bitrix24OutgoingWebhookApi: Constructor<ICredentialType> }>(
@@ -36,6 +38,7 @@ const outgoingWebhookApi = builtModule<{ Bitrix24OutgoingWebhookApi: Constructor
 
 export const nodeType: INodeType = new node.Bitrix24Payments();
 export const triggerType: INodeType = new trigger.Bitrix24PaymentsTrigger();
+export const pollingTriggerType: INodeType = new pollingTrigger.Bitrix24PaymentsPollingTrigger();
 export const webhookCredentialType: ICredentialType = new webhookApi.Bitrix24WebhookApi();
 export const oauthCredentialType: ICredentialType = new oauth2Api.Bitrix24OAuth2Api();
 export const outgoingWebhookCredentialType: ICredentialType = new outgoingWebhookApi.Bitrix24OutgoingWebhookApi();
@@ -45,6 +48,11 @@ export const credentialTypes: ICredentialType[] = [webhookCredentialType, oauthC
 export function freshTriggerType(): INodeType {
 	const fresh = freshModule<{ Bitrix24PaymentsTrigger: Constructor<INodeType> }>('nodes/Bitrix24PaymentsTrigger/Bitrix24PaymentsTrigger.node');
 	return new fresh.Bitrix24PaymentsTrigger();
+}
+
+/** The polling trigger as a restarted n8n process has it. */
+export function freshPollingTriggerType(): INodeType {
+	return new (freshModule<{ Bitrix24PaymentsPollingTrigger: Constructor<INodeType> }>(POLLING_TRIGGER).Bitrix24PaymentsPollingTrigger)();
 }
 
 /** Forgets what the loaded package keeps in this process (buckets, batches, the trigger's memory): a fresh start. */

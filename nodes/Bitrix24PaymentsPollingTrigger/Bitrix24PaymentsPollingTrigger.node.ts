@@ -1,0 +1,126 @@
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, WorkflowActivateMode } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { registry } from '../client/registry';
+import { TRIGGER_EVENTS } from '../paymentEvents/events';
+import type { EventItem } from '../paymentEvents/payments';
+import { latestQueued, lookAtQueue } from './offlineQueue';
+import { latestPaid, lookAtPaidPayments } from './paidSince';
+
+/** Activations that switch the workflow on: it was off before, so what happened meanwhile does not start it. */
+const SWITCHED_ON: WorkflowActivateMode[] = ['activate', 'create'];
+
+/** Whether this is the first look of the activation that `ctx` belongs to (n8n keeps one per activation). */
+function firstLook(ctx: IPollFunctions): boolean {
+	if (registry.activationsLooked.has(ctx)) return false;
+	registry.activationsLooked.add(ctx);
+	return true;
+}
+
+/** Events that only the offline queue of an app carries: an inbound webhook has no events. */
+function checkEvents(ctx: IPollFunctions, authentication: string, chosen: string[]): void {
+	if (chosen.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), 'Choose at least one event', { description: 'Pick what starts the workflow under Events.' });
+	}
+	const appOnly = chosen.filter((event) => event !== 'paymentPaid');
+	if (authentication === 'webhook' && appOnly.length > 0) {
+		const names = TRIGGER_EVENTS.filter((event) => appOnly.includes(event.option.value)).map((event) => event.option.name);
+		throw new NodeOperationError(ctx.getNode(), `${names.join(' and ')} need a Bitrix24 app (OAuth2)`, {
+			description:
+				'An inbound webhook gets no events from Bitrix24: with it the node can only find the payments paid since its last look. Choose Authentication: OAuth2 (an app installed by an administrator) for saved and deleted payments, or keep only Payment Paid.',
+		});
+	}
+}
+
+export class Bitrix24PaymentsPollingTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Bitrix24 Payments Polling Trigger',
+		name: 'bitrix24PaymentsPollingTrigger',
+		icon: { light: 'file:../../icons/bitrix24.svg', dark: 'file:../../icons/bitrix24.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		polling: true,
+		subtitle: '={{ $parameter["events"].join(", ") }}',
+		description: 'Starts the workflow for Bitrix24 payments paid, saved or deleted since its last look; no public address needed',
+		defaults: { name: 'Bitrix24 Payments Polling Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'bitrix24WebhookApi', required: true, displayOptions: { show: { authentication: ['webhook'] } } },
+			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+		],
+		properties: [
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'Webhook (Paid Payments by Date)', value: 'webhook' },
+					{ name: 'OAuth2 (Offline Event Queue)', value: 'oAuth2' },
+				],
+				default: 'webhook',
+			},
+			{
+				displayName:
+					'Each look lists the order payments paid since the last one. It cannot see a payment marked paid with a Date Paid more than 5 minutes back, nor unpaid or deleted payments; the first look after the workflow is switched on starts from then. The inbound webhook needs the sale permission.',
+				name: 'webhookNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { authentication: ['webhook'] } },
+			},
+			{
+				displayName:
+					"Bitrix24 keeps this node's events in the portal's offline queue until the node has started their runs, so nothing is lost while n8n is down. The app's user must be a Bitrix24 administrator. The bindings stay when the workflow is deactivated; switching it on again drops what queued meanwhile.",
+				name: 'oauthNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				options: TRIGGER_EVENTS.filter((event) => event.option.value === 'paymentPaid').map((event) => event.option),
+				default: ['paymentPaid'],
+				description: 'What starts the workflow (an inbound webhook finds paid payments only)',
+				displayOptions: { show: { authentication: ['webhook'] } },
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				options: TRIGGER_EVENTS.map((event) => event.option),
+				default: ['paymentPaid'],
+				description: 'What starts the workflow',
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const authentication = this.getNodeParameter('authentication', 'webhook') as string;
+		const chosen = this.getNodeParameter('events', []) as string[];
+		checkEvents(this, authentication, chosen);
+		if (this.getMode() === 'manual') {
+			// "Fetch Test Event": the newest matching payment, without moving the cursor or clearing the queue.
+			let item: EventItem | undefined;
+			if (authentication === 'oAuth2') item = await latestQueued(this, chosen);
+			if (!item && chosen.includes('paymentPaid')) item = await latestPaid(this);
+			if (!item) {
+				throw new NodeOperationError(this.getNode(), 'No matching payment event yet', {
+					description:
+						'The offline queue of this node is empty (it fills once the workflow is active) and no order payment is paid yet. Pay a payment in Bitrix24 and fetch again.',
+				});
+			}
+			return [[{ json: item }]];
+		}
+		const switchedOn = firstLook(this) && SWITCHED_ON.includes(this.getActivationMode());
+		const items =
+			authentication === 'oAuth2' ? await lookAtQueue(this, chosen, switchedOn) : await lookAtPaidPayments(this, switchedOn);
+		// One run per event, as the webhook trigger starts them: each payment's run succeeds or fails on its own.
+		for (const item of items) this.__emit([[{ json: item }]]);
+		return null;
+	}
+}

@@ -1,0 +1,41 @@
+import { randomUUID } from 'crypto';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { PortalContext } from '../client/call';
+import { callPortalEach } from '../client/request';
+
+/**
+ * The item a payment event starts a run with, the same from both triggers, so that a workflow can switch between
+ * them without changing its next nodes. `payment` as `sale.payment.get` returns it (none for a deleted payment);
+ * `error` instead when it could not be read.
+ */
+export interface EventItem extends IDataObject {
+	event: string;
+	paymentId: number;
+	ts?: number;
+	domain: string;
+	payment?: IDataObject;
+	error?: string;
+}
+
+/** A payment as the portal has it now, or what kept the node from reading it (the item says why). */
+export type PaymentRead = { payment: IDataObject } | { error: string };
+
+/** The payments named, each read as the portal has it now, in batch requests of 50; paid or not is decided on these. */
+export async function readPayments(ctx: PortalContext, paymentIds: number[]): Promise<Map<number, PaymentRead>> {
+	const ids = [...new Set(paymentIds)];
+	const settled = await callPortalEach(
+		ctx,
+		'sale.payment.get',
+		ids.map((id) => ({ params: { id }, ids: { paymentId: id } })),
+		`payments ${randomUUID()}`,
+	);
+	return new Map(
+		ids.map((id, index): [number, PaymentRead] => {
+			const outcome = settled[index];
+			if (outcome.status === 'fulfilled') return [id, { payment: ((outcome.value as IDataObject | undefined)?.payment ?? {}) as IDataObject }];
+			const { message, description } = outcome.reason as { message: string; description?: string };
+			return [id, { error: description ? `${message}. ${description}` : message }];
+		}),
+	);
+}
