@@ -11,7 +11,7 @@ import { Bitrix24Emulator } from '../test/emulator/server';
 
 export interface HostRequest {
 	id: number;
-	command: 'start' | 'seed' | 'reset' | 'report' | 'stop';
+	command: 'start' | 'seed' | 'seedChanged' | 'issueToken' | 'queueReport' | 'reset' | 'report' | 'stop';
 	key?: number;
 	options?: EmulatorOptions;
 	count?: number;
@@ -40,6 +40,18 @@ export interface HostReport {
 	/** The raw body of the first request, to compare what different clients sent. */
 	firstBody?: string;
 	firstHeaders?: Record<string, unknown>;
+}
+
+/** What the portal saw of a polling look, and what its offline queue still holds. */
+export interface QueueReport {
+	requests: number;
+	/** Plain requests per method (`batch` for batch requests). */
+	byMethod: Record<string, number>;
+	/** Commands per method inside batch requests. */
+	inBatches: Record<string, number>;
+	refusedByBucket: number;
+	/** Records nobody has reserved (what a next look would read). */
+	unreserved: number;
 }
 
 const emulators = new Map<number, Bitrix24Emulator>();
@@ -89,6 +101,24 @@ async function handle(request: HostRequest): Promise<unknown> {
 		}
 		case 'seed':
 			return emulatorOf(request.key).seedOrderPayments(request.count ?? 0, request.overrides);
+		case 'seedChanged':
+			return emulatorOf(request.key).seedChangedPayments(request.count ?? 0);
+		case 'issueToken': {
+			const emulator = emulatorOf(request.key);
+			return { token: emulator.issueToken(), clientId: emulator.oauthApp.clientId, clientSecret: emulator.oauthApp.clientSecret };
+		}
+		case 'queueReport': {
+			const emulator = emulatorOf(request.key);
+			const byMethod: Record<string, number> = {};
+			const inBatches: Record<string, number> = {};
+			for (const call of emulator.restCalls()) {
+				byMethod[String(call.restMethod)] = (byMethod[String(call.restMethod)] ?? 0) + 1;
+				for (const command of call.commands ?? []) inBatches[command.method] = (inBatches[command.method] ?? 0) + 1;
+			}
+			const unreserved = emulator.offlineRecords().filter((record) => record.processId === '').length;
+			const report: QueueReport = { requests: emulator.restCalls().length, byMethod, inBatches, refusedByBucket: emulator.refusedByBucket, unreserved };
+			return report;
+		}
 		case 'reset':
 			emulatorOf(request.key).reset();
 			return null;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 import type { EmulatorOptions } from '../test/emulator/options';
 import type { SalePayment } from '../test/emulator/state';
-import type { HostReport, HostRequest } from './emulator-host';
+import type { OAuthTokenData } from '../test/emulator/server';
+import type { HostReport, HostRequest, QueueReport } from './emulator-host';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
@@ -72,6 +73,19 @@ export class RemoteEmulator {
 
 	async seedOrderPayments(count: number, overrides: Partial<Omit<SalePayment, 'id'>> = {}): Promise<number[]> {
 		return await this.host.call<number[]>({ command: 'seed', key: this.key, count, overrides });
+	}
+
+	/** `count` new order payments, each paid as a person: one record each in every offline queue. */
+	async seedChangedPayments(count: number): Promise<number[]> {
+		return await this.host.call<number[]>({ command: 'seedChanged', key: this.key, count });
+	}
+
+	async issueToken(): Promise<{ token: OAuthTokenData; clientId: string; clientSecret: string }> {
+		return await this.host.call({ command: 'issueToken', key: this.key });
+	}
+
+	async queueReport(): Promise<QueueReport> {
+		return await this.host.call<QueueReport>({ command: 'queueReport', key: this.key });
 	}
 
 	async reset(): Promise<void> {

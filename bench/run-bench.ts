@@ -8,10 +8,12 @@
  *    routing-only node making one request per item through the same harness) and a plain `fetch` loop.
  * 3. Order Payment > Get Many, Return All over 10 000 payments through the Standard bucket, with and without
  *    Batch Requests.
+ * 4. Bitrix24 Payments Polling Trigger (OAuth2): one look over an offline queue of 1 000 changed payments through the
+ *    Standard bucket, against the floor of ceil(1 000 / 50) batched payment reads plus the queue's own requests.
  *
  * The emulators run in a child process (`bench/emulator-host.ts`), so this process's time and CPU are the
  * client's alone. Prints a table and writes it to bench/results.md with the machine and versions.
- * `BENCH_SECTIONS=bucket,cost,list` runs only some sections; `BENCH_BUCKET_SIZES` sizes section 1, `BENCH_REPS` and
+ * `BENCH_SECTIONS=bucket,cost,list,queue` runs only some sections; `BENCH_BUCKET_SIZES` sizes section 1, `BENCH_REPS` and
  * `BENCH_ITEMS` section 2; such
  * partial runs write bench/results-partial.md instead.
  */
@@ -43,7 +45,8 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const BUCKET_SIZES = (process.env.BENCH_BUCKET_SIZES ?? '80,200,400,1000').split(',').map(Number);
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'bucket,cost,list').split(',').map((s) => s.trim()));
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'bucket,cost,list,queue').split(',').map((s) => s.trim()));
+const QUEUE_SIZE = 1000;
 const COST_ITEMS = Number(process.env.BENCH_ITEMS ?? 300);
 const COST_REPS = Number(process.env.BENCH_REPS ?? 11);
 
@@ -342,6 +345,81 @@ async function getManyReturnAll(count: number, batch: boolean): Promise<ListRow>
 	}
 }
 
+// ---- 4. Polling trigger over the offline queue ----
+
+interface QueueRow {
+	records: number;
+	runs: number;
+	wallMs: number;
+	requests: number;
+	queueReads: number;
+	batchRequests: number;
+	paymentReads: number;
+	other: string;
+	refused: number;
+	left: number;
+}
+
+async function pollTheQueue(count: number): Promise<QueueRow> {
+	const emulator = await host.emulator({ bucket: STANDARD });
+	try {
+		const { token, clientId, clientSecret } = await emulator.issueToken();
+		const { PollHarness } = await import('../test/helpers/poll');
+		built.resetProcessState();
+		const trigger = new PollHarness({
+			authentication: 'oAuth2',
+			events: ['paymentPaid'],
+			nodeType: built.pollingTriggerType,
+			credentials: {
+				bitrix24OAuth2Api: {
+					rateLimit: 'standard',
+					grantType: 'authorizationCode',
+					domain: new URL(emulator.baseUrl).host,
+					clientId,
+					clientSecret,
+					accessTokenUrl: `${emulator.baseUrl}/oauth/token/`,
+					authUrl: `${emulator.baseUrl}/oauth/authorize/`,
+					scope: '',
+					authQueryParameters: '',
+					authentication: 'body',
+					oauthTokenData: { ...token },
+				},
+			},
+		});
+		// Activation binds the queue (and asks feature.get); then 1 000 payments are paid in Bitrix24.
+		await trigger.activate();
+		await emulator.seedChangedPayments(count);
+		gc();
+		const before = await emulator.queueReport();
+		const started = performance.now();
+		const look = await trigger.look();
+		const wallMs = performance.now() - started;
+		const seen = await emulator.queueReport();
+		if (look.error) problems.push(`polling trigger: the look failed: ${look.error.message}`);
+		if (look.runs.length !== count) problems.push(`polling trigger: ${look.runs.length} runs for ${count} changed payments`);
+		const of = (method: string) => (seen.byMethod[method] ?? 0) - (before.byMethod[method] ?? 0);
+		const known = new Set(['event.offline.get', 'batch']);
+		const other = Object.keys(seen.byMethod)
+			.filter((method) => !known.has(method) && of(method) > 0)
+			.map((method) => `${method} ${of(method)}`)
+			.join(', ');
+		return {
+			records: count,
+			runs: look.runs.length,
+			wallMs,
+			requests: seen.requests - before.requests,
+			queueReads: of('event.offline.get'),
+			batchRequests: of('batch'),
+			paymentReads: (seen.inBatches['sale.payment.get'] ?? 0) - (before.inBatches['sale.payment.get'] ?? 0),
+			other,
+			refused: seen.refusedByBucket - before.refusedByBucket,
+			left: seen.unreserved,
+		};
+	} finally {
+		await emulator.stop();
+	}
+}
+
 // ---- report ----
 
 function versionOf(name: string): string {
@@ -483,6 +561,24 @@ async function main() {
 			]);
 			if (rows[0] && rows[0].requests > 5) problems.push(`Get Many with batching: ${rows[0].requests} requests, more than 5`);
 		}
+		if (sections.has('queue')) {
+			console.log(`(polling trigger: one look over an offline queue of ${QUEUE_SIZE} changed payments ...)`);
+			const r = await pollTheQueue(QUEUE_SIZE);
+			const floor = Math.ceil(QUEUE_SIZE / 50) + 1;
+			show([
+				`## 4. Bitrix24 Payments Polling Trigger: one look over an offline queue of ${QUEUE_SIZE} changed payments, Standard bucket`,
+				'',
+				`OAuth2, Payment Paid; the workflow active (the queue bound), then ${QUEUE_SIZE} order payments paid in Bitrix24 (one record each), then one look.`,
+				`The floor: ceil(${QUEUE_SIZE} / 50) = ${Math.ceil(QUEUE_SIZE / 50)} batched payment reads plus one read of the queue.`,
+				'',
+				'| records | runs started | wall time | requests (floor) | event.offline.get | batch requests | payments read in them | other requests | portal refusals | records left unread |',
+				'|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
+				`| ${r.records} | ${r.runs} | ${seconds(r.wallMs)} s | ${r.requests} (${floor}) | ${r.queueReads} | ${r.batchRequests} | ${r.paymentReads} | ${r.other || 'none'} | ${r.refused} | ${r.left} |`,
+				'',
+				"The other requests are the look's own: clearing the previous look's reservation (none here) and looking for a reservation a crash left behind (event.offline.list).",
+				'',
+			]);
+		}
 	} finally {
 		host.stop();
 	}
@@ -493,7 +589,7 @@ async function main() {
 		`Whole benchmark: ${seconds(performance.now() - totalStarted)} s (without the build).`,
 	]);
 	// Only a whole run at the default sizes replaces the recorded results.
-	const whole = sections.size === 3 && !process.env.BENCH_ITEMS && !process.env.BENCH_REPS && !process.env.BENCH_BUCKET_SIZES;
+	const whole = sections.size === 4 && !process.env.BENCH_ITEMS && !process.env.BENCH_REPS && !process.env.BENCH_BUCKET_SIZES;
 	const file = join(__dirname, whole ? 'results.md' : 'results-partial.md');
 	writeFileSync(file, `${out.join('\n')}\n`);
 	console.log(`\nWritten to ${file}`);

@@ -83,7 +83,7 @@ async function reservations(ctx: IPollFunctions): Promise<string[]> {
 	for (let start: number | undefined = 0; start !== undefined; ) {
 		const call = await newCall(ctx, {
 			method: 'event.offline.list',
-			params: { filter: { '!PROCESS_ID': '' }, order: { ID: 'ASC' }, start, auth_connector: connectorOf(ctx) },
+			params: { filter: { '!=PROCESS_ID': '' }, order: { ID: 'ASC' }, start, auth_connector: connectorOf(ctx) },
 		});
 		const page: Success = await request(call);
 		for (const record of (page.result ?? []) as QueueRecord[]) if (record.PROCESS_ID) processIds.add(record.PROCESS_ID);

@@ -6,15 +6,13 @@
  * node posts to a local "team chat". Checked: subscription on activation and removal on deactivation, one message
  * per payment paid (also after n8n restarts), nothing for a forged event, and no secret in n8n's log.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only: a local HTTP receiver, never shipped */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-/* eslint-enable @n8n/community-nodes/no-restricted-imports */
 import type { IDataObject } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
 import type { OAuthTokenData } from '../emulator/server';
 import { credentialData } from '../helpers/bitrix24';
+import type { Stage } from './stage';
+import { startStage, stopStage } from './stage';
 import { exampleWorkflow } from './examples';
 import { N8n, N8N_LINES, sleep, until } from './n8n';
 
@@ -22,35 +20,10 @@ const WORKFLOW_ID = 'e2eTriggerFlow01';
 const APP = { id: 'e2eTriggerApp01', name: 'Bitrix24 app' };
 const { payments } = SEED_IDS;
 
-/** The team chat: records what the workflow's HTTP Request node posts. */
-class Chat {
-	readonly messages: string[] = [];
-	private readonly server = http.createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			this.messages.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: string }).text);
-			res.writeHead(200, { 'Content-Type': 'application/json' });
-			res.end('{"ok":true}');
-		});
-	});
-
-	url = '';
-
-	async start() {
-		await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/chat`;
-	}
-
-	async stop() {
-		await new Promise<void>((resolve) => this.server.close(() => resolve()));
-	}
-}
-
 describe.each(N8N_LINES)('n8n %s', (version) => {
 	let n8n: N8n;
 	let emulator: Bitrix24Emulator;
-	let chat: Chat;
+	let chat: Stage['chat'];
 	let token: OAuthTokenData;
 	let paidTogether: number[] = [];
 
@@ -78,31 +51,21 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 		await sleep(2500);
 	}
 
+	let stage: Stage | undefined;
+
 	beforeAll(async () => {
-		n8n = await N8n.create(version);
-		emulator = await Bitrix24Emulator.start();
-		chat = new Chat();
-		await chat.start();
-		token = emulator.issueToken();
-		await n8n.command(
-			'import:credentials',
-			`--input=${n8n.file('credentials.json', [{ ...APP, type: 'bitrix24OAuth2Api', data: credentialData(emulator, 'oAuth2', token) }])}`,
-		);
-		// The example as a user imports it, the chat at our receiver.
-		const workflow = exampleWorkflow('payment-paid-notify.workflow.json', WORKFLOW_ID, { bitrix24OAuth2Api: APP });
-		for (const node of workflow.nodes) {
-			if (node.name === 'Post to the team chat') node.parameters = { ...(node.parameters as IDataObject), url: chat.url };
-		}
-		await n8n.command('import:workflow', `--input=${n8n.file('workflow.json', workflow)}`);
-		await n8n.start();
-		await n8n.setupOwner();
+		stage = await startStage(version, ({ emulator: portal, chat: team, token: app }) => {
+			// The example as a user imports it, the chat at our receiver.
+			const workflow = exampleWorkflow('payment-paid-notify.workflow.json', WORKFLOW_ID, { bitrix24OAuth2Api: APP });
+			for (const node of workflow.nodes) {
+				if (node.name === 'Post to the team chat') node.parameters = { ...(node.parameters as IDataObject), url: team.url };
+			}
+			return { credentials: [{ ...APP, type: 'bitrix24OAuth2Api', data: credentialData(portal, 'oAuth2', app) }], workflows: [workflow] };
+		});
+		({ n8n, emulator, chat, token } = stage);
 	}, 30 * 60_000);
 
-	afterAll(async () => {
-		await n8n?.dispose();
-		await chat?.stop();
-		await emulator?.stop();
-	}, 60_000);
+	afterAll(async () => await stopStage(stage), 60_000);
 
 	describe('the credential test, as the editor runs it (POST /rest/credentials/test)', () => {
 		/** As the credential modal does: save the credential, then test it by its id with the data as entered. */

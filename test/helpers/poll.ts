@@ -27,6 +27,8 @@ export interface PollOptions {
 	/** The workflow's id (two workflows on one app are two harnesses with different ids). */
 	workflowId?: string;
 	nodeName?: string;
+	/** The node as loaded (outside Jest, which alone can load a fresh copy); default a fresh copy. */
+	nodeType?: INodeType;
 }
 
 /** What one look did: the runs it started (the items of each), or the error n8n would record. */
@@ -40,11 +42,12 @@ export class PollHarness {
 	readonly runs: IDataObject[][] = [];
 	/** The workflow's static data as n8n has it in its database (JSON). */
 	savedStaticData = '{}';
-	private nodeType: INodeType = freshPollingTriggerType();
+	private nodeType: INodeType;
 	private readonly credentialsHelper: TestCredentialsHelper;
 	private active?: { workflow: Workflow; context: PollContext };
 
 	constructor(private readonly options: PollOptions) {
+		this.nodeType = options.nodeType ?? freshPollingTriggerType();
 		this.credentialsHelper = new TestCredentialsHelper(credentialTypes, options.credentials);
 	}
 

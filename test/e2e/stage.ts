@@ -1,0 +1,68 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only: a local HTTP receiver, never shipped */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+/* eslint-enable @n8n/community-nodes/no-restricted-imports */
+
+import { Bitrix24Emulator } from '../emulator/server';
+import type { OAuthTokenData } from '../emulator/server';
+import { N8n } from './n8n';
+
+/** The team chat: records what the workflow's HTTP Request node posts. */
+export class Chat {
+	readonly messages: string[] = [];
+	private readonly server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			this.messages.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: string }).text);
+			res.writeHead(200, { 'Content-Type': 'application/json' });
+			res.end('{"ok":true}');
+		});
+	});
+
+	url = '';
+
+	async start() {
+		await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/chat`;
+	}
+
+	async stop() {
+		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+}
+
+/**
+ * What each running-n8n test needs: n8n of one line (`n8n start`) with the owner signed up, the emulator as the
+ * portal with an app token issued, and the team chat; the credentials and workflows are imported before n8n starts,
+ * as a user would have set them up.
+ */
+export interface Stage {
+	n8n: N8n;
+	emulator: Bitrix24Emulator;
+	chat: Chat;
+	token: OAuthTokenData;
+}
+
+export async function startStage(
+	version: string,
+	imports: (stage: Omit<Stage, 'n8n'>) => { credentials: object[]; workflows: object[] },
+): Promise<Stage> {
+	const n8n = await N8n.create(version);
+	const emulator = await Bitrix24Emulator.start();
+	const chat = new Chat();
+	await chat.start();
+	const token = emulator.issueToken();
+	const { credentials, workflows } = imports({ emulator, chat, token });
+	await n8n.command('import:credentials', `--input=${n8n.file('credentials.json', credentials)}`);
+	await n8n.command('import:workflow', `--input=${n8n.file('workflows.json', workflows)}`);
+	await n8n.start();
+	await n8n.setupOwner();
+	return { n8n, emulator, chat, token };
+}
+
+export async function stopStage(stage: Stage | undefined): Promise<void> {
+	await stage?.n8n.dispose();
+	await stage?.chat.stop();
+	await stage?.emulator.stop();
+}
