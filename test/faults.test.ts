@@ -68,14 +68,15 @@ describe.each(AUTHS)('with %s credentials: refused before running, so repeated e
 });
 
 describe('limits that do not lift', () => {
-	test('QUERY_LIMIT_EXCEEDED every time: fails after Max Retries with what was tried and how to wait longer', async () => {
+	test('QUERY_LIMIT_EXCEEDED every time: sent again past Max Retries (a refusal changes nothing) until Max Wait, then fails with what was tried and how to wait longer', async () => {
 		inject('queryLimit', PAY, { times: 10 });
-		const result = await runNode({ emulator, parameters: { ...pay, requestOptions: { maxRetries: 2 } } });
+		const result = await runNode({ emulator, parameters: { ...pay, requestOptions: { maxRetries: 2, maxWait: 2 } } });
 
 		expect(result.error?.message).toBe("Bitrix24 could not mark the payment as paid: too many requests: the portal's request limit was reached");
 		expect(result.error?.description).toMatch('refused the request before running it, so nothing changed');
-		expect(result.error?.description).toMatch(/Tried 3 times in [\d.]+ s\. To wait longer, raise Max Retries or Max Wait/);
-		expect(calls(PAY)).toHaveLength(3);
+		expect(result.error?.description).toMatch(/Tried 4 times in [\d.]+ s\. To wait longer, raise Max Wait under Request Options/);
+		// 0.5 s + 1 s + the 0.5 s left of the 2 s: four calls, one more than Max Retries allows other failures.
+		expect(calls(PAY)).toHaveLength(4);
 		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('N');
 	});
 
@@ -213,12 +214,13 @@ describe('failures after which a write may have happened: reads are repeated, wr
 				paymentId: payments.UNPAID,
 				paySystemId: SEED_IDS.paySystems.BANK_TRANSFER,
 				options: { confirmPaid: true },
-				requestOptions: { maxRetries: 1 },
+				requestOptions: { maxRetries: 1, maxWait: 2 },
 			},
 		});
 
 		expect(result.error?.message).toBe("Bitrix24 could not get the order payment: too many requests: the portal's request limit was reached");
 		expect(emulator.restCalls('sale.paysystem.pay.payment')).toHaveLength(1);
-		expect(emulator.restCalls('sale.payment.get')).toHaveLength(2);
+		// Refusals wait out Max Wait (0.5 s + 1 s + 0.5 s), whatever Max Retries says.
+		expect(emulator.restCalls('sale.payment.get')).toHaveLength(4);
 	});
 });

@@ -60,6 +60,8 @@ export interface Call {
 	batchKey?: string;
 	/** Requests sent for it so far and the time spent waiting between them: what Max Retries and Max Wait bound. */
 	sent: number;
+	/** Of those, the ones the portal's bucket refused (before running them): they do not count against Max Retries. */
+	refused: number;
 	waitedMs: number;
 	startedAt: number;
 }

@@ -3,10 +3,17 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Reading } from './answer';
 import type { Call } from './call';
 
-/** Our copy of a portal's request bucket: requests sent and not yet drained, as of `at` (ms). */
+/** Our copy of a portal's request bucket: requests sent and not yet drained, as of `at` (ms), and our share of it. */
 export interface BucketState {
 	level: number;
 	at: number;
+	/** The part of the portal's rate and burst this process takes (1: all of it; less once others were found). */
+	share: number;
+	/** When the share was last halved. */
+	halvedAt: number;
+	/** The requests waiting for a place, in the order they asked, and whether they are being let go. */
+	waiting: Array<() => void>;
+	releasing: boolean;
 }
 
 /** The calls of one node run that are being gathered into batch requests (batch.ts). */

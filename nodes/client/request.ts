@@ -80,12 +80,12 @@ export async function newCall(
 ): Promise<Call> {
 	const { method, params, ids = {}, itemIndex = 0, settings = settingsOf(ctx), batchKey } = spec;
 	const connection = await connectionOf(ctx);
-	return { method, params, ids, itemIndex, connection, settings, context: ctx, batchKey, sent: 0, waitedMs: 0, startedAt: Date.now() };
+	return { method, params, ids, itemIndex, connection, settings, context: ctx, batchKey, sent: 0, refused: 0, waitedMs: 0, startedAt: Date.now() };
 }
 
 /** Another call on behalf of the same item (re-reading what it changed, the next page): same connection, settings and ids. */
 export function followingCall(call: Call, method: string, params: IDataObject): Call {
-	return { ...call, method, params, sent: 0, waitedMs: 0, startedAt: Date.now() };
+	return { ...call, method, params, sent: 0, refused: 0, waitedMs: 0, startedAt: Date.now() };
 }
 
 const REQUEST_DEFAULTS = Object.fromEntries(

@@ -47,25 +47,36 @@ function seconds(ms: number): string {
 	return `${Math.round(ms / 100) / 10} s`;
 }
 
-/** The pause before the next try: 0.5 s, doubling, at most 8 s. */
-function backoff(call: Call): number {
-	return Math.min(500 * 2 ** (call.sent - 1), 8000);
+/** The pause before the next try after the `tries`-th one: 0.5 s, doubling, at most 8 s. */
+function backoff(tries: number): number {
+	return Math.min(500 * 2 ** (tries - 1), 8000);
 }
 
-/** `call.sent` counts the requests sent for the call so far, this failed one included. */
+/**
+ * `call.sent` counts the requests sent for the call so far, this failed one included; `call.refused` those the
+ * portal's bucket refused. A refusal is always safe to repeat (nothing ran): it waits for the next place in the
+ * bucket, for as long as Max Wait allows, without spending Max Retries.
+ */
 export function decide(call: Call, failure: FailedAnswer): Verdict {
 	const kind = kindOf(failure, call.method);
 	if (kind === 'final') return { giveUp: '' };
 	if (kind === 'ambiguous') return { giveUp: AMBIGUOUS };
 	const { maxRetries, maxWaitMs } = call.settings;
 	const tried = `Tried ${call.sent} time${call.sent === 1 ? '' : 's'} in ${seconds(Date.now() - call.startedAt)}.`;
+	if (kind === 'bucket') {
+		// Back to the portal's queue (pace.ts), where it waits (and the wait counts) for a place; without a plan (Rate
+		// Limit "None") there is no queue: a growing pause instead.
+		const left = maxWaitMs - call.waitedMs;
+		if (left <= 0) return { giveUp: `${tried} To wait longer, raise Max Wait under Request Options.` };
+		return { retryInMs: call.connection.plan ? 0 : Math.min(backoff(call.refused), left) };
+	}
 	const refused = failure.refused ?? call.method;
 	const resetAt = kind === 'operatingTime' ? operatingResetAt(call.connection.portal, refused) : undefined;
 	const unknownReset =
 		kind === 'operatingTime' && resetAt === undefined
 			? ` Bitrix24 did not say when ${refused} frees up (at most 10 minutes from its first call).`
 			: '';
-	if (call.sent > maxRetries) {
+	if (call.sent - call.refused > maxRetries) {
 		return { giveUp: `${tried}${unknownReset} To wait longer, raise Max Retries or Max Wait under Request Options.` };
 	}
 	if (resetAt !== undefined) {
@@ -77,7 +88,7 @@ export function decide(call: Call, failure: FailedAnswer): Verdict {
 		}
 		return { retryInMs: wait };
 	}
-	const wait = Math.min(backoff(call), maxWaitMs - call.waitedMs);
+	const wait = Math.min(backoff(call.sent - call.refused), maxWaitMs - call.waitedMs);
 	if (wait <= 0) return { giveUp: `${tried}${unknownReset} To wait longer, raise Max Wait under Request Options.` };
 	return { retryInMs: wait };
 }

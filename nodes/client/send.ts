@@ -12,10 +12,15 @@ import { registry } from './registry';
  * said about its limits (pace.ts again).
  */
 
+/** A call the bucket has refused before waits within Max Wait: its time in the queue counts. */
+function waited(calls: Call[], ms: number) {
+	for (const call of calls) if (call.refused > 0) call.waitedMs += ms;
+}
+
 /** A plain request for one call. */
 export async function sendAlone(call: Call): Promise<Reading> {
 	const { connection, context, method, params, settings } = call;
-	await pace(connection);
+	waited([call], await pace(connection));
 	call.sent++;
 	const sent = await withRefresh(connection, async (statusErrors) =>
 		await post({ connection, context, method, params, timeoutMs: settings.timeoutMs, statusErrors }),
@@ -34,7 +39,7 @@ export async function sendBatch(calls: Call[], commands: string[]): Promise<Read
 	const keys = commands.map((_command, index) => `c${index}`);
 	const params = { halt: 0, cmd: Object.fromEntries(keys.map((key, index) => [key, commands[index]])) };
 	const timeoutMs = Math.max(...calls.map((call) => call.settings.timeoutMs));
-	await pace(connection);
+	waited(calls, await pace(connection));
 	for (const call of calls) call.sent++;
 	const sent = await withRefresh(connection, async (statusErrors) =>
 		await post({ connection, context, method: 'batch', params, timeoutMs, statusErrors }),

@@ -44,6 +44,11 @@ export const oauthCredentialType: ICredentialType = new oauth2Api.Bitrix24OAuth2
 export const outgoingWebhookCredentialType: ICredentialType = new outgoingWebhookApi.Bitrix24OutgoingWebhookApi();
 export const credentialTypes: ICredentialType[] = [webhookCredentialType, oauthCredentialType, outgoingWebhookCredentialType];
 
+/** Bitrix24 Payments as another n8n process has it: its own copy of the portal's bucket and of everything else. */
+export function freshNodeType(): INodeType {
+	return new (freshModule<{ Bitrix24Payments: Constructor<INodeType> }>('nodes/Bitrix24Payments/Bitrix24Payments.node').Bitrix24Payments)();
+}
+
 /** The trigger as a restarted n8n process has it: nothing kept in memory from before. */
 export function freshTriggerType(): INodeType {
 	const fresh = freshModule<{ Bitrix24PaymentsTrigger: Constructor<INodeType> }>('nodes/Bitrix24PaymentsTrigger/Bitrix24PaymentsTrigger.node');
