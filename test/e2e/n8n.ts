@@ -107,6 +107,33 @@ export interface CliResult {
 	failed?: string;
 }
 
+/** SIGTERM to a process, SIGKILL to whatever of it and its children is left once it exits (or after 20 s). */
+async function stopProcess(child: ChildProcess | undefined) {
+	if (!child?.pid) return;
+	// Its children are found now: once it is gone they are no longer its children.
+	const children = descendants(child.pid);
+	const running = () => child.exitCode === null && child.signalCode === null;
+	if (running()) {
+		const exited = new Promise((resolve) => child.once('exit', resolve));
+		child.kill('SIGTERM');
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
+		// A pending timer would keep Jest from exiting.
+		clearTimeout(timer);
+	}
+	if (running()) child.kill('SIGKILL');
+	for (const pid of children) signal(pid, 'SIGKILL');
+	for (let i = 0; i < 50 && (running() || children.some((pid) => signal(pid, 0))); i++) await sleep(100);
+}
+
+/** One more process of an n8n (a queue-mode worker or webhook process): what it printed, and how to stop it. */
+export interface N8nProcess {
+	readonly log: string;
+	/** The port it listens on (a webhook process), if any. */
+	readonly port: number;
+	stop(): Promise<void>;
+}
+
 export class N8n {
 	readonly install: N8nInstall;
 	readonly home: string;
@@ -116,6 +143,8 @@ export class N8n {
 	brokerPort = 0;
 	/** What the running n8n printed since it last started. */
 	log = '';
+	/** Settings of every process and command of this n8n (queue mode: the database and Redis). */
+	shared: NodeJS.ProcessEnv = {};
 	private server?: ChildProcess;
 	private cookie = '';
 
@@ -170,6 +199,7 @@ export class N8n {
 			N8N_PERSONALIZATION_ENABLED: 'false',
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_TEMPLATES_ENABLED: 'false',
+			...this.shared,
 			...extra,
 		};
 	}
@@ -200,37 +230,45 @@ export class N8n {
 		return path;
 	}
 
-	async start(extraEnv: NodeJS.ProcessEnv = {}) {
-		this.log = '';
-		this.server = spawn(this.install.node, [this.install.bin, 'start'], {
-			env: this.env({ N8N_LOG_LEVEL: 'info', ...extraEnv }),
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		this.server.stdout!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
-		this.server.stderr!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
-		const server = this.server;
-		await until('n8n to start', () => this.log.includes('Editor is now accessible via') || server.exitCode !== null, 180_000);
-		if (server.exitCode !== null) throw new Error(`n8n exited (code ${server.exitCode}) while starting:\n${this.log.slice(-4000)}`);
+	/** Starts `n8n <command>` and waits until it prints `ready`; its output goes to `onLog`. */
+	private async launch(command: string, ready: string, env: NodeJS.ProcessEnv, onLog: (text: string) => void): Promise<ChildProcess> {
+		let log = '';
+		const child = spawn(this.install.node, [this.install.bin, command], { env: this.env({ N8N_LOG_LEVEL: 'info', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+		const take = (chunk: Buffer) => {
+			log += chunk.toString();
+			onLog(chunk.toString());
+		};
+		child.stdout!.on('data', take);
+		child.stderr!.on('data', take);
+		await until(`n8n ${command} to start`, () => log.includes(ready) || child.exitCode !== null, 180_000);
+		if (child.exitCode !== null) throw new Error(`n8n ${command} exited (code ${child.exitCode}) while starting:\n${log.slice(-4000)}`);
+		return child;
 	}
 
-	/** SIGTERM to n8n, SIGKILL to whatever of it and its children is left once it exits (or after 20 s). */
+	/** The main process (`n8n start`), with the editor and its REST API. */
+	async start(extraEnv: NodeJS.ProcessEnv = {}) {
+		this.log = '';
+		this.server = await this.launch('start', 'Editor is now accessible via', extraEnv, (text) => (this.log += text));
+	}
+
+	/** Another process of this n8n: a queue-mode `worker`, or a `webhook` process on a port of its own. */
+	async spawn(command: 'worker' | 'webhook', extraEnv: NodeJS.ProcessEnv = {}): Promise<N8nProcess> {
+		const port = command === 'webhook' ? await freePort() : 0;
+		const own = { N8N_RUNNERS_BROKER_PORT: String(await freePort()), ...(port ? { N8N_PORT: String(port) } : {}), ...extraEnv };
+		let log = '';
+		const child = await this.launch(command, command === 'worker' ? 'n8n worker is now ready' : 'Webhook listener waiting for requests', own, (text) => (log += text));
+		return {
+			get log() {
+				return log;
+			},
+			port,
+			stop: async () => await stopProcess(child),
+		};
+	}
+
+	/** Stops the main process. */
 	async stop() {
-		const server = this.server;
-		if (!server?.pid) return;
-		// Its children are found now: once n8n is gone they are no longer its children.
-		const children = descendants(server.pid);
-		const running = () => server.exitCode === null && server.signalCode === null;
-		if (running()) {
-			const exited = new Promise((resolve) => server.once('exit', resolve));
-			server.kill('SIGTERM');
-			let timer: NodeJS.Timeout | undefined;
-			await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
-			// A pending timer would keep Jest from exiting.
-			clearTimeout(timer);
-		}
-		if (running()) server.kill('SIGKILL');
-		for (const pid of children) signal(pid, 'SIGKILL');
-		for (let i = 0; i < 50 && (running() || children.some((pid) => signal(pid, 0))); i++) await sleep(100);
+		await stopProcess(this.server);
 	}
 
 	/** A call to the running n8n's REST API as the signed-in owner (the editor's own API). */
