@@ -3,7 +3,7 @@
  * PostgreSQL cluster (Debian's postgresql package: initdb and pg_ctl, run as the `postgres` user when the tests run
  * as root, as CI does) and a Redis server (Debian's redis-server). `.ci/run` installs both when missing.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-dangerous-functions -- test-only: runs the database and Redis as child processes in a throwaway folder, never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only: runs the database and Redis as child processes in a throwaway folder, never shipped */
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
