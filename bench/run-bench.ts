@@ -4,6 +4,8 @@
  * 1. Standard bucket: N items of CRM Payment > Mark as Paid through the portal's leaky bucket (2/s, burst 50)
  *    with the credential's Standard plan: with Batch Requests (against ceil(N / 50) requests) and without
  *    (against the bucket's own minimum (N - 50) / 2 s).
+ *    Then the same bucket shared by 1, 2 and 4 copies of the node (each its own copy of the bucket, as queue mode's
+ *    workers have): failed items, refusals, and the time against the bucket's minimum.
  * 2. No bucket: the node's cost per item, batched and one request per item, against the engine's floor (a bare
  *    routing-only node making one request per item through the same harness) and a plain `fetch` loop.
  * 3. Order Payment > Get Many, Return All over 10 000 payments through the Standard bucket, with and without
@@ -47,6 +49,8 @@ const gc = runInNewContext('gc') as () => void;
 const BUCKET_SIZES = (process.env.BENCH_BUCKET_SIZES ?? '80,200,400,1000').split(',').map(Number);
 const sections = new Set((process.env.BENCH_SECTIONS ?? 'bucket,cost,list,queue').split(',').map((s) => s.trim()));
 const QUEUE_SIZE = 1000;
+const SHARED_ITEMS = 200;
+const SHARED_PROCESSES = [1, 2, 4];
 const COST_ITEMS = Number(process.env.BENCH_ITEMS ?? 300);
 const COST_REPS = Number(process.env.BENCH_REPS ?? 11);
 
@@ -119,6 +123,66 @@ async function standardBucket(n: number, batch: boolean): Promise<BucketRow> {
 			wallMs,
 			minimumMs: ((n - STANDARD.burst) / STANDARD.rate) * 1000,
 			failed: result.error ? n : failedItems(result.items, ids),
+			duplicates: seen.duplicateWrites,
+			refused: seen.refusedByBucket,
+			requests: seen.requests,
+			unpaid: seen.unpaid,
+		};
+	} finally {
+		await emulator.stop();
+	}
+}
+
+// ---- 1b. Several processes, one bucket ----
+
+interface SharedRow {
+	processes: number;
+	n: number;
+	wallMs: number;
+	minimumMs: number;
+	failed: number;
+	duplicates: number;
+	refused: number;
+	requests: number;
+	unpaid: number;
+}
+
+/**
+ * `processes` copies of the node (each its own module copy, so its own copy of the bucket, as queue mode's workers
+ * have), SHARED_ITEMS items between them, one request per item, at once against one Standard bucket.
+ */
+async function sharedBucket(processes: number): Promise<SharedRow> {
+	const emulator = await host.emulator({ bucket: STANDARD });
+	try {
+		const ids = await emulator.seedOrderPayments(SHARED_ITEMS, { orderId: MAIN_ORDER });
+		const share = Math.ceil(SHARED_ITEMS / processes);
+		const data = credentials(emulator, { rateLimit: 'standard' });
+		const copies = Array.from({ length: processes }, () => built.freshNodeType());
+		gc();
+		const started = performance.now();
+		const results = await Promise.all(
+			copies.map(async (nodeType, p) => {
+				const mine = ids.slice(p * share, (p + 1) * share);
+				const result = await engine.runNode({
+					nodeType,
+					credentialTypes: built.credentialTypes,
+					credential: { type: 'bitrix24WebhookApi', data },
+					parameters: { ...PAY, requestOptions: { batch: false } },
+					items: idItems(mine),
+					continueOnFail: true,
+				});
+				if (result.error) problems.push(`shared bucket, ${processes} processes: the node failed: ${result.error.message}`);
+				return result.error ? mine.length : failedItems(result.items, mine);
+			}),
+		);
+		const wallMs = performance.now() - started;
+		const seen = await emulator.report('crm.item.payment.pay', ids);
+		return {
+			processes,
+			n: SHARED_ITEMS,
+			wallMs,
+			minimumMs: ((SHARED_ITEMS - STANDARD.burst) / STANDARD.rate) * 1000,
+			failed: results.reduce((sum, failed) => sum + failed, 0),
 			duplicates: seen.duplicateWrites,
 			refused: seen.refusedByBucket,
 			requests: seen.requests,
@@ -494,6 +558,28 @@ async function main() {
 			]);
 			for (const r of rows.filter((row) => row.batch)) {
 				if (r.requests > Math.ceil(r.n / 50)) problems.push(`batched N=${r.n}: ${r.requests} requests, more than ceil(N / 50)`);
+			}
+
+			const shared: SharedRow[] = [];
+			for (const processes of SHARED_PROCESSES) {
+				console.log(`(standard bucket shared by ${processes} processes: ${SHARED_ITEMS} items between them ...)`);
+				shared.push(await sharedBucket(processes));
+			}
+			show([
+				`Several processes, one bucket: ${SHARED_ITEMS} items split between 1, 2 and 4 copies of the node, each loaded on its own (so each has its`,
+				"own copy of the bucket, as n8n's queue-mode workers have), started at once, Batch Requests off. The portal's refusals are the",
+				'only thing the copies share.',
+				'',
+				'| processes | wall time | bucket minimum (N - 50) / 2 | ratio | requests | refused (share of requests) | failed items | duplicate writes | unpaid after |',
+				'|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+				...shared.map(
+					(r) =>
+						`| ${r.processes} | ${seconds(r.wallMs)} s | ${seconds(r.minimumMs)} s | ${(r.wallMs / r.minimumMs).toFixed(3)} | ${r.requests} | ${r.refused} (${Math.round((100 * r.refused) / r.requests)}%) | ${r.failed} | ${r.duplicates} | ${r.unpaid} |`,
+				),
+				'',
+			]);
+			for (const r of shared) {
+				if (r.failed || r.duplicates || r.unpaid) problems.push(`shared bucket, ${r.processes} processes: ${r.failed} failed, ${r.duplicates} paid twice, ${r.unpaid} unpaid`);
 			}
 		}
 

@@ -17,14 +17,28 @@ import { registry } from './registry';
  * every process, so it is read as "the bucket is shared": this process halves its share of the portal's rate and
  * burst (at most once a second: a refusal reaches every request that was on its way), and wins it back gradually.
  * Processes that share a portal so settle on its rate between them; a process alone keeps the whole of it.
+ *
+ * Nor does a process spend its burst at once: it may have one request unanswered at first, one more per answer, up
+ * to four (half as many after a refusal), so that processes starting together find each other after a few requests,
+ * not after a whole burst each.
  */
 
 /** The smallest share of the portal's rate and burst a process goes down to. */
 const MIN_SHARE = 1 / 16;
-/** How long a process takes to win back its whole share after a refusal (from half: half of it). */
-const RECOVERY_MS = 30_000;
+/**
+ * How long a share takes to double back after a refusal. Growing in proportion to the share keeps the processes
+ * together within the portal's rate however many there are (each grows by its own share: together, by the whole).
+ */
+const SHARE_DOUBLES_MS = 20_000;
 /** Refusals closer together than this are one: the requests that were on their way when the bucket filled. */
 const HALVE_AT_MOST_EVERY_MS = 1000;
+/** After this long without a request a process knows nothing of the bucket again: whole share, one request at a time. */
+const IDLE_MS = 30_000;
+/**
+ * At most this many requests unanswered at once: what processes that start together send before the first refusal
+ * tells them of each other. Only the burst is spent more slowly for it (the rate is a few requests a second).
+ */
+const MAX_IN_FLIGHT = 4;
 
 /** Our share of the bucket: its rate, and its burst less one place kept for requests that reach it bunched. */
 function limitsOf(plan: RatePlan, bucket: BucketState): { rate: number; capacity: number } {
@@ -35,12 +49,16 @@ function bucketOf(portal: string, plan: RatePlan): BucketState {
 	const now = Date.now();
 	let bucket = registry.buckets.get(portal);
 	if (!bucket) {
-		bucket = { level: 0, at: now, share: 1, halvedAt: 0, waiting: [], releasing: false };
+		bucket = { level: 0, at: now, share: 1, halvedAt: 0, waiting: [], releasing: false, inFlight: 0, window: 1 };
 		registry.buckets.set(portal, bucket);
 	}
 	const elapsed = now - bucket.at;
+	bucket.share = Math.min(1, bucket.share * 2 ** (elapsed / SHARE_DOUBLES_MS));
+	if (elapsed >= IDLE_MS && bucket.inFlight === 0 && bucket.waiting.length === 0) {
+		bucket.window = 1;
+		bucket.share = 1;
+	}
 	bucket.level = Math.max(0, bucket.level - (elapsed / 1000) * limitsOf(plan, bucket).rate);
-	bucket.share = Math.min(1, bucket.share + elapsed / RECOVERY_MS);
 	bucket.at = now;
 	return bucket;
 }
@@ -68,12 +86,17 @@ async function release(bucket: BucketState, plan: RatePlan, portal: string): Pro
 		while (bucket.waiting.length > 0) {
 			bucketOf(portal, plan);
 			const { rate, capacity } = limitsOf(plan, bucket);
+			if (bucket.inFlight >= Math.min(bucket.window, capacity)) {
+				await new Promise<void>((wake) => (bucket.wake = wake));
+				continue;
+			}
 			const wait = ((bucket.level + 1 - capacity) / rate) * 1000;
 			if (wait > 0) {
 				await sleep(wait);
 				continue;
 			}
 			bucket.level += 1;
+			bucket.inFlight += 1;
 			bucket.waiting.shift()!();
 		}
 	} finally {
@@ -81,8 +104,28 @@ async function release(bucket: BucketState, plan: RatePlan, portal: string): Pro
 	}
 }
 
+/** A request that `pace` let go has its answer (or none): its place in the window is free, and one more with it. */
+export function answered({ portal, plan }: Connection, refused: boolean): void {
+	const bucket = plan && registry.buckets.get(portal);
+	if (!bucket) return;
+	bucket.inFlight = Math.max(0, bucket.inFlight - 1);
+	if (refused) {
+		bucket.window = Math.max(1, Math.floor(bucket.window / 2));
+	} else {
+		bucket.window = Math.min(MAX_IN_FLIGHT, bucket.window + 1);
+	}
+	const wake = bucket.wake;
+	bucket.wake = undefined;
+	wake?.();
+}
+
 function methodKey(portal: string, method: string) {
 	return `${portal}|${method.toLowerCase()}`;
+}
+
+/** The bucket's refusal: nothing ran, the request may go again. */
+export function isRefusal(reading: Reading): boolean {
+	return !reading.ok && reading.failure.code.toLowerCase() === 'query_limit_exceeded';
 }
 
 /**
@@ -95,7 +138,7 @@ export function noteLimits(calls: Call[], readings: Reading[]): void {
 	readings.forEach((reading, index) => {
 		const { connection, method } = calls[index];
 		if (!reading.ok) {
-			if (reading.failure.code.toLowerCase() !== 'query_limit_exceeded') return;
+			if (!isRefusal(reading)) return;
 			calls[index].refused++;
 			if (!connection.plan) return;
 			const bucket = bucketOf(connection.portal, connection.plan);

@@ -14,6 +14,11 @@ export interface BucketState {
 	/** The requests waiting for a place, in the order they asked, and whether they are being let go. */
 	waiting: Array<() => void>;
 	releasing: boolean;
+	/** Requests sent and not answered yet, and how many may be (grows with each answer, halves with a refusal). */
+	inFlight: number;
+	window: number;
+	/** Wakes the release loop when an answer frees a place in the window. */
+	wake?: () => void;
 }
 
 /** The calls of one node run that are being gathered into batch requests (batch.ts). */

@@ -3,7 +3,7 @@ import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n
 import type { BlockedByN8n, FailedAnswer, Reading, Sent } from './answer';
 import { isExpiredToken, readAnswer, readBatch } from './answer';
 import type { Call, Connection, PortalContext } from './call';
-import { noteLimits, pace } from './pace';
+import { answered, isRefusal, noteLimits, pace } from './pace';
 import { registry } from './registry';
 
 /**
@@ -22,12 +22,12 @@ export async function sendAlone(call: Call): Promise<Reading> {
 	const { connection, context, method, params, settings } = call;
 	waited([call], await pace(connection));
 	call.sent++;
-	const sent = await withRefresh(connection, async (statusErrors) =>
-		await post({ connection, context, method, params, timeoutMs: settings.timeoutMs, statusErrors }),
-	);
-	const readings = [readAnswer(sent)];
-	noteLimits([call], readings);
-	return readings[0];
+	return (await answeredWith(connection, [call], async () => {
+		const sent = await withRefresh(connection, async (statusErrors) =>
+			await post({ connection, context, method, params, timeoutMs: settings.timeoutMs, statusErrors }),
+		);
+		return [readAnswer(sent)];
+	}))[0];
 }
 
 /**
@@ -41,12 +41,24 @@ export async function sendBatch(calls: Call[], commands: string[]): Promise<Read
 	const timeoutMs = Math.max(...calls.map((call) => call.settings.timeoutMs));
 	waited(calls, await pace(connection));
 	for (const call of calls) call.sent++;
-	const sent = await withRefresh(connection, async (statusErrors) =>
-		await post({ connection, context, method: 'batch', params, timeoutMs, statusErrors }),
-	);
-	const readings = readBatch(sent, keys);
-	noteLimits(calls, readings);
-	return readings;
+	return await answeredWith(connection, calls, async () => {
+		const sent = await withRefresh(connection, async (statusErrors) =>
+			await post({ connection, context, method: 'batch', params, timeoutMs, statusErrors }),
+		);
+		return readBatch(sent, keys);
+	});
+}
+
+/** Sends and reads one paced request, then tells stage 2 what its answer said, whatever happened. */
+async function answeredWith(connection: Connection, calls: Call[], sendAndRead: () => Promise<Reading[]>): Promise<Reading[]> {
+	let readings: Reading[] = [];
+	try {
+		readings = await sendAndRead();
+		noteLimits(calls, readings);
+		return readings;
+	} finally {
+		answered(connection, readings.some(isRefusal));
+	}
 }
 
 interface PortalRequest {

@@ -17,11 +17,23 @@ export function builtModule<T = Record<string, unknown>>(path: string): T {
  * restarted n8n process has in memory.
  */
 export function freshModule<T = Record<string, unknown>>(path: string): T {
-	let loaded: T | undefined;
-	jest.isolateModules(() => {
-		loaded = builtModule<T>(path);
-	});
-	return loaded!;
+	if (typeof jest !== 'undefined') {
+		let loaded: T | undefined;
+		jest.isolateModules(() => {
+			loaded = builtModule<T>(path);
+		});
+		return loaded!;
+	}
+	// Outside jest (npm run bench) the same by hand: load dist/ anew, then put back the copy everyone else uses.
+	const file = require.resolve(`${DIST}/${path}.js`);
+	const root = file.slice(0, file.length - `${path}.js`.length);
+	const ofDist = () => Object.keys(require.cache).filter((key) => key.startsWith(root));
+	const kept = ofDist().map((key) => [key, require.cache[key]] as const);
+	for (const [key] of kept) delete require.cache[key];
+	const loaded = builtModule<T>(path);
+	for (const key of ofDist()) delete require.cache[key];
+	for (const [key, module] of kept) require.cache[key] = module;
+	return loaded;
 }
 
 type Constructor<T> = new () => T;
