@@ -37,10 +37,9 @@ function runsPerId(method: string): Map<number, number> {
 	return runs;
 }
 
-test('Batch Requests off: 300 items of Mark as Paid through a bucket of burst 10 at 20/s: all paid exactly once, none failed', async () => {
+test('Batch Requests off: 300 items of Mark as Paid through a bucket of burst 10 at 20/s: all paid exactly once, none failed, at most 3 of 300 refused', async () => {
 	emulator.options.bucket = { rate: 20, burst: 10 };
 	const ids = crmPayments(300);
-	const started = Date.now();
 
 	const result = await runNode({
 		emulator,
@@ -48,7 +47,6 @@ test('Batch Requests off: 300 items of Mark as Paid through a bucket of burst 10
 		items: itemsOf(...ids.map((id) => ({ id }))),
 		credentials: withPlan({ rateLimit: 'custom', requestsPerSecond: 20, burst: 10 }),
 	});
-	const seconds = (Date.now() - started) / 1000;
 
 	expect(result.error).toBeUndefined();
 	expect(result.items).toHaveLength(300);
@@ -57,14 +55,8 @@ test('Batch Requests off: 300 items of Mark as Paid through a bucket of burst 10
 	const runs = runsPerId('crm.item.payment.pay');
 	expect(runs.size).toBe(300);
 	expect([...runs.values()].every((count) => count === 1)).toBe(true);
-	// The bucket lets 10 through at once and then 20 per second: 290 / 20 = 14.5 s at the least.
-	expect(seconds).toBeGreaterThan(14);
-	// The run's figure, one plain line (console.info would add Jest's call-site block around it).
-	// eslint-disable-next-line @n8n/community-nodes/no-restricted-globals -- test code: prints a figure
-	process.stdout.write(
-		`limits: 300 items paced at 20/s (burst 10): ${seconds.toFixed(1)} s (14.5 s at the least), ` +
-			`${emulator.refusedByBucket} of ${emulator.restCalls().length} requests refused by the portal\n`,
-	);
+	// Paced to the credential's plan, the node leaves the portal nothing to refuse (the time is a figure for npm run bench).
+	expect(emulator.refusedByBucket).toBeLessThanOrEqual(3);
 }, 60_000);
 
 test('Batch Requests off: another app filled the same bucket: the portal refuses, the node backs off and retries, nothing runs twice', async () => {
