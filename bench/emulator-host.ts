@@ -7,11 +7,12 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- a benchmark helper process: talks to its parent over process IPC, never shipped */
 import type { EmulatorOptions } from '../test/emulator/options';
 import type { SalePayment } from '../test/emulator/state';
+import type { Fault } from '../test/emulator/server';
 import { Bitrix24Emulator } from '../test/emulator/server';
 
 export interface HostRequest {
 	id: number;
-	command: 'start' | 'seed' | 'seedChanged' | 'issueToken' | 'queueReport' | 'reset' | 'report' | 'stop';
+	command: 'start' | 'seed' | 'seedChanged' | 'issueToken' | 'queueReport' | 'reset' | 'report' | 'injectFault' | 'stop';
 	key?: number;
 	options?: EmulatorOptions;
 	count?: number;
@@ -19,6 +20,8 @@ export interface HostRequest {
 	/** `report`: the method whose writes are counted, and the ids that should now be paid. */
 	method?: string;
 	paidIds?: number[];
+	/** `injectFault`: what the next matching requests meet. */
+	fault?: Fault;
 }
 
 /** What the portal saw, summed up (the request log itself stays here: list answers are large). */
@@ -29,6 +32,8 @@ export interface HostReport {
 	methodRequests: number;
 	/** Batch requests. */
 	batchRequests: number;
+	/** Commands per method inside batch requests. */
+	inBatches: Record<string, number>;
 	/** Calls of `method` the portal ran, plain or inside a batch, and how many ran more than once per id. */
 	ran: number;
 	duplicateWrites: number;
@@ -77,7 +82,10 @@ function report(emulator: Bitrix24Emulator, method: string, paidIds: number[]): 
 	const statuses: Record<string, number> = {};
 	for (const call of all) statuses[String(call.status)] = (statuses[String(call.status)] ?? 0) + 1;
 	const unpaid = paidIds.filter((id) => emulator.state.payments.get(id)?.paid !== 'Y').length;
+	const inBatches: Record<string, number> = {};
+	for (const call of all) for (const command of call.commands ?? []) inBatches[command.method] = (inBatches[command.method] ?? 0) + 1;
 	return {
+		inBatches,
 		requests: all.length,
 		methodRequests: calls.length,
 		batchRequests: emulator.restCalls('batch').length,
@@ -124,6 +132,9 @@ async function handle(request: HostRequest): Promise<unknown> {
 			return null;
 		case 'report':
 			return report(emulatorOf(request.key), request.method ?? '', request.paidIds ?? []);
+		case 'injectFault':
+			if (request.fault) emulatorOf(request.key).injectFault(request.fault);
+			return null;
 		case 'stop':
 			await emulatorOf(request.key).stop();
 			emulators.delete(request.key ?? -1);

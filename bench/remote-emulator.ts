@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 import type { EmulatorOptions } from '../test/emulator/options';
 import type { SalePayment } from '../test/emulator/state';
-import type { OAuthTokenData } from '../test/emulator/server';
+import type { Fault, OAuthTokenData } from '../test/emulator/server';
 import type { HostReport, HostRequest, QueueReport } from './emulator-host';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -94,6 +94,10 @@ export class RemoteEmulator {
 
 	async report(method: string, paidIds: number[] = []): Promise<HostReport> {
 		return await this.host.call<HostReport>({ command: 'report', key: this.key, method, paidIds });
+	}
+
+	async injectFault(fault: Fault): Promise<void> {
+		await this.host.call({ command: 'injectFault', key: this.key, fault });
 	}
 
 	async stop(): Promise<void> {

@@ -12,10 +12,12 @@
  *    Batch Requests.
  * 4. Bitrix24 Payments Polling Trigger (OAuth2): one look over an offline queue of 1 000 changed payments through the
  *    Standard bucket, against the floor of ceil(1 000 / 50) batched payment reads plus the queue's own requests.
+ * 5. Settling lost answers: Mark as Paid batches whose answer the portal drops (after running them, or before),
+ *    against the same run with every answer; what reading them back costs in requests and time.
  *
  * The emulators run in a child process (`bench/emulator-host.ts`), so this process's time and CPU are the
  * client's alone. Prints a table and writes it to bench/results.md with the machine and versions.
- * `BENCH_SECTIONS=bucket,cost,list,queue` runs only some sections; `BENCH_BUCKET_SIZES` sizes section 1, `BENCH_REPS` and
+ * `BENCH_SECTIONS=bucket,cost,list,queue,settle` runs only some sections; `BENCH_BUCKET_SIZES` sizes section 1, `BENCH_REPS` and
  * `BENCH_ITEMS` section 2; such
  * partial runs write bench/results-partial.md instead.
  */
@@ -47,7 +49,8 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const BUCKET_SIZES = (process.env.BENCH_BUCKET_SIZES ?? '80,200,400,1000').split(',').map(Number);
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'bucket,cost,list,queue').split(',').map((s) => s.trim()));
+const ALL_SECTIONS = ['bucket', 'cost', 'list', 'queue', 'settle'];
+const sections = new Set((process.env.BENCH_SECTIONS ?? ALL_SECTIONS.join(',')).split(',').map((s) => s.trim()));
 const QUEUE_SIZE = 1000;
 const SHARED_ITEMS = 200;
 const SHARED_PROCESSES = [1, 2, 4];
@@ -486,6 +489,62 @@ async function pollTheQueue(count: number): Promise<QueueRow> {
 
 // ---- report ----
 
+// ---- 5. Settling lost answers ----
+
+interface SettleRow {
+	label: string;
+	items: number;
+	lost: number;
+	wallMs: number;
+	requests: number;
+	reads: number;
+	confirmed: number;
+	notApplied: number;
+	unknown: number;
+	failedOtherwise: number;
+	duplicates: number;
+}
+
+/** `items` of Mark as Paid, batched, Standard bucket; the first `lost` batch answers dropped (after running or before). */
+async function settleLostAnswers(label: string, items: number, lost: number, afterRun: boolean): Promise<SettleRow> {
+	const emulator = await host.emulator({ bucket: STANDARD });
+	try {
+		const ids = await emulator.seedOrderPayments(items, { orderId: MAIN_ORDER });
+		if (lost > 0) await emulator.injectFault({ kind: 'reset', method: 'batch', afterRun, times: lost });
+		gc();
+		const started = performance.now();
+		const result = await engine.runNode({
+			emulator: portal(emulator),
+			parameters: PAY,
+			items: idItems(ids),
+			credentials: credentials(emulator, { rateLimit: 'standard' }),
+			continueOnFail: true,
+		});
+		const wallMs = performance.now() - started;
+		const seen = await emulator.report('crm.item.payment.pay', ids);
+		const errors = result.items.map((item) => String(item.json.error ?? ''));
+		const notApplied = errors.filter((error) => error.endsWith('reading it back shows the change was not applied')).length;
+		const unknown = errors.filter((error) => error.endsWith('is unknown')).length;
+		const confirmed = result.items.filter((item) => item.json.confirmedByReadBack === true).length;
+		const succeeded = result.items.filter((item) => item.json.success === true).length;
+		return {
+			label,
+			items,
+			lost,
+			wallMs,
+			requests: seen.requests,
+			reads: seen.inBatches['crm.item.payment.get'] ?? 0,
+			confirmed,
+			notApplied,
+			unknown,
+			failedOtherwise: items - succeeded - notApplied - unknown,
+			duplicates: seen.duplicateWrites,
+		};
+	} finally {
+		await emulator.stop();
+	}
+}
+
 function versionOf(name: string): string {
 	try {
 		return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
@@ -665,6 +724,34 @@ async function main() {
 				'',
 			]);
 		}
+		if (sections.has('settle')) {
+			console.log('(settling lost answers ...)');
+			// A first run warms the engine up, so that the rows compare the settling alone.
+			await settleLostAnswers('warm-up', 50, 0, true);
+			const rows = [
+				await settleLostAnswers('every answer came', 50, 0, true),
+				await settleLostAnswers('the batch answer lost after the portal ran it', 50, 1, true),
+				await settleLostAnswers('the batch answer lost before the portal ran it', 50, 1, false),
+				await settleLostAnswers('2 of 8 batch answers lost after the portal ran them', 400, 2, true),
+			];
+			show([
+				'## 5. Settling lost answers: CRM Payment > Mark as Paid, batched, Standard bucket',
+				'',
+				'The emulator drops the connection of the first batch requests (after running their commands, or before); the node',
+				'never sends those writes again and reads the payments back (crm.item.payment.get, batched).',
+				'',
+				'| case | items | answers lost | wall time | requests | payments read back | applied (confirmed by reading back) | not applied | unknown | failed otherwise | duplicate writes |',
+				'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+				...rows.map(
+					(r) =>
+						`| ${r.label} | ${r.items} | ${r.lost} | ${seconds(r.wallMs)} s | ${r.requests} | ${r.reads} | ${r.confirmed} | ${r.notApplied} | ${r.unknown} | ${r.failedOtherwise} | ${r.duplicates} |`,
+				),
+				'',
+			]);
+			for (const r of rows) {
+				if (r.duplicates > 0 || r.unknown > 0 || r.failedOtherwise > 0) problems.push(`settle "${r.label}": ${r.duplicates} duplicates, ${r.unknown} unknown, ${r.failedOtherwise} failed otherwise`);
+			}
+		}
 	} finally {
 		host.stop();
 	}
@@ -675,7 +762,7 @@ async function main() {
 		`Whole benchmark: ${seconds(performance.now() - totalStarted)} s (without the build).`,
 	]);
 	// Only a whole run at the default sizes replaces the recorded results.
-	const whole = sections.size === 4 && !process.env.BENCH_ITEMS && !process.env.BENCH_REPS && !process.env.BENCH_BUCKET_SIZES;
+	const whole = sections.size === ALL_SECTIONS.length && !process.env.BENCH_ITEMS && !process.env.BENCH_REPS && !process.env.BENCH_BUCKET_SIZES;
 	const file = join(__dirname, whole ? 'results.md' : 'results-partial.md');
 	writeFileSync(file, `${out.join('\n')}\n`);
 	console.log(`\nWritten to ${file}`);

@@ -134,21 +134,36 @@ describe('limits that do not lift', () => {
 
 describe('failures after which a write may have happened: reads are repeated, writes never', () => {
 	test.each([
-		['an internal server error (500)', 'serverError' as const, 'the portal failed with an internal error (HTTP 500)'],
-		["a proxy's 502 page", 'badGateway' as const, 'the portal answered with an HTML page instead of Bitrix24 REST JSON (HTTP 502)'],
-		['an empty answer', 'emptyBody' as const, 'the portal answered with an empty body instead of Bitrix24 REST JSON (HTTP 200)'],
-		['a connection reset', 'reset' as const, 'no answer from the portal'],
-	])('%s on Mark as Paid after the portal ran it: not sent again, the user is told to check', async (_name, kind, problem) => {
+		['an internal server error (500)', 'serverError' as const],
+		["a proxy's 502 page", 'badGateway' as const],
+		['an empty answer', 'emptyBody' as const],
+		['a connection reset', 'reset' as const],
+	])('%s on Mark as Paid after the portal ran it: not sent again; the payment read back shows it paid, so the item succeeds', async (_name, kind) => {
 		inject(kind, PAY, { afterRun: true });
 		const result = await runNode({ emulator, parameters: pay });
 
-		expect(result.error?.name).toBe('NodeApiError');
-		expect(result.error?.message).toBe(`Bitrix24 could not mark the payment as paid: ${problem}`);
-		expect(result.error?.description).toMatch('may or may not have been applied');
-		expect(result.error?.description).toMatch('The node did not send it again: repeating a change could apply it twice.');
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toEqual({ success: true, paymentId: payments.UNPAID, confirmedByReadBack: true });
 		expect(calls(PAY)).toEqual([{ fault: kind, ran: true }]);
+		expect(calls(GET)).toEqual([{ fault: '', ran: true }]);
 		// It did happen here, exactly once.
 		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('Y');
+		expectNoSecret(result);
+	});
+
+	test.each([
+		['an internal server error (500)', 'serverError' as const, 'the portal failed with an internal error (HTTP 500)'],
+		['a connection reset', 'reset' as const, 'no answer from the portal'],
+	])('%s on Mark as Paid, and the read-back fails too: the item says it is unknown, nothing sent again', async (_name, kind, problem) => {
+		inject(kind, PAY, { afterRun: true });
+		inject('overload', GET);
+		const result = await runNode({ emulator, parameters: pay });
+
+		expect(result.error?.name).toBe('NodeApiError');
+		expect(result.error?.message).toBe(`Bitrix24 could not mark the payment as paid: ${problem}; whether the change was applied is unknown`);
+		expect(result.error?.description).toMatch('Check payment 1038 in Bitrix24 before running this item again.');
+		expect(result.error?.description).toMatch('The node did not send it again: repeating a change could apply it twice.');
+		expect(calls(PAY)).toEqual([{ fault: kind, ran: true }]);
 		expectNoSecret(result);
 	});
 
@@ -168,7 +183,7 @@ describe('failures after which a write may have happened: reads are repeated, wr
 		]);
 	});
 
-	test('a slow answer beyond the Timeout: a read is sent again, a write is not', async () => {
+	test('a slow answer beyond the Timeout: a read is sent again, a write is not (and not read back sooner than the portal could finish)', async () => {
 		inject('slow', GET, { delayMs: 2500 });
 		const read = await runNode({ emulator, parameters: { ...get, requestOptions: { timeout: 1 } } });
 		expect(read.error).toBeUndefined();
@@ -176,8 +191,9 @@ describe('failures after which a write may have happened: reads are repeated, wr
 
 		inject('slow', PAY, { delayMs: 2500 });
 		const write = await runNode({ emulator, parameters: { ...pay, requestOptions: { timeout: 1 } } });
-		expect(write.error?.message).toBe('Bitrix24 could not mark the payment as paid: no answer from the portal');
-		expect(write.error?.description).toMatch('may or may not have been applied');
+		// The portal may run it for up to 60 s, more than Max Wait (60 s) leaves after the 1 s Timeout.
+		expect(write.error?.message).toBe('Bitrix24 could not mark the payment as paid: no answer from the portal; whether the change was applied is unknown');
+		expect(write.error?.description).toMatch('raise Max Wait (or the Timeout)');
 		expect(calls(PAY)).toEqual([{ fault: 'slow', ran: true }]);
 		expectNoSecret(write);
 	});

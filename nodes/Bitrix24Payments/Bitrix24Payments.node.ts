@@ -116,13 +116,18 @@ async function runOperation(
 		const ids = idsOf(this, operation);
 		const params = withIds((requestData.options.body ?? {}) as IDataObject, operation, ids);
 		call = await newCall(this, { method: operation.method, params, ids, itemIndex: this.getItemIndex(), settings, batchKey });
+		call.settle = operation.settle?.(params, ids);
 	} finally {
 		// A call that could not be built (a bad id or Limit, an unusable credential) gives up its seat: the others go on.
 		if (!call) seat?.leave();
 	}
-	const result = pageRows ? await readPages(call, pageRows, limit, seat) : (await request(call, seat)).result;
-	let items = toItems(result, call.itemIndex);
+	const answer = pageRows ? { result: await readPages(call, pageRows, limit, seat) } : await request(call, seat);
+	let items = toItems(answer.result, call.itemIndex);
 	for (const step of operation.output) items = await step.call(this, items, call);
+	// Its answer was lost, and reading back showed the write applied (nodes/client/settle.ts).
+	if ('confirmedByReadBack' in answer && answer.confirmedByReadBack) {
+		items = items.map((item) => ({ ...item, json: { ...item.json, confirmedByReadBack: true } }));
+	}
 	const { readBack } = operation;
 	if (readBack?.wanted.call(this)) {
 		const read = await request(followingCall(call, readBack.method, readBack.params(call.ids)), batchKey ? takeSeat(batchKey) : undefined);

@@ -42,7 +42,7 @@ export interface FailedAnswer {
 
 /** What one call got, with the paging and timing data the portal put next to it. */
 export type Reading =
-	| { ok: true; result: unknown; next?: number; total?: number; time?: unknown }
+	| { ok: true; result: unknown; next?: number; total?: number; time?: unknown; confirmedByReadBack?: true }
 	| { ok: false; failure: FailedAnswer; n8nError?: Error };
 
 export type Success = Extract<Reading, { ok: true }>;
@@ -140,4 +140,9 @@ export function readBatch(sent: Sent, keys: string[]): Reading[] {
 /** Network errors raised before a connection existed: the request never left, so repeating it is safe. */
 export function neverSent(networkCode: string): boolean {
 	return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(networkCode);
+}
+
+/** The request went out but its answer did not come in time: the portal may still be running it. */
+export function timedOut(networkCode: string): boolean {
+	return ['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT'].includes(networkCode);
 }

@@ -44,6 +44,26 @@ export interface RequestSettings {
 	batch: boolean;
 }
 
+/**
+ * How to learn what a write did when its answer was lost (settle.ts): the read that shows it and what the write
+ * leaves there; or, where Bitrix24 offers no such read (a create has no key to find it by), what the user should
+ * look for in Bitrix24.
+ */
+export type Settle = ReadBack | { lookFor: string };
+
+export interface ReadBack {
+	method: string;
+	params: IDataObject;
+	/** Where the object is in the read's result: under a key (`payment`), or the row of a list whose `idKey` is `id`. */
+	find?: { key: string } | { idKey: string; id: unknown };
+	/** What the write leaves: the object gone, or these values (the fields it sent, as the read names them). */
+	expect: 'gone' | IDataObject;
+	/** What the write answers when it was applied: `true`, or what the read gives (sale.payment.update answers the payment). */
+	answer: 'true' | 'read';
+	/** How the user would name it: "payment 1038". */
+	what: string;
+}
+
 /** One Bitrix24 method call for one item: everything the stages need, in one object. */
 export interface Call {
 	method: string;
@@ -64,4 +84,8 @@ export interface Call {
 	refused: number;
 	waitedMs: number;
 	startedAt: number;
+	/** When the last request for it left (after its wait in the bucket): a timed-out write may run until 60 s after. */
+	lastSentAt?: number;
+	/** For a write: how to find out what it did if its answer is lost. */
+	settle?: Settle;
 }

@@ -36,6 +36,8 @@ type Say = string | ((facts: Facts) => string);
 
 interface ErrorRow {
 	codes: string[];
+	/** It says the object the call named does not exist: what settle.ts reads as "deleted". */
+	notFound?: true;
 	/** Only for codes whose meaning Bitrix24 puts in its text alone: every pattern must match the description. */
 	text?: RegExp[];
 	when?: (facts: Facts) => boolean;
@@ -127,13 +129,15 @@ const ERROR_TABLE: ErrorRow[] = [
 	// What the call named does not exist, or cannot be used.
 	{
 		codes: ['200640400001'],
+		notFound: true,
 		problem: (f) => `order payment${f.payment} was not found`,
 		hint: 'Check the Payment ID: it must be the ID of an existing order payment (sale.payment.list shows them).',
 	},
-	{ codes: ['0'], text: [NOT_FOUND, /payment system|pay ?system/i], problem: (f) => `pay system${f.paySystem} was not found`, hint: CHECK_PAY_SYSTEM_ID },
+	{ codes: ['0'], text: [NOT_FOUND, /payment system|pay ?system/i], notFound: true, problem: (f) => `pay system${f.paySystem} was not found`, hint: CHECK_PAY_SYSTEM_ID },
 	{
 		codes: ['0'],
 		text: [NOT_FOUND, /payable item/i],
+		notFound: true,
 		problem: (f) => `the payment ${f.method.line ?? 'product'} line was not found`,
 		hint: (f) =>
 			`Check the Payment ${f.method.line === 'delivery' ? 'Delivery' : 'Product'} ID: Get Many of this resource lists the lines of a payment.`,
@@ -141,24 +145,28 @@ const ERROR_TABLE: ErrorRow[] = [
 	{
 		codes: ['0'],
 		text: [NOT_FOUND, /product/i],
+		notFound: true,
 		problem: 'the product row was not found',
 		hint: 'Check the Row ID: it must be a product row of the deal or invoice the payment belongs to.',
 	},
 	{
 		codes: ['0'],
 		text: [NOT_FOUND, /shipment/i],
+		notFound: true,
 		problem: 'the delivery (shipment) was not found',
 		hint: 'Check the Delivery ID: it must be a shipment of the order the payment belongs to.',
 	},
 	{
 		codes: ['0'],
 		text: [NOT_FOUND, /payment/i],
+		notFound: true,
 		problem: (f) => `payment${f.payment} was not found`,
 		hint: 'Check the Payment ID: it must be the ID of an existing payment of a deal or invoice.',
 	},
 	{
 		codes: ['0'],
 		text: [NOT_FOUND],
+		notFound: true,
 		problem: (f) => f.description,
 		hint: 'Check the IDs of this item: Bitrix24 names what it could not find below.',
 	},
@@ -180,7 +188,7 @@ const ERROR_TABLE: ErrorRow[] = [
 		problem: 'a parameter is missing or has the wrong type',
 		hint: 'Check the IDs and fields of this item; Bitrix24 names the parameter below.',
 	},
-	{ codes: ['error_check_failure'], text: [/pay system not found/i], problem: (f) => `pay system${f.paySystem} was not found`, hint: CHECK_PAY_SYSTEM_ID },
+	{ codes: ['error_check_failure'], text: [/pay system not found/i], notFound: true, problem: (f) => `pay system${f.paySystem} was not found`, hint: CHECK_PAY_SYSTEM_ID },
 	{
 		codes: ['error_check_failure'],
 		text: [/^Payment with ID=/i],
@@ -203,7 +211,7 @@ const ERROR_TABLE: ErrorRow[] = [
 		problem: "the pay system's handler failed to process the payment",
 		hint: "The pay system refused the payment data: check the values sent (sum, currency, status) and the pay system's settings.",
 	},
-	{ codes: ['error_pay_system_not_found'], problem: (f) => `pay system${f.paySystem} was not found`, hint: 'Check the Pay System ID.' },
+	{ codes: ['error_pay_system_not_found'], notFound: true, problem: (f) => `pay system${f.paySystem} was not found`, hint: 'Check the Pay System ID.' },
 	{
 		codes: ['error_method_not_found'],
 		problem: (f) => `the portal does not offer ${f.method.name}`,
@@ -267,14 +275,18 @@ function say(text: Say, facts: Facts): string {
 }
 
 /** The first row that fits a Bitrix24 error. */
-function diagnose(answer: FailedAnswer, facts: Facts): { problem: string; hint: string } {
+function rowOf(answer: FailedAnswer, facts: Facts): ErrorRow | undefined {
 	const code = answer.code.toLowerCase();
-	const row = ERROR_TABLE.find(
+	return ERROR_TABLE.find(
 		(candidate) =>
 			candidate.codes.includes(code) &&
 			(candidate.text ?? []).every((pattern) => pattern.test(answer.description)) &&
 			(candidate.when?.(facts) ?? true),
 	);
+}
+
+function diagnose(answer: FailedAnswer, facts: Facts): { problem: string; hint: string } {
+	const row = rowOf(answer, facts);
 	if (!row) return fallback(answer, facts);
 	return { problem: say(row.problem, facts), hint: say(row.hint, facts) };
 }
@@ -355,22 +367,43 @@ function idText(ids: IDataObject, key: string): string {
 }
 
 /**
- * Turns a failed call into an error that says what failed and how to fix it; `note` is what the retry stage adds
- * (how long it tried, or that a change may have happened and was not repeated).
+ * Turns a failed call into an error that says what failed and how to fix it; `note` is what the retry or settle
+ * stage adds (how long it tried; what reading back showed), `outcome` what became of a write whose answer was lost.
  */
-export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: FailedCall, note = ''): Bitrix24ApiError {
-	const { authentication, secrets } = call.connection;
-	const facts: Facts = {
+function factsOf(answer: FailedAnswer, call: FailedCall): Facts {
+	return {
 		code: answer.code,
 		description: answer.description,
 		status: answer.status,
 		refused: answer.refused,
 		method: methodOf(call.method),
-		authentication,
+		authentication: call.connection.authentication,
 		payment: idText(call.ids, 'paymentId'),
 		paySystem: idText(call.ids, 'paySystemId'),
 		offline: String(call.params?.event_type ?? '').toLowerCase() === 'offline',
 	};
+}
+
+/** Whether a failed read says that what it named does not exist (settle.ts: a delete that was applied). */
+export function isNotFound(answer: FailedAnswer, call: FailedCall): boolean {
+	return rowOf(answer, factsOf(answer, call))?.notFound === true;
+}
+
+/**
+ * What became of a write whose answer was lost (settle.ts), said in the message itself so that Continue On Fail
+ * items, error workflows and the execution list carry it.
+ */
+export type Outcome = 'notApplied' | 'unknown';
+
+function outcomeText(outcome: Outcome | undefined, facts: Facts): string {
+	if (outcome === 'notApplied') return '; reading it back shows the change was not applied';
+	if (outcome === 'unknown') return facts.method.creates ? '; whether it was created is unknown' : '; whether the change was applied is unknown';
+	return '';
+}
+
+export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: FailedCall, note = '', outcome?: Outcome): Bitrix24ApiError {
+	const { secrets } = call.connection;
+	const facts = factsOf(answer, call);
 	const status = answer.status !== undefined ? `HTTP ${answer.status}` : '';
 	const { problem, hint, said } = withoutBitrix24Error(answer, facts) ?? {
 		...diagnose(answer, facts),
@@ -385,7 +418,7 @@ export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: Failed
 			: { error: answer.code, error_description: answer.description };
 	const description = [hint, said, note].filter(Boolean).join(' ');
 	return new Bitrix24ApiError(node, JSON.parse(redact(JSON.stringify(body), secrets)) as JsonObject, {
-		message: redact(`Bitrix24 could not ${methodOf(call.method).action}: ${problem}`, secrets),
+		message: redact(`Bitrix24 could not ${facts.method.action}: ${problem}${outcomeText(outcome, facts)}`, secrets),
 		description: redact(description, secrets),
 		httpCode: answer.status !== undefined ? String(answer.status) : 'none',
 		itemIndex: call.itemIndex,

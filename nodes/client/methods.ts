@@ -8,6 +8,8 @@ export interface Bitrix24Method {
 	action: string;
 	/** Whether calling it twice could change data twice: decides what is safe to retry. */
 	writes: boolean;
+	/** It creates something: a lost answer cannot be settled, as Bitrix24 offers no key to find what it made. */
+	creates?: true;
 	/** Pages of 50 with `next` and `total`, the rows under this key of the result; other lists come whole. */
 	pageRows?: string;
 	/** It works on the product or delivery lines of a CRM payment, which Bitrix24 freezes once the payment is paid. */
@@ -21,6 +23,7 @@ export interface Bitrix24Method {
 }
 
 const crm = (action: string, writes = true): Bitrix24Method => ({ scope: 'crm', action, writes });
+const creates = (method: Bitrix24Method): Bitrix24Method => ({ ...method, creates: true });
 const line = (kind: 'product' | 'delivery', action: string, writes = true): Bitrix24Method => ({ ...crm(action, writes), line: kind });
 const sale = (action: string, writes = true): Bitrix24Method => ({ scope: 'sale', action, writes });
 const pay = (action: string): Bitrix24Method => ({ scope: 'pay_system', action, writes: true });
@@ -36,20 +39,20 @@ export const METHODS: Record<string, Bitrix24Method> = {
 	'crm.item.payment.pay': crm('mark the payment as paid'),
 	'crm.item.payment.unpay': crm('mark the payment as unpaid'),
 	'crm.item.payment.delete': crm('delete the payment'),
-	'crm.item.payment.add': crm('create the payment'),
+	'crm.item.payment.add': creates(crm('create the payment')),
 	'crm.item.payment.get': crm('get the payment', false),
 	'crm.item.payment.list': crm('list the payments', false),
 	'crm.item.payment.update': crm('update the payment'),
 	'salescenter.payment.getPublicUrl': { scope: 'salescenter', action: 'get the public payment link', writes: false },
-	'crm.item.payment.product.add': line('product', 'add the product to the payment'),
+	'crm.item.payment.product.add': creates(line('product', 'add the product to the payment')),
 	'crm.item.payment.product.list': line('product', 'list the products of the payment', false),
 	'crm.item.payment.product.setQuantity': line('product', 'change the product quantity'),
 	'crm.item.payment.product.delete': line('product', 'remove the product from the payment'),
-	'crm.item.payment.delivery.add': line('delivery', 'add the delivery to the payment'),
+	'crm.item.payment.delivery.add': creates(line('delivery', 'add the delivery to the payment')),
 	'crm.item.payment.delivery.list': line('delivery', 'list the deliveries of the payment', false),
 	'crm.item.payment.delivery.setDelivery': line('delivery', 'change the delivery'),
 	'crm.item.payment.delivery.delete': line('delivery', 'remove the delivery from the payment'),
-	'sale.payment.add': sale('create the order payment'),
+	'sale.payment.add': creates(sale('create the order payment')),
 	'sale.payment.get': sale('get the order payment', false),
 	'sale.payment.list': { ...sale('list the order payments', false), pageRows: 'payments' },
 	'sale.payment.update': sale('update the order payment'),
@@ -58,13 +61,13 @@ export const METHODS: Record<string, Bitrix24Method> = {
 	'sale.paysystem.pay.payment': pay('pay the payment through the pay system'),
 	'sale.paysystem.pay.invoice': pay('pay the invoice through the pay system'),
 	'sale.paysystem.list': paySystems('list the pay systems', false),
-	'sale.paysystem.add': paySystems('create the pay system'),
+	'sale.paysystem.add': creates(paySystems('create the pay system')),
 	'sale.paysystem.update': paySystems('update the pay system', true, true),
 	'sale.paysystem.delete': paySystems('delete the pay system', true, true),
 	'sale.paysystem.settings.get': paySystems('get the pay system settings', false, true),
 	'sale.paysystem.settings.update': paySystems('update the pay system settings', true, true),
 	'sale.paysystem.settings.payment.get': paySystems('get the pay system settings of the payment', false, true),
-	'sale.paysystem.handler.add': paySystems('create the pay system handler'),
+	'sale.paysystem.handler.add': creates(paySystems('create the pay system handler')),
 	'sale.paysystem.handler.list': paySystems('list the pay system handlers', false),
 	'sale.paysystem.handler.update': paySystems('update the pay system handler'),
 	'sale.paysystem.handler.delete': paySystems('delete the pay system handler'),

@@ -9,7 +9,9 @@ import type { Seat } from './batch';
 import { takeSeat } from './batch';
 import { bitrix24ApiError } from './errors';
 import { REQUEST_OPTIONS_PROPERTY } from './requestOptions';
+import type { Attempted } from './retry';
 import { decide } from './retry';
+import { settle } from './settle';
 import { sendAlone } from './send';
 
 /**
@@ -20,19 +22,29 @@ import { sendAlone } from './send';
  *   3. send.ts    the request goes out through n8n's HTTP helper, which signs it (OAuth2 refreshed on n8n 1.x);
  *   4. answer.ts  what came back is read, one typed Reading per call;
  *   5. retry.ts   a failure is sent again (back to 1) while that is safe and the item may wait, or gives up
- *                 with the item's error (errors.ts, the error table).
+ *                 with the item's error (errors.ts, the error table);
+ *   6. settle.ts  a write whose answer was lost is never sent again: the portal is asked what it did.
  * Resolves with the result, or rejects with the item's error. `firstSeat` is the place the call took in its first
  * batch before it was built (a node run's calls take theirs in one turn of the event loop).
  */
 export async function request(call: Call, firstSeat?: Seat): Promise<Success> {
+	const outcome = await attempt(call, firstSeat);
+	if (outcome.ok) return outcome;
+	// n8n's own verdict (a credential it could not refresh) passes as it is.
+	if (outcome.n8nError) throw outcome.n8nError;
+	if ('unknown' in outcome.verdict) return await settle(call, outcome.failure, outcome.verdict.unknown, attempt);
+	throw bitrix24ApiError(call.context.getNode(), outcome.failure, call, outcome.verdict.giveUp);
+}
+
+/** Stages 1 to 5: the call's answer, or its last failure and why it is not sent again. */
+async function attempt(call: Call, firstSeat?: Seat): Promise<Attempted> {
 	let seat = firstSeat;
 	for (;;) {
 		const reading = seat ? await seat.join(call) : await sendAlone(call);
 		if (reading.ok) return reading;
-		// n8n's own verdict (a credential it could not refresh) passes as it is.
-		if (reading.n8nError) throw reading.n8nError;
+		if (reading.n8nError) return { ...reading, verdict: { giveUp: '' } };
 		const verdict = decide(call, reading.failure);
-		if ('giveUp' in verdict) throw bitrix24ApiError(call.context.getNode(), reading.failure, call, verdict.giveUp);
+		if (!('retryInMs' in verdict)) return { ...reading, verdict };
 		await sleep(verdict.retryInMs);
 		call.waitedMs += verdict.retryInMs;
 		seat = call.batchKey ? takeSeat(call.batchKey) : undefined;
@@ -85,7 +97,7 @@ export async function newCall(
 
 /** Another call on behalf of the same item (re-reading what it changed, the next page): same connection, settings and ids. */
 export function followingCall(call: Call, method: string, params: IDataObject): Call {
-	return { ...call, method, params, sent: 0, refused: 0, waitedMs: 0, startedAt: Date.now() };
+	return { ...call, method, params, sent: 0, refused: 0, waitedMs: 0, startedAt: Date.now(), lastSentAt: undefined, settle: undefined };
 }
 
 const REQUEST_DEFAULTS = Object.fromEntries(

@@ -1,5 +1,5 @@
-import type { FailedAnswer } from './answer';
-import { neverSent } from './answer';
+import type { FailedAnswer, Reading, Success } from './answer';
+import { neverSent, timedOut } from './answer';
 import type { Call } from './call';
 import { methodOf } from './methods';
 import { operatingResetAt } from './pace';
@@ -8,7 +8,7 @@ import { operatingResetAt } from './pace';
  * Stage 5, retry: what to do with a failed call, from its typed failure. Both limit refusals come before the
  * method runs; an unreached portal never saw the request; a command the batch did not run never ran. Anything
  * else that broke (no answer, a 5xx, an empty body) may have happened after the method ran: repeating a read is
- * harmless, repeating a write could apply it twice.
+ * harmless, repeating a write could apply it twice, so a write's outcome is unknown and settle.ts asks the portal.
  */
 type Kind = 'bucket' | 'operatingTime' | 'safe' | 'ambiguous' | 'final';
 
@@ -37,13 +37,13 @@ function kindOf(failure: FailedAnswer, method: string): Kind {
 	return writes ? 'ambiguous' : 'safe';
 }
 
-/** Send it again after a pause, or give up with a note for the error. */
-export type Verdict = { retryInMs: number } | { giveUp: string };
+/** Send it again after a pause; give up with a note for the error; or, for a write, its outcome is unknown. */
+export type Verdict = { retryInMs: number } | { giveUp: string } | { unknown: { timedOut: boolean } };
 
-const AMBIGUOUS =
-	'The change may or may not have been applied: check the payment in Bitrix24 before running this item again. The node did not send it again: repeating a change could apply it twice.';
+/** Where stages 1 to 5 leave a call: answered, or failed with why it is not sent again. */
+export type Attempted = Success | (Extract<Reading, { ok: false }> & { verdict: Exclude<Verdict, { retryInMs: number }> });
 
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
 	return `${Math.round(ms / 100) / 10} s`;
 }
 
@@ -60,7 +60,7 @@ function backoff(tries: number): number {
 export function decide(call: Call, failure: FailedAnswer): Verdict {
 	const kind = kindOf(failure, call.method);
 	if (kind === 'final') return { giveUp: '' };
-	if (kind === 'ambiguous') return { giveUp: AMBIGUOUS };
+	if (kind === 'ambiguous') return { unknown: { timedOut: failure.network !== undefined && timedOut(failure.network) } };
 	const { maxRetries, maxWaitMs } = call.settings;
 	const tried = `Tried ${call.sent} time${call.sent === 1 ? '' : 's'} in ${seconds(Date.now() - call.startedAt)}.`;
 	if (kind === 'bucket') {

@@ -22,6 +22,7 @@ export async function sendAlone(call: Call): Promise<Reading> {
 	const { connection, context, method, params, settings } = call;
 	waited([call], await pace(connection));
 	call.sent++;
+	call.lastSentAt = Date.now();
 	return (await answeredWith(connection, [call], async () => {
 		const sent = await withRefresh(connection, async (statusErrors) =>
 			await post({ connection, context, method, params, timeoutMs: settings.timeoutMs, statusErrors }),
@@ -40,7 +41,11 @@ export async function sendBatch(calls: Call[], commands: string[]): Promise<Read
 	const params = { halt: 0, cmd: Object.fromEntries(keys.map((key, index) => [key, commands[index]])) };
 	const timeoutMs = Math.max(...calls.map((call) => call.settings.timeoutMs));
 	waited(calls, await pace(connection));
-	for (const call of calls) call.sent++;
+	const now = Date.now();
+	for (const call of calls) {
+		call.sent++;
+		call.lastSentAt = now;
+	}
 	return await answeredWith(connection, calls, async () => {
 		const sent = await withRefresh(connection, async (statusErrors) =>
 			await post({ connection, context, method: 'batch', params, timeoutMs, statusErrors }),

@@ -82,7 +82,8 @@ export type FaultKind =
 	| 'emptyBody' // 200 with no body
 	| 'moved' // 302 to the same path on another host (a portal whose address changed)
 	| 'reset' // the connection is closed without an answer
-	| 'slow'; // the answer comes after `delayMs`
+	| 'slow' // the method runs at once, its answer comes after `delayMs`
+	| 'late'; // the method runs after `delayMs` (the portal still busy when the client gave up), then answers
 
 export interface Fault {
 	kind: FaultKind;
@@ -95,7 +96,7 @@ export interface Fault {
 	afterRun?: boolean;
 	/** How many requests it hits; default 1. */
 	times?: number;
-	/** For `slow`. */
+	/** For `slow` and `late`. */
 	delayMs?: number;
 }
 

@@ -96,6 +96,8 @@ export interface RecordedRequest {
 	rawBody: string;
 	/** query merged with body, body wins (as the portal reads them) */
 	params: Record<string, unknown>;
+	/** When it arrived (Date.now()). */
+	receivedAt: number;
 	status: number;
 	response: unknown;
 	/** The injected fault this request met, if any. */
@@ -608,6 +610,7 @@ export class Bitrix24Emulator {
 			body,
 			rawBody,
 			params: { ...query, ...body },
+			receivedAt: Date.now(),
 			status: 0,
 			response: undefined,
 		};
@@ -620,13 +623,16 @@ export class Bitrix24Emulator {
 			[status, payload] = this.tokenEndpoint(rec.params);
 		} else if (url.pathname === '/rest' || url.pathname.startsWith('/rest/')) {
 			const fault = this.takeFault(parseRestPath(url.pathname).method);
-			if (fault && !fault.afterRun && fault.kind !== 'slow') return this.answerFault(fault, rec, req, res);
+			if (fault && !fault.afterRun && fault.kind !== 'slow' && fault.kind !== 'late') return this.answerFault(fault, rec, req, res);
+			if (fault?.kind === 'late') {
+				rec.fault = 'late';
+				await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
+			}
 			[status, payload] = this.restCall(rec, req, startedAt, events);
 			if (fault?.kind === 'slow') {
 				rec.fault = 'slow';
 				await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
-			}
-			else if (fault) return this.answerFault(fault, rec, req, res);
+			} else if (fault && fault.kind !== 'late') return this.answerFault(fault, rec, req, res);
 		} else {
 			rec.status = 404;
 			rec.response = 'Not Found';
@@ -701,7 +707,8 @@ export class Bitrix24Emulator {
 				break;
 			}
 			case 'reset':
-			case 'slow': // a slow answer reaches here only when it was not delayed (never)
+			case 'slow': // slow and late answers never reach here: they are delayed, then answered
+			case 'late':
 				rec.status = 0;
 				req.socket.destroy();
 				break;

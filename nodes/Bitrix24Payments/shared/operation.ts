@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { Call } from '../../client/call';
+import type { Call, Settle } from '../../client/call';
 
 /**
  * What an operation is: the Bitrix24 method it calls, the fields it shows, where the method wants its ids, and
@@ -49,6 +49,8 @@ export interface Operation {
 	ids: IdParameter[];
 	output: OutputStep[];
 	readBack?: ReadBack;
+	/** For a write: how to find out what it did if its answer is lost (nodes/client/settle.ts), from what it sends. */
+	settle?: (params: IDataObject, ids: IDataObject) => Settle;
 }
 
 /** One resource: its entry in the Resource list and its operations. */
@@ -83,8 +85,9 @@ export function operation(spec: {
 	fields: Array<INodeProperties | IdAt>;
 	output?: OutputStep[];
 	readBack?: ReadBack;
+	settle?: Operation['settle'];
 }): Operation {
-	const { name, value, action, description, method, fields, output = [], readBack } = spec;
+	const { name, value, action, description, method, fields, output = [], readBack, settle } = spec;
 	const idsAt = fields.filter((field): field is IdAt => 'at' in field);
 	return {
 		option: { name, value, action, description, routing: { request: { method: 'POST', url: method }, send: { paginate: true } } },
@@ -98,5 +101,6 @@ export function operation(spec: {
 		})),
 		output,
 		readBack,
+		settle,
 	};
 }

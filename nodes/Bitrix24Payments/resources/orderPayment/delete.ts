@@ -1,6 +1,7 @@
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from '../payment/paymentId';
+import { orderPaymentShows } from '../../shared/settle';
 
 export const deleteOrderPayment = operation({
 	name: 'Delete',
@@ -8,6 +9,7 @@ export const deleteOrderPayment = operation({
 	action: 'Delete an order payment',
 	description: 'Delete a payment of an order (sale.payment.delete)',
 	method: 'sale.payment.delete',
+	settle: (params) => orderPaymentShows(params.id, 'gone'),
 	output: [confirm('deleted')],
 	fields: [idAt(paymentId, 'id')],
 });

@@ -4,6 +4,9 @@ import { unwrapProperty } from '../../shared/output';
 import { salePaymentFields } from './salePaymentFields';
 import { paymentId } from '../payment/paymentId';
 import { paySystemId, simplifyField, simplifyPayment } from './shared';
+import type { IDataObject } from 'n8n-workflow';
+
+import { orderPaymentShows } from '../../shared/settle';
 
 export const update = operation({
 	name: 'Update',
@@ -11,6 +14,7 @@ export const update = operation({
 	action: 'Update an order payment',
 	description: 'Change the fields of an order payment and output it as saved (sale.payment.update)',
 	method: 'sale.payment.update',
+	settle: (params) => orderPaymentShows(params.id, params.fields as IDataObject, 'read'),
 	output: [unwrapProperty('payment'), simplifyPayment],
 	fields: [
 		idAt(paymentId, 'id'),

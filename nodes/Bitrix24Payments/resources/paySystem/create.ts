@@ -2,6 +2,7 @@ import { fieldsCollection } from '../../shared/fields';
 import { idAt, operation } from '../../shared/operation';
 import { created } from '../../shared/output';
 import { bxRestHandler, entityRegistryType, name, paySystemFields, personTypeId } from './shared';
+import { lookFor } from '../../shared/settle';
 
 export const create = operation({
 	name: 'Create',
@@ -9,6 +10,7 @@ export const create = operation({
 	action: 'Create a pay system',
 	description: 'Add a pay system that uses a REST handler (sale.paysystem.add)',
 	method: 'sale.paysystem.add',
+	settle: (params) => lookFor(`a new pay system named "${String(params.NAME)}"`),
 	output: [created],
 	fields: [
 		name,

@@ -1,8 +1,11 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import type { FieldSpec } from '../../shared/fields';
 import { fieldsCollection } from '../../shared/fields';
 import { idAt, operation } from '../../shared/operation';
 import { confirm, confirmPaid } from '../../shared/output';
 import { paymentId, paySystemId } from './shared';
+import { orderPaymentShows } from '../../shared/settle';
 
 /** What a payment service reports back; sent as PS_INVOICE_ID, PS_STATUS_CODE, ... */
 const payServiceFields: FieldSpec[] = [
@@ -16,6 +19,11 @@ const payServiceFields: FieldSpec[] = [
 	{ name: 'psCardNumber', displayName: 'Card Number', kind: 'string', description: 'Masked card number, e.g. 4111 **** **** 1111' },
 ];
 
+/** The PS_* fields sent, as sale.payment.get names them (PS_STATUS_CODE: psStatusCode). */
+function paidWith(params: IDataObject): IDataObject {
+	return Object.fromEntries(Object.entries(params).filter(([key]) => key.startsWith('PS_')).map(([key, value]) => [key.toLowerCase().replace(/_([a-z])/g, (_m, letter: string) => letter.toUpperCase()), value]));
+}
+
 export const payPayment = operation({
 	name: 'Pay Payment',
 	value: 'payPayment',
@@ -23,6 +31,7 @@ export const payPayment = operation({
 	description:
 		'Pay a payment the way a payment service does after a real payment: runs the pay system\'s handler, marks the payment paid and stores the status fields (sale.paysystem.pay.payment)',
 	method: 'sale.paysystem.pay.payment',
+	settle: (params) => orderPaymentShows(params.PAYMENT_ID, { paid: 'Y', ...paidWith(params) }),
 	output: [confirm('success')],
 	readBack: confirmPaid,
 	fields: [

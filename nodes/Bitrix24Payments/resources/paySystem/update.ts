@@ -2,6 +2,7 @@ import { fieldsCollection } from '../../shared/fields';
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { bxRestHandler, paySystemFields, paySystemId, personTypeId } from './shared';
+import { paySystemShows, plainFields } from '../../shared/settle';
 
 export const update = operation({
 	name: 'Update',
@@ -10,6 +11,7 @@ export const update = operation({
 	description:
 		'Change the fields of a pay system that runs a REST handler (sale.paysystem.update); Bitrix24 wants its handler code and payer type every time',
 	method: 'sale.paysystem.update',
+	settle: (params) => paySystemShows(params.ID, plainFields(params.FIELDS)),
 	output: [confirm('success')],
 	fields: [
 		idAt(paySystemId, 'ID'),

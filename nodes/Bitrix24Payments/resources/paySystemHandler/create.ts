@@ -3,6 +3,7 @@ import { created } from '../../shared/output';
 import { operation } from '../../shared/operation';
 import { name } from '../paySystem/shared';
 import { SETTINGS_DESCRIPTION } from './shared';
+import { lookFor } from '../../shared/settle';
 
 export const create = operation({
 	name: 'Create',
@@ -10,6 +11,7 @@ export const create = operation({
 	action: 'Create a pay system handler',
 	description: 'Register a REST handler that pay systems can use (sale.paysystem.handler.add)',
 	method: 'sale.paysystem.handler.add',
+	settle: (params) => lookFor(`a new pay system handler with the code "${String(params.CODE)}"`),
 	output: [created],
 	fields: [
 		name,

@@ -1,6 +1,7 @@
 import { confirm } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { handlerId } from './shared';
+import { handlerShows } from '../../shared/settle';
 
 export const deleteHandler = operation({
 	name: 'Delete',
@@ -8,6 +9,7 @@ export const deleteHandler = operation({
 	action: 'Delete a pay system handler',
 	description: 'Delete a REST handler (sale.paysystem.handler.delete)',
 	method: 'sale.paysystem.handler.delete',
+	settle: (params) => handlerShows(params.ID, 'gone'),
 	output: [confirm('deleted')],
 	fields: [idAt(handlerId, 'ID')],
 });

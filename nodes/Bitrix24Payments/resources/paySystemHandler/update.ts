@@ -2,6 +2,7 @@ import { fieldsCollection } from '../../shared/fields';
 import { confirm } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { handlerId, SETTINGS_DESCRIPTION } from './shared';
+import { handlerShows, plainFields } from '../../shared/settle';
 
 export const update = operation({
 	name: 'Update',
@@ -9,6 +10,7 @@ export const update = operation({
 	action: 'Update a pay system handler',
 	description: 'Change a REST handler (sale.paysystem.handler.update)',
 	method: 'sale.paysystem.handler.update',
+	settle: (params) => handlerShows(params.ID, plainFields(params.FIELDS)),
 	output: [confirm('success')],
 	fields: [
 		idAt(handlerId, 'ID'),

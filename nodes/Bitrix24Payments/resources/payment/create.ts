@@ -1,7 +1,8 @@
 import { fieldsCollection } from '../../shared/fields';
 import { operation } from '../../shared/operation';
 import { created } from '../../shared/output';
-import { entityFields } from './entity';
+import { entityFields, entityName } from './entity';
+import { lookFor } from '../../shared/settle';
 
 export const create = operation({
 	name: 'Create',
@@ -9,6 +10,7 @@ export const create = operation({
 	action: 'Create a payment',
 	description: 'Add a payment to a deal or invoice; Bitrix24 creates it unpaid with a sum of 0 (crm.item.payment.add)',
 	method: 'crm.item.payment.add',
+	settle: (params) => lookFor(`a new payment of ${entityName(params.entityTypeId)} ${String(params.entityId)}`),
 	output: [created],
 	fields: [
 		...entityFields,

@@ -1,6 +1,7 @@
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from './paymentId';
+import { crmPaymentShows } from '../../shared/settle';
 
 export const deletePayment = operation({
 	name: 'Delete',
@@ -8,6 +9,7 @@ export const deletePayment = operation({
 	action: 'Delete a payment',
 	description: 'Delete a payment of a deal or invoice (crm.item.payment.delete)',
 	method: 'crm.item.payment.delete',
+	settle: (params) => crmPaymentShows(params.id, 'gone'),
 	output: [confirm('deleted')],
 	fields: [idAt(paymentId, 'id')],
 });

@@ -21,3 +21,8 @@ export const entityFields: IdAt[] = [
 	),
 	idAt(idField({ name: 'entityId', displayName: 'Entity ID', description: 'ID of the deal or invoice' }), 'entityId'),
 ];
+
+/** How the user names the CRM item: "deal", "invoice", or its entity type. */
+export function entityName(entityTypeId: unknown): string {
+	return ({ '2': 'deal', '31': 'invoice' } as Record<string, string>)[String(entityTypeId)] ?? `CRM item of entity type ${String(entityTypeId)}`;
+}

@@ -1,6 +1,7 @@
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from './paymentId';
+import { crmPaymentShows } from '../../shared/settle';
 
 export const pay = operation({
 	name: 'Mark as Paid',
@@ -8,6 +9,7 @@ export const pay = operation({
 	action: 'Mark a payment as paid',
 	description: 'Set a payment to paid; Bitrix24 stamps the date and the user (crm.item.payment.pay)',
 	method: 'crm.item.payment.pay',
+	settle: (params) => crmPaymentShows(params.id, { paid: 'Y' }),
 	output: [confirm('success')],
 	fields: [idAt(paymentId, 'id')],
 });

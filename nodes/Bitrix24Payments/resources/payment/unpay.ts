@@ -1,6 +1,7 @@
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from './paymentId';
+import { crmPaymentShows } from '../../shared/settle';
 
 export const unpay = operation({
 	name: 'Mark as Unpaid',
@@ -8,6 +9,7 @@ export const unpay = operation({
 	action: 'Mark a payment as unpaid',
 	description: 'Set a payment back to unpaid (crm.item.payment.unpay)',
 	method: 'crm.item.payment.unpay',
+	settle: (params) => crmPaymentShows(params.id, { paid: 'N' }),
 	output: [confirm('success')],
 	fields: [idAt(paymentId, 'id')],
 });

@@ -2,6 +2,9 @@ import { fieldsCollection } from '../../shared/fields';
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from './paymentId';
+import type { IDataObject } from 'n8n-workflow';
+
+import { crmPaymentShows } from '../../shared/settle';
 
 export const update = operation({
 	name: 'Update',
@@ -9,6 +12,7 @@ export const update = operation({
 	action: 'Update a payment',
 	description: 'Change whether a payment is paid, or its pay system (crm.item.payment.update)',
 	method: 'crm.item.payment.update',
+	settle: (params) => crmPaymentShows(params.id, (params.fields ?? {}) as IDataObject),
 	output: [confirm('success')],
 	fields: [
 		idAt(paymentId, 'id'),

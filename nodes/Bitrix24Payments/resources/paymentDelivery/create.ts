@@ -2,6 +2,7 @@ import { created } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { linesPaymentId } from '../payment/paymentId';
 import { deliveryId } from './shared';
+import { lookFor } from '../../shared/settle';
 
 export const create = operation({
 	name: 'Add',
@@ -9,6 +10,7 @@ export const create = operation({
 	action: 'Add a delivery to a payment',
 	description: 'Let the payment cover a delivery of its deal (crm.item.payment.delivery.add)',
 	method: 'crm.item.payment.delivery.add',
+	settle: (params) => lookFor(`delivery ${String(params.deliveryId)} in the deliveries of payment ${String(params.paymentId)}`),
 	output: [created],
 	fields: [idAt(linesPaymentId, 'paymentId'), idAt(deliveryId, 'deliveryId')],
 });
