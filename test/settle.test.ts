@@ -7,6 +7,7 @@
  * what to look for. Batches settle with one read per 50 items; a timeout waits out the portal's 60 s first.
  */
 import type { INodeParameters } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import type { Fault } from './emulator/server';
 import { Bitrix24Emulator, EMULATOR_HANDLER_CODE, SEED_IDS } from './emulator/server';
@@ -311,7 +312,7 @@ describe('a timeout: the portal may still be running the write', () => {
 		expect(result.error?.description).toMatch('raise Max Wait');
 		expect(emulator.restCalls('crm.item.payment.get')).toHaveLength(0);
 		// The portal finishes the write after the node gave up on its answer: which is why the item could not say "not applied".
-		await new Promise((resolve) => setTimeout(resolve, 1500));
+		await sleep(1500);
 		expect(emulator.restCalls('crm.item.payment.pay').map((call) => call.ran)).toEqual([true]);
 		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('Y');
 	});
