@@ -14,7 +14,7 @@ import { Bitrix24Emulator, EMULATOR_HANDLER_CODE, SEED_IDS } from './emulator/se
 import { itemsOf } from './helpers/bitrix24';
 import { runNode } from './helpers/engine';
 
-const { payments, paySystems, personTypes, handlers, paymentProducts, deal } = SEED_IDS;
+const { payments, paySystems, personTypes, handlers, paymentProducts, paymentDeliveries, shipments, deal } = SEED_IDS;
 let emulator: Bitrix24Emulator;
 
 beforeAll(async () => {
@@ -163,6 +163,22 @@ const WRITES: WriteCase[] = [
 		output: { success: true },
 	},
 	{
+		name: 'Payment Product > Set Quantity, with its Payment ID',
+		parameters: { resource: 'paymentProduct', operation: 'setQuantity', paymentProductId: paymentProducts.ON_UNPAID, quantity: 3, paymentId: payments.UNPAID },
+		write: 'crm.item.payment.product.setQuantity',
+		read: 'crm.item.payment.product.list',
+		applied: () => state().payableItems.get(paymentProducts.ON_UNPAID)!.quantity === 3,
+		output: { success: true, paymentProductId: paymentProducts.ON_UNPAID },
+	},
+	{
+		name: 'Payment Delivery > Set Delivery, with its Payment ID',
+		parameters: { resource: 'paymentDelivery', operation: 'setDelivery', paymentDeliveryId: paymentDeliveries.ON_UNPAID, deliveryId: shipments.SECOND, paymentId: payments.UNPAID },
+		write: 'crm.item.payment.delivery.setDelivery',
+		read: 'crm.item.payment.delivery.list',
+		applied: () => state().payableItems.get(paymentDeliveries.ON_UNPAID)!.entityId === shipments.SECOND,
+		output: { success: true, paymentDeliveryId: paymentDeliveries.ON_UNPAID },
+	},
+	{
 		name: 'Pay System Handler > Delete',
 		parameters: { resource: 'paySystemHandler', operation: 'delete', handlerId: UNUSED_HANDLER },
 		seed: () => {
@@ -243,11 +259,18 @@ describe('what cannot be read back says what to look for', () => {
 			/Check a new payment of order 200 /,
 		],
 		[
-			'Payment Product > Set Quantity',
+			'Payment Delivery > Delete',
+			{ resource: 'paymentDelivery', operation: 'delete', paymentDeliveryId: paymentDeliveries.ON_UNPAID },
+			'crm.item.payment.delivery.delete',
+			/whether the change was applied is unknown$/,
+			/Check payment delivery 801 \(Bitrix24 reads it back only by its payment/,
+		],
+		[
+			'Payment Product > Set Quantity without its Payment ID',
 			{ resource: 'paymentProduct', operation: 'setQuantity', paymentProductId: paymentProducts.ON_UNPAID, quantity: 2 },
 			'crm.item.payment.product.setQuantity',
 			/whether the change was applied is unknown$/,
-			/Check the quantity of payment product 701 \(Bitrix24 reads it back only by its payment: Get Many of Payment Product\)/,
+			/Check payment product 701 \(fill in the Payment ID of the change to let the node read it back; Get Many of Payment Product lists the lines of a payment\)/,
 		],
 	])('%s', async (_name, parameters, write, message, description) => {
 		inject('reset', write, { afterRun: true });

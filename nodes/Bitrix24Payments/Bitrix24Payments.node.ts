@@ -41,8 +41,9 @@ const OPERATIONS = new Map(RESOURCES.flatMap((r) => r.operations.map((o) => [`${
 /** The ids of the item, checked: a bad one fails the item before anything is sent. */
 function idsOf(ctx: IExecuteSingleFunctions, operation: Operation): IDataObject {
 	const ids: IDataObject = {};
-	for (const { name, label } of operation.ids) {
+	for (const { name, label, required } of operation.ids) {
 		const value = ctx.getNodeParameter(name, undefined, { extractValue: true });
+		if (!required && (value === undefined || value === null || String(value).trim() === '')) continue;
 		try {
 			ids[name] = toPositiveInteger(value, label);
 		} catch (error) {
@@ -59,6 +60,7 @@ function idsOf(ctx: IExecuteSingleFunctions, operation: Operation): IDataObject 
 function withIds(body: IDataObject, operation: Operation, ids: IDataObject): IDataObject {
 	const params: IDataObject = {};
 	for (const { name, path } of operation.ids) {
+		if (!path || ids[name] === undefined) continue;
 		let target = params;
 		for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as IDataObject;
 		target[path[path.length - 1]] = ids[name];

@@ -21,21 +21,27 @@ export interface ReadBack {
 	check(this: IExecuteSingleFunctions, read: unknown, items: INodeExecutionData[], call: Call): INodeExecutionData[];
 }
 
-/** An id field of an operation and where its method wants the id: `id`, `PAYMENT_ID`, `fields.paySystemId`. */
+/**
+ * An id field of an operation and where its method wants the id: `id`, `PAYMENT_ID`, `fields.paySystemId`; `null`
+ * for an optional id the method does not take, read only to settle a lost answer (a row's payment).
+ */
 export interface IdAt {
 	field: INodeProperties;
-	at: string;
+	at: string | null;
 }
 
 /** An id field (idField) as an operation uses it: `idAt(paymentId, 'id')`. */
-export function idAt(field: INodeProperties, at: string): IdAt {
+export function idAt(field: INodeProperties, at: string | null): IdAt {
 	return { field, at };
 }
 
 /** An id parameter of an operation, as the runner reads it. */
 export interface IdParameter {
 	name: string;
-	path: string[];
+	/** Where the method wants it; none: not sent. */
+	path?: string[];
+	/** An optional id is checked when filled in, and left out when empty. */
+	required: boolean;
 	/** How errors name it: the field's label ("Payment ID", "Pay System ID"). */
 	label: string;
 }
@@ -95,7 +101,8 @@ export function operation(spec: {
 		fields: fields.map((field) => ('at' in field ? field.field : field)),
 		ids: idsAt.map(({ field, at }) => ({
 			name: field.name,
-			path: at.split('.'),
+			path: at?.split('.'),
+			required: field.required === true,
 			// A picker is named after the thing ("Pay System"); what it must hold is its ID.
 			label: field.type === 'resourceLocator' ? `${field.displayName} ID` : field.displayName,
 		})),

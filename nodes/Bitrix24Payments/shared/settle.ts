@@ -44,6 +44,18 @@ export function handlerShows(id: IDataObject[string], expect: ReadBack['expect']
 	return { method: 'sale.paysystem.handler.list', params: {}, find: { idKey: 'ID', id }, expect, answer: 'true', what: `pay system handler ${String(id)}` };
 }
 
+/**
+ * A product or delivery line of a payment, read among the payment's lines. Without its payment (an optional field of
+ * the change) there is nothing to read it by.
+ */
+export function paymentLineShows(line: 'product' | 'delivery', lineId: IDataObject[string], paymentId: IDataObject[string], expect: IDataObject): Settle {
+	const what = `payment ${line} ${String(lineId)}`;
+	if (paymentId === undefined) {
+		return lookFor(`${what} (fill in the Payment ID of the change to let the node read it back; Get Many of Payment ${line === 'product' ? 'Product' : 'Delivery'} lists the lines of a payment)`);
+	}
+	return { method: `crm.item.payment.${line}.list`, params: { paymentId }, find: { idKey: 'id', id: lineId }, expect, answer: 'true', what };
+}
+
 /** The fields a write sent that are plain values (nested settings are compared only where the read shows them alike). */
 export function plainFields(fields: unknown): IDataObject {
 	const entries = Object.entries((fields ?? {}) as IDataObject);

@@ -1,3 +1,5 @@
+import type { INodeProperties } from 'n8n-workflow';
+
 import { idField, listOptions } from '../../shared/fields';
 
 /**
@@ -19,6 +21,17 @@ export const linesPaymentId = idField({
 	displayName: 'Payment ID',
 	description: 'ID of the payment of a deal or invoice, as crm.item.payment.list shows it',
 });
+
+/**
+ * The payment of the line a change acts on, which the change itself does not take: optional, and used only if its
+ * answer is lost, to read the payment's lines back (Bitrix24 lists lines by their payment and has no get by line).
+ */
+export const changedLinePaymentId: INodeProperties = {
+	...linesPaymentId,
+	required: false,
+	description:
+		"ID of the payment the line belongs to (optional): if the portal's answer to this change is lost, the node reads the payment's lines to tell whether the change was applied",
+};
 
 /** The Options of Get Many of a payment's products or deliveries (one field object for both: see properties.ts). */
 export const linesListOptions = listOptions({ orderFields: ['id', 'quantity'] });

@@ -1,7 +1,8 @@
 import { confirm } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { deliveryId, paymentDeliveryId } from './shared';
-import { lookFor } from '../../shared/settle';
+import { paymentLineShows } from '../../shared/settle';
+import { changedLinePaymentId } from '../payment/paymentId';
 
 export const setDelivery = operation({
 	name: 'Set Delivery',
@@ -9,7 +10,7 @@ export const setDelivery = operation({
 	action: 'Change the delivery of a payment delivery row',
 	description: 'Point a delivery row of the payment at another delivery (crm.item.payment.delivery.setDelivery)',
 	method: 'crm.item.payment.delivery.setDelivery',
-	settle: (params) => lookFor(`the delivery of payment delivery ${String(params.id)} (Bitrix24 reads it back only by its payment: Get Many of Payment Delivery)`),
+	settle: (params, ids) => paymentLineShows('delivery', params.id, ids.paymentId, { deliveryId: params.deliveryId }),
 	output: [confirm('success')],
-	fields: [idAt(paymentDeliveryId, 'id'), idAt(deliveryId, 'deliveryId')],
+	fields: [idAt(paymentDeliveryId, 'id'), idAt(deliveryId, 'deliveryId'), idAt(changedLinePaymentId, null)],
 });

@@ -1,7 +1,8 @@
 import { confirm } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { paymentProductId, quantity } from './shared';
-import { lookFor } from '../../shared/settle';
+import { paymentLineShows } from '../../shared/settle';
+import { changedLinePaymentId } from '../payment/paymentId';
 
 export const setQuantity = operation({
 	name: 'Set Quantity',
@@ -9,7 +10,7 @@ export const setQuantity = operation({
 	action: 'Set the quantity of a payment product',
 	description: 'Change how many of the product the payment covers (crm.item.payment.product.setQuantity)',
 	method: 'crm.item.payment.product.setQuantity',
-	settle: (params) => lookFor(`the quantity of payment product ${String(params.id)} (Bitrix24 reads it back only by its payment: Get Many of Payment Product)`),
+	settle: (params, ids) => paymentLineShows('product', params.id, ids.paymentId, { quantity: params.quantity }),
 	output: [confirm('success')],
-	fields: [idAt(paymentProductId, 'id'), quantity],
+	fields: [idAt(paymentProductId, 'id'), quantity, idAt(changedLinePaymentId, null)],
 });
