@@ -57,6 +57,10 @@ export async function settle(call: Call, failure: FailedAnswer, lost: { timedOut
 	};
 	const reading = await attempt(read, call.batchKey ? takeSeat(call.batchKey) : undefined);
 	const at = new Date().toISOString();
+	// Which case it was: a timeout (read once the portal would have finished) or an answer that broke.
+	const lostHow = lost.timedOut
+		? 'No answer came within the Timeout; the node read back once the portal would have finished the request (60 s after sending). '
+		: '';
 	const verdict = reading.ok ? judge(spec, reading.result) : isNotFound(reading.failure, read) ? judgeMissing(spec) : undefined;
 	if (verdict?.applied) {
 		return { ok: true, result: spec.answer === 'read' && reading.ok ? reading.result : true, confirmedByReadBack: true };
@@ -64,7 +68,7 @@ export async function settle(call: Call, failure: FailedAnswer, lost: { timedOut
 	if (verdict) {
 		throw fail(
 			'notApplied',
-			`Read back at ${at}: ${verdict.shows}, so the change was not applied. ${NOT_REPEATED} Running this item again applies it once.`,
+			`${lostHow}Read back at ${at}: ${verdict.shows}, so the change was not applied. ${NOT_REPEATED} Running this item again applies it once.`,
 		);
 	}
 	const why = reading.ok
@@ -72,7 +76,7 @@ export async function settle(call: Call, failure: FailedAnswer, lost: { timedOut
 		: reading.n8nError
 			? reading.n8nError.message
 			: bitrix24ApiError(call.context.getNode(), reading.failure, read).message;
-	throw fail('unknown', `The node read ${spec.what} back to find out, and could not tell (${why}). Check ${spec.what} in Bitrix24 before running this item again. ${NOT_REPEATED}`);
+	throw fail('unknown', `${lostHow}The node read ${spec.what} back to find out, and could not tell (${why}). Check ${spec.what} in Bitrix24 before running this item again. ${NOT_REPEATED}`);
 }
 
 type Judged = { applied: true } | { applied: false; shows: string } | undefined;
