@@ -6,7 +6,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
-import { builtModule, nodeType } from './helpers/package';
+import { builtModule, nodeType, pollingTriggerType, triggerType } from './helpers/package';
 
 type Resource = { value: string; operations: Array<{ option: { value: string }; fields: INodeProperties[] }> };
 const resources = ['payment', 'paymentProduct', 'paymentDelivery', 'orderPayment', 'paySystem', 'paySystemHandler'].map(
@@ -76,5 +76,24 @@ describe('the canvas subtitle, as n8n resolves it', () => {
 
 	test.each(operations)('$resource > $operation reads as the lists name them', ({ resource, operation }) => {
 		expect(subtitleOf(resource, operation)).toBe(`${optionName('operation', operation, resource)}: ${optionName('resource', resource)}`);
+	});
+});
+
+describe('the triggers: one credential per mode, and a notice naming the mode (n8n 2.x hides Authentication)', () => {
+	test.each([
+		['Bitrix24 Payments Trigger', triggerType, { webhook: 'Mode: Outgoing Webhook', oAuth2: 'Mode: OAuth2' }],
+		['Bitrix24 Payments Polling Trigger', pollingTriggerType, { webhook: 'Mode: Inbound Webhook', oAuth2: 'Mode: OAuth2' }],
+	])('%s', (_name, type, modes) => {
+		for (const [authentication, notice] of Object.entries(modes)) {
+			const parameters = { authentication, events: ['paymentPaid'] };
+			const credentials = (type.description.credentials ?? []).filter((credential) =>
+				NodeHelpers.displayParameter(parameters, credential, null, type.description),
+			);
+			expect(credentials.map((credential) => credential.name)).toEqual([authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi']);
+			const notices = type.description.properties.filter(
+				(property) => property.type === 'notice' && NodeHelpers.displayParameter(parameters, property, null, type.description),
+			);
+			expect(notices.map((property) => property.displayName)).toEqual([expect.stringMatching(new RegExp(`^${notice}`))]);
+		}
 	});
 });

@@ -11,6 +11,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { takeSeat } from '../client/batch';
 import type { Call } from '../client/call';
+import { testWebhookConnection } from '../client/connectionTest';
 import { methodOf } from '../client/methods';
 import { readPages } from '../client/pages';
 import { followingCall, newCall, request, settingsOf } from '../client/request';
@@ -145,7 +146,12 @@ export class Bitrix24Payments implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'bitrix24WebhookApi', required: true, displayOptions: { show: { authentication: ['webhook'] } } },
+			{
+				name: 'bitrix24WebhookApi',
+				required: true,
+				displayOptions: { show: { authentication: ['webhook'] } },
+				testedBy: 'bitrix24WebhookConnection',
+			},
 			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
 		requestOperations: { pagination: runOperation },
@@ -166,5 +172,5 @@ export class Bitrix24Payments implements INodeType {
 		],
 	};
 
-	methods = { listSearch: { searchPaySystems } };
+	methods = { listSearch: { searchPaySystems }, credentialTest: { bitrix24WebhookConnection: testWebhookConnection } };
 }
