@@ -79,6 +79,26 @@ describe('the canvas subtitle, as n8n resolves it', () => {
 	});
 });
 
+describe('the nodes panel: each entry describes what it holds (n8n 1.x and 2.x editors)', () => {
+	// n8n's editor (useActionsGeneration, generateMergedNodesAndActions) merges a trigger into the node whose name is
+	// the trigger's without "Trigger", and shows the trigger's description for the merged entry.
+	const entryOf = (name: string) => name.replace('Trigger', '');
+
+	test('Bitrix24 Payments Trigger merges into Bitrix24 Payments, whose entry then says what both do', () => {
+		expect(entryOf(triggerType.description.name)).toBe(nodeType.description.name);
+		const shownForBitrix24Payments = triggerType.description.description;
+		expect(shownForBitrix24Payments).toMatch(/^Mark Bitrix24 payments paid, update, list and delete them, pay them through pay systems/);
+		expect(shownForBitrix24Payments).toMatch(/start a workflow when one is paid, saved or deleted$/);
+	});
+
+	test('the polling trigger is an entry of its own, with its own description; the action node (and its AI tool) keeps its own', () => {
+		expect(entryOf(pollingTriggerType.description.name)).not.toBe(nodeType.description.name);
+		expect(pollingTriggerType.description.description).toMatch(/^Starts the workflow for Bitrix24 payments paid, saved or deleted since its last look/);
+		expect(nodeType.description.description).toMatch(/^Work with Bitrix24 payments/);
+		expect(nodeType.description.description).not.toMatch(/Starts the workflow/);
+	});
+});
+
 describe('the triggers: one credential per mode, and a notice naming the mode (n8n 2.x hides Authentication)', () => {
 	test.each([
 		['Bitrix24 Payments Trigger', triggerType, { webhook: 'Mode: Outgoing Webhook', oAuth2: 'Mode: OAuth2' }],

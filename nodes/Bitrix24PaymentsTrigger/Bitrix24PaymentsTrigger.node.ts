@@ -59,7 +59,9 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ $parameter["events"].join(", ") }}',
-		description: 'Starts the workflow when a Bitrix24 payment is paid, saved or deleted',
+		// n8n's nodes panel merges this trigger into "Bitrix24 Payments" (its name without "Trigger" is that node's) and
+		// shows this description for the merged entry, on 1.x and 2.x alike: so it describes both nodes.
+		description: 'Mark Bitrix24 payments paid, update, list and delete them, pay them through pay systems, or start a workflow when one is paid, saved or deleted',
 		defaults: { name: 'Bitrix24 Payments Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
