@@ -42,8 +42,9 @@ const OPERATIONS = new Map(RESOURCES.flatMap((r) => r.operations.map((o) => [`${
 /** The ids of the item, checked: a bad one fails the item before anything is sent. */
 function idsOf(ctx: IExecuteSingleFunctions, operation: Operation): IDataObject {
 	const ids: IDataObject = {};
-	for (const { name, label } of operation.ids) {
+	for (const { name, label, optional } of operation.ids) {
 		const value = ctx.getNodeParameter(name, undefined, { extractValue: true });
+		if (optional && (value === undefined || value === null || String(value).trim() === '')) continue;
 		try {
 			ids[name] = toPositiveInteger(value, label);
 		} catch (error) {
@@ -60,6 +61,7 @@ function idsOf(ctx: IExecuteSingleFunctions, operation: Operation): IDataObject 
 function withIds(body: IDataObject, operation: Operation, ids: IDataObject): IDataObject {
 	const params: IDataObject = {};
 	for (const { name, path } of operation.ids) {
+		if (ids[name] === undefined) continue;
 		let target = params;
 		for (const key of path.slice(0, -1)) target = (target[key] ??= {}) as IDataObject;
 		target[path[path.length - 1]] = ids[name];
@@ -108,7 +110,7 @@ async function runOperation(
 	const operation = OPERATIONS.get(`${resource}:${this.getNodeParameter('operation') as string}`)!;
 	const settings = settingsOf(this);
 	const batchKey = settings.batch ? `${this.getExecutionId()} ${this.getNode().name}` : undefined;
-	const seat = batchKey ? takeSeat(batchKey) : undefined;
+	let seat = batchKey ? takeSeat(batchKey) : undefined;
 	const { pageRows } = methodOf(operation.method);
 	let call: Call | undefined;
 	let limit = Infinity;
@@ -120,6 +122,13 @@ async function runOperation(
 	} finally {
 		// A call that could not be built (a bad id or Limit, an unusable credential) gives up its seat: the others go on.
 		if (!call) seat?.leave();
+	}
+	const { readFirst } = operation;
+	if (readFirst?.wanted(call.ids)) {
+		// The item's seat carries the read, so all items' reads share a batch; the call itself takes the next one.
+		const read = await request(followingCall(call, readFirst.method, readFirst.params(call.ids)), seat);
+		readFirst.apply(read.result, call.params);
+		seat = batchKey ? takeSeat(batchKey) : undefined;
 	}
 	const result = pageRows ? await readPages(call, pageRows, limit, seat) : (await request(call, seat)).result;
 	let items = toItems(result, call.itemIndex);

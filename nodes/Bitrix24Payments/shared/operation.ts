@@ -21,6 +21,19 @@ export interface ReadBack {
 	check(this: IExecuteSingleFunctions, read: unknown, items: INodeExecutionData[], call: Call): INodeExecutionData[];
 }
 
+/**
+ * A read the runner makes before the operation's call, for the same item, batched with the other items' ones: what
+ * the method needs and the user may leave to the portal (Order Payment > Update's current pay system).
+ */
+export interface ReadFirst {
+	/** Whether the item needs it (from its checked ids). */
+	wanted(ids: IDataObject): boolean;
+	method: string;
+	params(ids: IDataObject): IDataObject;
+	/** Completes the operation's params with what was read. */
+	apply(read: unknown, params: IDataObject): void;
+}
+
 /** An id field of an operation and where its method wants the id: `id`, `PAYMENT_ID`, `fields.paySystemId`. */
 export interface IdAt {
 	field: INodeProperties;
@@ -38,6 +51,8 @@ export interface IdParameter {
 	path: string[];
 	/** How errors name it: the field's label ("Payment ID", "Pay System ID"). */
 	label: string;
+	/** A field that is not required may be left empty: the id is then not sent. */
+	optional: boolean;
 }
 
 export interface Operation {
@@ -48,6 +63,7 @@ export interface Operation {
 	fields: INodeProperties[];
 	ids: IdParameter[];
 	output: OutputStep[];
+	readFirst?: ReadFirst;
 	readBack?: ReadBack;
 }
 
@@ -82,9 +98,10 @@ export function operation(spec: {
 	method: string;
 	fields: Array<INodeProperties | IdAt>;
 	output?: OutputStep[];
+	readFirst?: ReadFirst;
 	readBack?: ReadBack;
 }): Operation {
-	const { name, value, action, description, method, fields, output = [], readBack } = spec;
+	const { name, value, action, description, method, fields, output = [], readFirst, readBack } = spec;
 	const idsAt = fields.filter((field): field is IdAt => 'at' in field);
 	return {
 		option: { name, value, action, description, routing: { request: { method: 'POST', url: method }, send: { paginate: true } } },
@@ -95,8 +112,10 @@ export function operation(spec: {
 			path: at.split('.'),
 			// A picker is named after the thing ("Pay System"); what it must hold is its ID.
 			label: field.type === 'resourceLocator' ? `${field.displayName} ID` : field.displayName,
+			optional: field.required !== true,
 		})),
 		output,
+		readFirst,
 		readBack,
 	};
 }
