@@ -117,3 +117,9 @@ describe('the triggers: one credential per mode, and a notice naming the mode (n
 		}
 	});
 });
+
+test('the Filters of every Get Many are added with "Add Filter", not the generic "Add Field"', () => {
+	const filters = properties.filter((property) => property.name === 'filters');
+	expect(filters.length).toBeGreaterThanOrEqual(3);
+	for (const property of filters) expect(property.placeholder).toBe('Add Filter');
+});
