@@ -40,7 +40,7 @@ export class Bitrix24WebhookApi implements ICredentialType {
 			default: '',
 			description:
 				'Only Bitrix24 Payments Trigger (Authentication: Outgoing Webhook) uses it: events without this token are refused. Leave it empty otherwise.',
-			hint: 'In Bitrix24: Developer resources > Other > Outgoing webhook: the webhook\'s page shows its "Application token".',
+			hint: 'Only Bitrix24 Payments Trigger uses it. In Bitrix24: Developer resources > Other > Outgoing webhook: the webhook\'s page shows its "Application token".',
 		},
 		...RATE_LIMIT_PROPERTIES,
 	];

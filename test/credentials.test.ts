@@ -144,7 +144,7 @@ describe('Bitrix24 Webhook API: Test', () => {
 		expect(field('webhookUrl')?.typeOptions?.password).toBe(true);
 		expect(field('applicationToken')?.typeOptions?.password).toBe(true);
 		expect(field('applicationToken')?.required).toBeFalsy();
-		expect(field('applicationToken')?.hint).toMatch('Outgoing webhook');
+		expect(field('applicationToken')?.hint).toMatch(/^Only Bitrix24 Payments Trigger uses it. In Bitrix24: Developer resources > Other > Outgoing webhook/);
 		for (const type of [webhookCredentialType, oauthCredentialType]) {
 			const visible = type.properties.filter((property) => property.type !== 'hidden');
 			expect(visible.filter((property) => !property.hint).map((property) => `${type.name}.${property.name}`)).toEqual([]);
