@@ -28,6 +28,7 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			default: '',
 			placeholder: 'yourcompany.bitrix24.com',
 			description: 'The address of your Bitrix24 portal; the sign-in page is opened there',
+			hint: 'The host name in your browser\'s address bar when you are signed in to Bitrix24, without https://',
 		},
 		{
 			displayName: 'Authorization URL',
@@ -42,6 +43,7 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			type: 'string',
 			default: 'https://oauth.bitrix.info/oauth/token/',
 			description: 'Bitrix24\'s OAuth server, which issues and refreshes tokens for every portal',
+			hint: 'Keep the default unless Bitrix24 named another OAuth server for your region',
 		},
 		{
 			// Bitrix24 grants the scopes set on the app itself, not those asked for at sign-in.
@@ -62,6 +64,24 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			name: 'authentication',
 			type: 'hidden',
 			default: 'body',
+		},
+		// The OAuth2 fields n8n adds, given hints where Bitrix24 shows their values (a field of the same name replaces n8n's).
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			required: true,
+			default: '',
+			hint: 'In Bitrix24: Developer resources > Other > Local application: "Application ID (client_id)"',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			hint: 'In Bitrix24: Developer resources > Other > Local application: "Application key (client_secret)"',
 		},
 		...RATE_LIMIT_PROPERTIES,
 	];

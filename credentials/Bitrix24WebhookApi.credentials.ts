@@ -1,7 +1,14 @@
-import type { Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { RATE_LIMIT_PROPERTIES, WEBHOOK_URL_PATTERN } from '../nodes/client/credentialFields';
+import { RATE_LIMIT_PROPERTIES } from '../nodes/client/credentialFields';
 
+/**
+ * An inbound webhook (every node) and, optionally, the application token of an outgoing webhook (only the instant
+ * trigger): one credential per mode, so that n8n 2.x shows the trigger one credential picker.
+ *
+ * Tested by the nodes (`testedBy`, nodes/client/connectionTest.ts) rather than by a `test` request here: a request
+ * test reports a failed connection as a bare code (ENOTFOUND), the function names the host and the fix.
+ */
 export class Bitrix24WebhookApi implements ICredentialType {
 	name = 'bitrix24WebhookApi';
 
@@ -22,44 +29,19 @@ export class Bitrix24WebhookApi implements ICredentialType {
 			default: '',
 			placeholder: 'https://yourcompany.bitrix24.com/rest/1/abc123def456/',
 			description:
-				'The inbound webhook URL from Bitrix24 (Developer resources > Other > Inbound webhook), with the crm, sale and pay_system permissions. A method name pasted after it is ignored.',
+				'The inbound webhook URL from Bitrix24, with the crm, sale and pay_system permissions. A method name pasted after it is ignored.',
+			hint: 'In Bitrix24: Developer resources > Other > Inbound webhook, then copy "Webhook to call REST API". It is hidden here because it holds the secret.',
+		},
+		{
+			displayName: 'Outgoing Webhook Application Token',
+			name: 'applicationToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Only Bitrix24 Payments Trigger (Authentication: Outgoing Webhook) uses it: events without this token are refused. Leave it empty otherwise.',
+			hint: 'Only Bitrix24 Payments Trigger uses it. In Bitrix24: Developer resources > Other > Outgoing webhook: the webhook\'s page shows its "Application token".',
 		},
 		...RATE_LIMIT_PROPERTIES,
 	];
-
-	// `scope` needs no permission and lists the webhook's own, so it tells a wrong secret from a missing scope.
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: `={{ String($credentials.webhookUrl).replace(${String(WEBHOOK_URL_PATTERN)}, '$1/') }}`,
-			url: 'scope',
-			method: 'POST',
-			json: true,
-		},
-		rules: [
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'Bitrix24 rejected this webhook: the user ID or secret in the URL is wrong, or the webhook was deleted. Copy the URL again from Developer resources > Other > Inbound webhook.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						"Bitrix24 refused REST access to this webhook's user or portal (the REST API needs a commercial plan, and the user must be active).",
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'No Bitrix24 REST API answered at this address: check the portal address and that the URL looks like https://PORTAL/rest/USER_ID/SECRET/.',
-				},
-			},
-		],
-	};
 }

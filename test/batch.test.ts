@@ -76,6 +76,47 @@ describe.each(AUTHS)('with %s credentials', (auth: Auth) => {
 	});
 });
 
+describe("Order Payment > Update with Pay System left empty: each payment keeps its own, read in the same kind of batch", () => {
+	const comment = (extra: INodeParameters = {}): INodeParameters => ({
+		resource: 'orderPayment',
+		operation: 'update',
+		paymentId: '={{ $json.id }}',
+		updateFields: { comments: 'Checked by n8n' },
+		...extra,
+	});
+
+	test.each(AUTHS)('%s: 60 payments on two pay systems: 2 batch requests of reads, 2 of updates; none moved to another pay system', async (auth: Auth) => {
+		const onCash = emulator.seedOrderPayments(30, { paySystemId: paySystems.CASH });
+		const onBank = emulator.seedOrderPayments(30, { paySystemId: paySystems.BANK_TRANSFER });
+		const ids = onCash.flatMap((id, index) => [id, onBank[index]]);
+
+		const result = await runNode({ emulator, auth, parameters: comment(), items: itemsOf(...ids.map((id) => ({ id }))) });
+
+		expect(result.error).toBeUndefined();
+		// Not one extra request per item: one batch request per 50 reads.
+		expect(requests().sort()).toEqual(['batch(10)', 'batch(10)', 'batch(50)', 'batch(50)']);
+		expect(emulator.methodCalls('sale.payment.get')).toHaveLength(60);
+		for (const id of onCash) expect(emulator.state.payments.get(id)).toMatchObject({ paySystemId: paySystems.CASH, comments: 'Checked by n8n' });
+		for (const id of onBank) expect(emulator.state.payments.get(id)).toMatchObject({ paySystemId: paySystems.BANK_TRANSFER, comments: 'Checked by n8n' });
+		expect(result.items.map((item) => [item.json.id, item.json.paySystemId])).toEqual(
+			ids.map((id) => [id, onCash.includes(id) ? paySystems.CASH : paySystems.BANK_TRANSFER]),
+		);
+	});
+
+	test('a Pay System given moves the payment and reads nothing; an unknown payment fails on the read, its update is never sent', async () => {
+		const [id] = emulator.seedOrderPayments(1, { paySystemId: paySystems.CASH });
+
+		const moved = await runNode({ emulator, auth: 'webhook', parameters: comment({ paySystemId: paySystems.BANK_TRANSFER }), items: itemsOf({ id }) });
+		expect(moved.error).toBeUndefined();
+		expect(emulator.methodCalls('sale.payment.get')).toEqual([]);
+		expect(emulator.state.payments.get(id)!.paySystemId).toBe(paySystems.BANK_TRANSFER);
+
+		const unknown = await runNode({ emulator, auth: 'webhook', parameters: comment(), items: itemsOf({ id: 99999 }) });
+		expect(unknown.error?.message).toBe('Bitrix24 could not get the order payment: order payment 99999 was not found');
+		expect(emulator.methodCalls('sale.payment.update').filter((call) => Number(call.params.id) === 99999)).toEqual([]);
+	});
+});
+
 test('120 items: batches of 50, 50 and 20, all paid once, inside the Standard burst', async () => {
 	const ids = crmPayments(120);
 	const result = await runNode({ emulator, parameters: pay(), items: itemsOf(...ids.map((id) => ({ id }))) });

@@ -2,6 +2,15 @@
  * The credentials as n8n's credential screen uses them: the webhook credential's Test button (run as n8n's
  * CLI runs it) tells plainly whether the URL works; the OAuth2 credential points n8n at Bitrix24's servers.
  */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- test-only: local servers a mistyped URL may reach (node:http, https, net), and a self-signed certificate made with openssl (fixed arguments), never shipped */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, DEFAULT_WEBHOOK_SECRET } from './emulator/server';
 import { oauthCredentialType, webhookCredentialType } from './helpers/package';
 import { testCredential } from './helpers/credential-test';
@@ -14,17 +23,45 @@ beforeAll(async () => {
 afterAll(async () => await emulator.stop());
 beforeEach(() => emulator.reset());
 
+/** A server on 127.0.0.1 for the duration of a test: what a typo in the URL may reach instead of Bitrix24. */
+async function listening(server: http.Server | https.Server | net.Server): Promise<{ port: number; close: () => Promise<void> }> {
+	const sockets = new Set<net.Socket>();
+	server.on('connection', (socket: net.Socket) => sockets.add(socket));
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+	return {
+		port: (server.address() as net.AddressInfo).port,
+		close: async () => {
+			for (const socket of sockets) socket.destroy();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		},
+	};
+}
+
+/** A key and a self-signed certificate for 127.0.0.1, made with openssl as a self-hosted portal's admin might. */
+function selfSignedCertificate(): { key: string; cert: string } {
+	const dir = mkdtempSync(join(tmpdir(), 'b24-tls-'));
+	try {
+		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+			'-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+		return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
 describe('Bitrix24 Webhook API: Test', () => {
+	const SECRET = DEFAULT_WEBHOOK_SECRET;
+
 	test.each([
 		['as copied from Bitrix24', (url: string) => url],
 		['without the trailing slash', (url: string) => url.replace(/\/$/, '')],
 		["with Bitrix24's example method still on it", (url: string) => `${url}profile.json`],
-	])('a working URL %s: "Connection successful!", checked with the scope method', async (_name, shape) => {
+	])('a working URL %s: OK, naming the portal, checked with the scope method', async (_name, shape) => {
 		const result = await testCredential(webhookCredentialType, { webhookUrl: shape(emulator.webhookUrl()) });
 
-		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(result).toEqual({ status: 'OK', message: `Connected to Bitrix24 at ${new URL(emulator.baseUrl).host}` });
 		const [call] = emulator.restCalls();
-		expect(call.path).toBe(`/rest/1/${DEFAULT_WEBHOOK_SECRET}/scope`);
+		expect(call.path).toBe(`/rest/1/${SECRET}/scope`);
 		expect(call.status).toBe(200);
 	});
 
@@ -33,34 +70,85 @@ describe('Bitrix24 Webhook API: Test', () => {
 		expect(result.status).toBe('OK');
 	});
 
-	test('a wrong secret: says the user ID or secret is wrong and where to copy the URL from', async () => {
-		const result = await testCredential(webhookCredentialType, { webhookUrl: emulator.webhookUrl(1, 'notthesecret') });
+	/** Each way a URL goes wrong, as a user makes it, and the words that must tell them what to do. */
+	const failures: Array<[string, () => Promise<string> | string, RegExp]> = [
+		['a wrong secret', () => emulator.webhookUrl(1, 'notthesecretQ7'), /^Bitrix24 at 127\.0\.0\.1:\d+ rejected this webhook: the user ID or secret in the URL is wrong.*Developer resources > Other > Inbound webhook/],
+		[
+			'a webhook with none of the payment permissions',
+			() => {
+				emulator.addWebhook({ userId: 7, secret: 'userscopeonly7x', scopes: ['user'], canWrite: true });
+				return emulator.webhookUrl(7, 'userscopeonly7x');
+			},
+			/^The webhook works, but lacks the permissions this node needs: .*tick CRM \(crm\), Online Store \(sale\) and Payment systems \(pay_system\)/,
+		],
+		['a typo in the portal name (unknown host)', () => `https://yourcompnay.invalid/rest/1/${SECRET}/`, /^No server named yourcompnay\.invalid was found: check the portal name/],
+		['the URL without https://', () => `yourcompany.bitrix24.com/rest/1/${SECRET}/`, /^This is not a Bitrix24 inbound webhook URL: it must look like https:\/\/.*https:\/\/ included/],
+		['a URL without /rest/USER_ID/', () => `${emulator.baseUrl}/crm/deal/${SECRET}/`, /^This is not a Bitrix24 inbound webhook URL/],
+		['a wrong port (refused)', () => `http://127.0.0.1:9/rest/1/${SECRET}/`, /^127\.0\.0\.1:9 refused the connection: nothing answers at that address and port/],
+	];
+
+	test.each(failures)('%s: a plain message naming the host and the fix, never the secret', async (_name, url, message) => {
+		const result = await testCredential(webhookCredentialType, { webhookUrl: await url() });
 
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^Bitrix24 rejected this webhook: the user ID or secret in the URL is wrong/);
-		expect(result.message).toMatch('Developer resources > Other > Inbound webhook');
-		expect(emulator.restCalls()[0].status).toBe(401);
+		expect(result.message).toMatch(message);
+		expect(result.message).not.toMatch(/notthesecretQ7|userscopeonly7x/);
+		expect(result.message).not.toContain(SECRET);
 	});
 
-	test('an address that is not a Bitrix24 REST API: says what the URL should look like', async () => {
-		const result = await testCredential(webhookCredentialType, { webhookUrl: `${emulator.baseUrl}/crm/deal/` });
-
-		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/^No Bitrix24 REST API answered at this address/);
-		expect(result.message).toMatch('https://PORTAL/rest/USER_ID/SECRET/');
+	test('an address that answers, but is not Bitrix24 (a web server with a page for every path)', async () => {
+		const site = await listening(http.createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>Welcome</html>')));
+		try {
+			const result = await testCredential(webhookCredentialType, { webhookUrl: `http://127.0.0.1:${site.port}/rest/1/${SECRET}/` });
+			expect(result).toEqual({ status: 'Error', message: expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:${site.port} answered, but not as the Bitrix24 REST API`)) });
+			expect(result.message).not.toContain(SECRET);
+		} finally {
+			await site.close();
+		}
 	});
 
-	test('an unreachable portal: an error naming the connection failure', async () => {
-		const result = await testCredential(webhookCredentialType, { webhookUrl: `http://127.0.0.1:9/rest/1/${DEFAULT_WEBHOOK_SECRET}/` });
-
-		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/ECONNREFUSED|refused/);
+	test('a self-hosted portal whose certificate is self-signed: the secure connection failed, and how to fix it', async () => {
+		const portal = await listening(https.createServer(selfSignedCertificate(), (_req, res) => res.end('{"result":["crm"]}')));
+		try {
+			const result = await testCredential(webhookCredentialType, { webhookUrl: `https://127.0.0.1:${portal.port}/rest/1/${SECRET}/` });
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(new RegExp(`^The secure connection to 127\\.0\\.0\\.1:${portal.port} failed: its certificate is not trusted.*NODE_EXTRA_CA_CERTS`));
+		} finally {
+			await portal.close();
+		}
 	});
 
-	test('the URL field is masked', () => {
-		const [field] = webhookCredentialType.properties;
-		expect(field.name).toBe('webhookUrl');
-		expect(field.typeOptions?.password).toBe(true);
+	test('an address that accepts the connection and never answers: gives up after 10 seconds, saying so', async () => {
+		const silent = await listening(net.createServer(() => undefined));
+		try {
+			const result = await testCredential(webhookCredentialType, { webhookUrl: `http://127.0.0.1:${silent.port}/rest/1/${SECRET}/` });
+			expect(result.status).toBe('Error');
+			expect(result.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:${silent.port} did not answer within 10 seconds`));
+		} finally {
+			await silent.close();
+		}
+	}, 30_000);
+
+	test('an application token that is not one (pasted with spaces inside) fails; a real one passes', async () => {
+		const webhookUrl = emulator.webhookUrl();
+		const wrong = await testCredential(webhookCredentialType, { webhookUrl, applicationToken: 'copy the token here' });
+		expect(wrong.status).toBe('Error');
+		expect(wrong.message).toMatch(/^The webhook URL works, but the Outgoing Webhook Application Token is not one/);
+
+		const { applicationToken } = emulator.addOutgoingWebhook({ handler: 'https://n8n.example.com/webhook/x/webhook', events: ['ONPAYMENTENTITYSAVED'] });
+		expect(await testCredential(webhookCredentialType, { webhookUrl, applicationToken })).toMatchObject({ status: 'OK' });
+	});
+
+	test('the URL field and the application token are masked, and every field has a hint', () => {
+		const field = (name: string) => webhookCredentialType.properties.find((property) => property.name === name);
+		expect(field('webhookUrl')?.typeOptions?.password).toBe(true);
+		expect(field('applicationToken')?.typeOptions?.password).toBe(true);
+		expect(field('applicationToken')?.required).toBeFalsy();
+		expect(field('applicationToken')?.hint).toMatch(/^Only Bitrix24 Payments Trigger uses it. In Bitrix24: Developer resources > Other > Outgoing webhook/);
+		for (const type of [webhookCredentialType, oauthCredentialType]) {
+			const visible = type.properties.filter((property) => property.type !== 'hidden');
+			expect(visible.filter((property) => !property.hint).map((property) => `${type.name}.${property.name}`)).toEqual([]);
+		}
 	});
 });
 

@@ -115,7 +115,7 @@ describe('against a portal (BITRIX24_WEBHOOK_URL)', () => {
 
 		expect(code).toBe(1);
 		expect(lines.at(-1)).toBe('Demo finished with 1 problem(s).');
-		expect(stdout).toContain('Bitrix24 rejected this webhook');
+		expect(stdout).toMatch(/Bitrix24 at 127\.0\.0\.1:\d+ rejected this webhook: the user ID or secret/);
 		expectNoSecret(stdout, 'wrongsecret42');
 		expectFits(lines);
 		expect(new Set(emulator.methodCalls().map((call) => call.method))).toEqual(new Set(['scope']));

@@ -6,7 +6,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
-import { builtModule, nodeType } from './helpers/package';
+import { builtModule, nodeType, pollingTriggerType, triggerType } from './helpers/package';
 
 type Resource = { value: string; operations: Array<{ option: { value: string }; fields: INodeProperties[] }> };
 const resources = ['payment', 'paymentProduct', 'paymentDelivery', 'orderPayment', 'paySystem', 'paySystemHandler'].map(
@@ -78,4 +78,49 @@ describe('the canvas subtitle, as n8n resolves it', () => {
 	test.each(operations)('$resource > $operation reads as the lists name them', ({ resource, operation }) => {
 		expect(subtitleOf(resource, operation)).toBe(`${optionName('operation', operation, resource)}: ${optionName('resource', resource)}`);
 	});
+});
+
+describe('the nodes panel: each entry describes what it holds (n8n 1.x and 2.x editors)', () => {
+	// n8n's editor (useActionsGeneration, generateMergedNodesAndActions) merges a trigger into the node whose name is
+	// the trigger's without "Trigger", and shows the trigger's description for the merged entry.
+	const entryOf = (name: string) => name.replace('Trigger', '');
+
+	test('Bitrix24 Payments Trigger merges into Bitrix24 Payments, whose entry then says what both do', () => {
+		expect(entryOf(triggerType.description.name)).toBe(nodeType.description.name);
+		const shownForBitrix24Payments = triggerType.description.description;
+		expect(shownForBitrix24Payments).toMatch(/^Mark Bitrix24 payments paid, update, list and delete them, pay them through pay systems/);
+		expect(shownForBitrix24Payments).toMatch(/start a workflow when one is paid, saved or deleted$/);
+	});
+
+	test('the polling trigger is an entry of its own, with its own description; the action node (and its AI tool) keeps its own', () => {
+		expect(entryOf(pollingTriggerType.description.name)).not.toBe(nodeType.description.name);
+		expect(pollingTriggerType.description.description).toMatch(/^Starts the workflow for Bitrix24 payments paid, saved or deleted since its last look/);
+		expect(nodeType.description.description).toMatch(/^Work with Bitrix24 payments/);
+		expect(nodeType.description.description).not.toMatch(/Starts the workflow/);
+	});
+});
+
+describe('the triggers: one credential per mode, and a notice naming the mode (n8n 2.x hides Authentication)', () => {
+	test.each([
+		['Bitrix24 Payments Trigger', triggerType, { webhook: 'Mode: Outgoing Webhook', oAuth2: 'Mode: OAuth2' }],
+		['Bitrix24 Payments Polling Trigger', pollingTriggerType, { webhook: 'Mode: Inbound Webhook', oAuth2: 'Mode: OAuth2' }],
+	])('%s', (_name, type, modes) => {
+		for (const [authentication, notice] of Object.entries(modes)) {
+			const parameters = { authentication, events: ['paymentPaid'] };
+			const credentials = (type.description.credentials ?? []).filter((credential) =>
+				NodeHelpers.displayParameter(parameters, credential, null, type.description),
+			);
+			expect(credentials.map((credential) => credential.name)).toEqual([authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi']);
+			const notices = type.description.properties.filter(
+				(property) => property.type === 'notice' && NodeHelpers.displayParameter(parameters, property, null, type.description),
+			);
+			expect(notices.map((property) => property.displayName)).toEqual([expect.stringMatching(new RegExp(`^${notice}`))]);
+		}
+	});
+});
+
+test('the Filters of every Get Many are added with "Add Filter", not the generic "Add Field"', () => {
+	const filters = properties.filter((property) => property.name === 'filters');
+	expect(filters.length).toBeGreaterThanOrEqual(3);
+	for (const property of filters) expect(property.placeholder).toBe('Add Filter');
 });

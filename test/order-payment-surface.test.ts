@@ -532,6 +532,16 @@ describe.each(AUTHS)('with %s credentials', (auth) => {
 			);
 		});
 
+		test('without Simplify every field comes out, the main ones first (id, order, paid, sum, currency, dates...): what the table shows', async () => {
+			const result = await runNode({ emulator, auth, parameters: getMany({ filters: { orderId: orders.MAIN } }) });
+
+			expect(result.error).toBeUndefined();
+			for (const item of result.items) {
+				expect(Object.keys(item.json).slice(0, SIMPLE_KEYS.length)).toEqual(SIMPLE_KEYS);
+				expect(Object.keys(item.json)).toHaveLength(44);
+			}
+		});
+
 		test('Simplify keeps the main fields of each payment', async () => {
 			const result = await runNode({
 				emulator,

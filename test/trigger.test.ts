@@ -56,8 +56,7 @@ async function webhookTrigger(events: string[], applicationToken: string): Promi
 		authentication: 'webhook',
 		events,
 		credentials: {
-			bitrix24OutgoingWebhookApi: { applicationToken } as ICredentialDataDecryptedObject,
-			bitrix24WebhookApi: credentialData(emulator, 'webhook'),
+			bitrix24WebhookApi: { ...credentialData(emulator, 'webhook'), applicationToken } as ICredentialDataDecryptedObject,
 		},
 	});
 	return harness;
@@ -340,7 +339,8 @@ describe('Outgoing webhook: set up in Bitrix24, checked by its application token
 	async function configured(events: string[]) {
 		const trigger = await webhookTrigger(events, '');
 		const hook = emulator.addOutgoingWebhook({ handler: trigger.webhookUrl(), events: ['ONPAYMENTENTITYSAVED', 'ONPAYMENTDELETED'] });
-		await trigger.setCredentials('bitrix24OutgoingWebhookApi', { applicationToken: hook.applicationToken });
+		// As the user does: the token copied from the outgoing webhook's page into the inbound webhook's credential.
+		await trigger.setCredentials('bitrix24WebhookApi', { ...credentialData(emulator, 'webhook'), applicationToken: hook.applicationToken });
 		return { trigger, hook };
 	}
 
@@ -374,6 +374,16 @@ describe('Outgoing webhook: set up in Bitrix24, checked by its application token
 
 		expect(status).toBe(401);
 		expect(trigger.started).toEqual([]);
+		expect(emulator.restCalls()).toEqual([]);
+	});
+
+	test('activating without an application token fails, saying where Bitrix24 shows it; nothing is sent', async () => {
+		const trigger = await webhookTrigger(['paymentPaid'], '');
+
+		await expect(trigger.activate()).rejects.toThrow('The "Bitrix24 Webhook API" credential has no Outgoing Webhook Application Token');
+		await expect(trigger.activate()).rejects.toMatchObject({
+			description: expect.stringContaining('Developer resources > Other > Outgoing webhook, "Application token"'),
+		});
 		expect(emulator.restCalls()).toEqual([]);
 	});
 

@@ -174,6 +174,20 @@ describe('Continue On Fail', () => {
 	});
 });
 
+test.each([0, -1])('Limit %s typed in the field (the editor no longer turns it into 1): refused before any request', async (limit) => {
+	const result = await runNode({ emulator, parameters: { resource: 'orderPayment', operation: 'getAll', limit } });
+
+	expect(result.error?.message).toBe(`Limit must be a positive whole number, not ${limit}`);
+	expect(result.error?.description).toBe('Set Limit to a whole number of 1 or more, or turn on Return All.');
+	expect(emulator.restCalls()).toEqual([]);
+});
+
+test('the Limit field has no minimum the editor would enforce by changing what was typed', async () => {
+	const { nodeType } = await import('./helpers/package');
+	const limit = nodeType.description.properties.find((property) => property.name === 'limit');
+	expect(limit?.typeOptions?.minValue).toBeUndefined();
+});
+
 describe('Limit of Order Payment > Get Many, from an expression', () => {
 	test.each([
 		['text', 'abc', 'Limit must be a positive whole number, not "abc"'],

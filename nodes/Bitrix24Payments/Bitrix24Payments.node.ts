@@ -11,6 +11,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { takeSeat } from '../client/batch';
 import type { Call } from '../client/call';
+import { testWebhookConnection } from '../client/connectionTest';
 import { methodOf } from '../client/methods';
 import { readPages } from '../client/pages';
 import { followingCall, newCall, request, settingsOf } from '../client/request';
@@ -41,9 +42,9 @@ const OPERATIONS = new Map(RESOURCES.flatMap((r) => r.operations.map((o) => [`${
 /** The ids of the item, checked: a bad one fails the item before anything is sent. */
 function idsOf(ctx: IExecuteSingleFunctions, operation: Operation): IDataObject {
 	const ids: IDataObject = {};
-	for (const { name, label, required } of operation.ids) {
+	for (const { name, label, optional } of operation.ids) {
 		const value = ctx.getNodeParameter(name, undefined, { extractValue: true });
-		if (!required && (value === undefined || value === null || String(value).trim() === '')) continue;
+		if (optional && (value === undefined || value === null || String(value).trim() === '')) continue;
 		try {
 			ids[name] = toPositiveInteger(value, label);
 		} catch (error) {
@@ -109,7 +110,7 @@ async function runOperation(
 	const operation = OPERATIONS.get(`${resource}:${this.getNodeParameter('operation') as string}`)!;
 	const settings = settingsOf(this);
 	const batchKey = settings.batch ? `${this.getExecutionId()} ${this.getNode().name}` : undefined;
-	const seat = batchKey ? takeSeat(batchKey) : undefined;
+	let seat = batchKey ? takeSeat(batchKey) : undefined;
 	const { pageRows } = methodOf(operation.method);
 	let call: Call | undefined;
 	let limit = Infinity;
@@ -118,11 +119,19 @@ async function runOperation(
 		const ids = idsOf(this, operation);
 		const params = withIds((requestData.options.body ?? {}) as IDataObject, operation, ids);
 		call = await newCall(this, { method: operation.method, params, ids, itemIndex: this.getItemIndex(), settings, batchKey });
-		call.settle = operation.settle?.(params, ids);
 	} finally {
 		// A call that could not be built (a bad id or Limit, an unusable credential) gives up its seat: the others go on.
 		if (!call) seat?.leave();
 	}
+	const { readFirst } = operation;
+	if (readFirst?.wanted(call.ids)) {
+		// The item's seat carries the read, so all items' reads share a batch; the call itself takes the next one.
+		const read = await request(followingCall(call, readFirst.method, readFirst.params(call.ids)), seat);
+		readFirst.apply(read.result, call.params);
+		seat = batchKey ? takeSeat(batchKey) : undefined;
+	}
+	// What the write sends is complete only now (readFirst may have added to it).
+	call.settle = operation.settle?.(call.params, call.ids);
 	const answer = pageRows ? { result: await readPages(call, pageRows, limit, seat) } : await request(call, seat);
 	let items = toItems(answer.result, call.itemIndex);
 	for (const step of operation.output) items = await step.call(this, items, call);
@@ -152,7 +161,12 @@ export class Bitrix24Payments implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'bitrix24WebhookApi', required: true, displayOptions: { show: { authentication: ['webhook'] } } },
+			{
+				name: 'bitrix24WebhookApi',
+				required: true,
+				displayOptions: { show: { authentication: ['webhook'] } },
+				testedBy: 'bitrix24WebhookConnection',
+			},
 			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
 		requestOperations: { pagination: runOperation },
@@ -173,5 +187,5 @@ export class Bitrix24Payments implements INodeType {
 		],
 	};
 
-	methods = { listSearch: { searchPaySystems } };
+	methods = { listSearch: { searchPaySystems }, credentialTest: { bitrix24WebhookConnection: testWebhookConnection } };
 }

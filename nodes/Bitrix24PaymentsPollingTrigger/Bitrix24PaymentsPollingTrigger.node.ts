@@ -1,6 +1,7 @@
 import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, WorkflowActivateMode } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { testWebhookConnection } from '../client/connectionTest';
 import { registry } from '../client/registry';
 import { TRIGGER_EVENTS } from '../paymentEvents/events';
 import type { EventItem } from '../paymentEvents/payments';
@@ -46,7 +47,12 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'bitrix24WebhookApi', required: true, displayOptions: { show: { authentication: ['webhook'] } } },
+			{
+				name: 'bitrix24WebhookApi',
+				required: true,
+				displayOptions: { show: { authentication: ['webhook'] } },
+				testedBy: 'bitrix24WebhookConnection',
+			},
 			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
 		properties: [
@@ -62,7 +68,8 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Each look lists the order payments paid since the last one. It cannot see a payment marked paid with a Date Paid more than 5 minutes back, nor unpaid or deleted payments; the first look after the workflow is switched on starts from then. The inbound webhook needs the sale permission.',
+					'Mode: Inbound Webhook (paid payments by date). Each look lists the order payments paid since the last one. It cannot see a payment marked paid with a Date Paid more than 5 minutes back, nor unpaid or deleted payments; the first look after the workflow is switched on starts from then. The inbound webhook needs the sale permission. For saved and deleted payments choose Authentication: OAuth2 (n8n 2.x: in the credential\'s dialog).',
+				// n8n 2.x shows Authentication only inside the credential dialog: these notices name the mode on the node itself.
 				name: 'webhookNotice',
 				type: 'notice',
 				default: '',
@@ -70,7 +77,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 			},
 			{
 				displayName:
-					"Bitrix24 keeps this node's events in the portal's offline queue until the node has started their runs, so nothing is lost while n8n is down. The app's user must be a Bitrix24 administrator. The bindings stay when the workflow is deactivated; switching it on again drops what queued meanwhile.",
+					"Mode: OAuth2 (the portal's offline event queue). Bitrix24 keeps this node's events in the portal's offline queue until the node has started their runs, so nothing is lost while n8n is down. The app's user must be a Bitrix24 administrator. The bindings stay when the workflow is deactivated; switching it on again drops what queued meanwhile. To poll with an inbound webhook instead, choose Authentication: Webhook (n8n 2.x: in the credential's dialog).",
 				name: 'oauthNotice',
 				type: 'notice',
 				default: '',
@@ -98,6 +105,8 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 			},
 		],
 	};
+
+	methods = { credentialTest: { bitrix24WebhookConnection: testWebhookConnection } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const authentication = this.getNodeParameter('authentication', 'webhook') as string;

@@ -1,9 +1,6 @@
 import type {
 	IHookFunctions,
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IDataObject,
-	INodeCredentialTestResult,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -12,6 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { testWebhookConnection } from '../client/connectionTest';
 import { bitrix24EventsOf, TRIGGER_EVENTS } from '../paymentEvents/events';
 import { PaidChanges } from '../paymentEvents/paidChanges';
 import type { EventItem } from '../paymentEvents/payments';
@@ -33,8 +31,8 @@ async function fromThePortal(ctx: IWebhookFunctions, delivery: Delivery): Promis
 		const memberId = String(((credentials.oauthTokenData ?? {}) as IDataObject).member_id ?? '');
 		return sameSecret(delivery.memberId, memberId);
 	}
-	const { applicationToken } = await ctx.getCredentials('bitrix24OutgoingWebhookApi');
-	return sameSecret(delivery.applicationToken, String(applicationToken ?? ''));
+	const { applicationToken } = await ctx.getCredentials('bitrix24WebhookApi');
+	return sameSecret(delivery.applicationToken, String(applicationToken ?? '').trim());
 }
 
 /** The item an accepted event starts the workflow with, if the chosen events want it. */
@@ -61,19 +59,21 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ $parameter["events"].join(", ") }}',
-		description: 'Starts the workflow when a Bitrix24 payment is paid, saved or deleted',
+		// n8n's nodes panel merges this trigger into "Bitrix24 Payments" (its name without "Trigger" is that node's) and
+		// shows this description for the merged entry, on 1.x and 2.x alike: so it describes both nodes.
+		description: 'Mark Bitrix24 payments paid, update, list and delete them, pay them through pay systems, or start a workflow when one is paid, saved or deleted',
 		defaults: { name: 'Bitrix24 Payments Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
+		// One credential per mode: n8n 2.x shows each as a picker labelled only "Credential".
 		credentials: [
 			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 			{
-				name: 'bitrix24OutgoingWebhookApi',
+				name: 'bitrix24WebhookApi',
 				required: true,
 				displayOptions: { show: { authentication: ['webhook'] } },
-				testedBy: 'applicationTokenFormat',
+				testedBy: 'bitrix24WebhookConnection',
 			},
-			{ name: 'bitrix24WebhookApi', required: true, displayOptions: { show: { authentication: ['webhook'] } } },
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
@@ -87,9 +87,10 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 				],
 				default: 'webhook',
 			},
+			// n8n 2.x shows Authentication only inside the credential dialog: these notices name the mode on the node itself.
 			{
 				displayName:
-					'In Bitrix24 open Developer resources > Other > Outgoing webhook, paste the Production URL above as the handler address, tick the events below (OnPaymentEntitySaved covers Payment Paid), save, and copy the application token into the "Bitrix24 Outgoing Webhook" credential. The payment is read with the "Bitrix24 Webhook API" credential (an inbound webhook with the sale permission).',
+					'Mode: Outgoing Webhook (set up in Bitrix24). In Bitrix24 open Developer resources > Other > Outgoing webhook, paste the Production URL above as the handler address, tick the events below (OnPaymentEntitySaved covers Payment Paid) and save. Then copy the webhook\'s application token into Outgoing Webhook Application Token of the "Bitrix24 Webhook API" credential, whose inbound webhook (sale permission) reads the payment. To subscribe through an app instead, choose Authentication: OAuth2 (n8n 2.x: in the credential\'s dialog).',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -97,7 +98,7 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Activating the workflow subscribes this node to the events below with event.bind (the app needs the sale permission); deactivating unsubscribes it.',
+					'Mode: OAuth2 (the trigger subscribes itself). Activating the workflow subscribes this node to the events below with event.bind (the app needs the sale permission); deactivating unsubscribes it. To set the trigger up in Bitrix24 instead, choose Authentication: Outgoing Webhook (n8n 2.x: in the credential\'s dialog).',
 				name: 'oauthNotice',
 				type: 'notice',
 				default: '',
@@ -129,20 +130,7 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 		},
 	};
 
-	methods = {
-		credentialTest: {
-			// Bitrix24 has no method that checks an outgoing webhook's token: only its form can be checked here.
-			async applicationTokenFormat(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				const token = String(credential.data?.applicationToken ?? '').trim();
-				return /^[A-Za-z0-9]{16,}$/.test(token)
-					? { status: 'OK', message: 'The token has the form of a Bitrix24 application token; the first event shows whether it is this webhook\'s.' }
-					: { status: 'Error', message: 'Copy the application token shown for the outgoing webhook in Bitrix24 (letters and digits).' };
-			},
-		},
-	};
+	methods = { credentialTest: { bitrix24WebhookConnection: testWebhookConnection } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const delivery = readDelivery(this.getBodyData());

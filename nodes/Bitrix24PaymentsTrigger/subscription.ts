@@ -1,4 +1,5 @@
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { callPortal } from '../client/request';
 import { bitrix24EventsOf } from '../paymentEvents/events';
@@ -27,7 +28,19 @@ async function missing(ctx: IHookFunctions, want: Wanted): Promise<string[]> {
 	return want.events.filter((event) => !isBound(event));
 }
 
+/** Outgoing-webhook mode checks every event against the token: without one it would refuse them all. */
+async function requireApplicationToken(ctx: IHookFunctions): Promise<void> {
+	const { applicationToken } = await ctx.getCredentials('bitrix24WebhookApi');
+	if (String(applicationToken ?? '').trim()) return;
+	throw new NodeOperationError(ctx.getNode(), 'The "Bitrix24 Webhook API" credential has no Outgoing Webhook Application Token', {
+		description:
+			'Bitrix24 shows the token on the outgoing webhook\'s page (Developer resources > Other > Outgoing webhook, "Application token"): copy it into the credential. Without it every event would be refused.',
+	});
+}
+
+/** Called on activation (and before listening for a test event): n8n binds only when this says false. */
 export async function isBound(ctx: IHookFunctions): Promise<boolean> {
+	if (ctx.getNodeParameter('authentication', 'webhook') === 'webhook') await requireApplicationToken(ctx);
 	const want = wanted(ctx);
 	return !want || (await missing(ctx, want)).length === 0;
 }

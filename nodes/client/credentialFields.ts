@@ -32,6 +32,7 @@ export const RATE_LIMIT_PROPERTIES: INodeProperties[] = [
 		default: 'standard',
 		description:
 			"The portal's request limit, which all its apps and webhooks share. The node paces its requests to stay within it.",
+		hint: 'Bitrix24 cloud Enterprise plans: Enterprise; every other cloud plan: Standard; None only for a self-hosted portal without a limit',
 		options: [
 			{ name: 'Standard (2 Requests/s, Burst 50)', value: 'standard', description: 'Bitrix24 cloud plans other than Enterprise' },
 			{ name: 'Enterprise (5 Requests/s, Burst 250)', value: 'enterprise', description: 'Bitrix24 cloud Enterprise plans' },
@@ -46,6 +47,7 @@ export const RATE_LIMIT_PROPERTIES: INodeProperties[] = [
 		typeOptions: { minValue: 0.1, numberPrecision: 1 },
 		default: 2,
 		description: 'How fast the portal drains its request counter',
+		hint: 'Lower than your plan\'s rate leaves room for other apps and webhooks of the portal',
 		displayOptions: { show: { rateLimit: ['custom'] } },
 	},
 	{
@@ -55,6 +57,7 @@ export const RATE_LIMIT_PROPERTIES: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 50,
 		description: 'How many requests the portal accepts at once before it answers "Too many requests"',
+		hint: 'Standard plans: 50; Enterprise: 250',
 		displayOptions: { show: { rateLimit: ['custom'] } },
 	},
 ];

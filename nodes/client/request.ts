@@ -177,8 +177,8 @@ export async function connectionOf(ctx: PortalContext): Promise<Connection> {
 		authentication,
 		credentialType: 'bitrix24WebhookApi',
 		restUrl: `${base}/`,
-		// The part of the URL that must never be shown.
-		secrets: [base.slice(base.lastIndexOf('/') + 1)],
+		// The part of the URL that must never be shown, and the trigger's token if the credential holds one.
+		secrets: [base.slice(base.lastIndexOf('/') + 1), String(credentials.applicationToken ?? '')].filter(Boolean),
 		portal: portalOf(base),
 		plan: ratePlanOf(credentials),
 	};

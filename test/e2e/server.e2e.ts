@@ -84,15 +84,16 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 			expect(emulator.restCalls().slice(before).map((call) => [call.restMethod, call.path])).toEqual([['scope', `/rest/1/${DEFAULT_WEBHOOK_SECRET}/scope`]]);
 		}, 60_000);
 
-		test('a wrong secret: fails with the message that says what to do, without the secret', async () => {
-			const result = await testCredential(emulator.webhookUrl(1, 'wrongsecretZ9Q8'));
+		test.each([
+			['a wrong secret', () => emulator.webhookUrl(1, 'wrongsecretZ9Q8'), /^Bitrix24 at 127\.0\.0\.1:\d+ rejected this webhook: the user ID or secret in the URL is wrong/],
+			['a typo in the portal name', () => 'https://yourcompnay.invalid/rest/1/wrongsecretZ9Q8/', /^No server named yourcompnay\.invalid was found/],
+			['a wrong port', () => 'http://127.0.0.1:9/rest/1/wrongsecretZ9Q8/', /^127\.0\.0\.1:9 refused the connection/],
+			['no https://', () => 'yourcompany.bitrix24.com/rest/1/wrongsecretZ9Q8/', /^This is not a Bitrix24 inbound webhook URL/],
+		])('%s: the package\'s message naming the host and the fix, without the secret', async (_name, url, message) => {
+			const result = await testCredential(url());
 
 			expect(result.status).toBe('Error');
-			// n8n 1.x wraps the 401 twice before its credential tester looks for the status, so the credential's own
-			// message for it never applies there: the tester shows n8n's generic one.
-			expect(result.message).toMatch(
-				n8n.major === 1 ? /^Authorization failed - please check your credentials$/ : /^Bitrix24 rejected this webhook: the user ID or secret in the URL is wrong/,
-			);
+			expect(result.message).toMatch(message);
 			expect(JSON.stringify(result)).not.toContain('wrongsecretZ9Q8');
 		}, 60_000);
 	});

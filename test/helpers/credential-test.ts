@@ -1,11 +1,12 @@
 /**
- * Runs a credential type's declarative `test` the way n8n's CLI does
- * (`CredentialsTester.testCredentials` in packages/cli/src/services/credentials-tester.service.ts):
- * a throwaway `n8n-nodes-base.noOp`-named node type whose single property routes the
- * test request, run through n8n-core's real `RoutingNode` with `credentialsDecrypted`,
- * then the `rules` are applied. The result messages are n8n's own.
+ * Runs a credential's test the way n8n's CLI does (`CredentialsTester` in
+ * packages/cli/src/services/credentials-tester.service.ts): the credential's own `test` request first; else the
+ * function a node that uses the credential names in `testedBy`, called with n8n-core's real `CredentialTestContext`
+ * (its request helper makes the real HTTP request). A `test` request runs through a throwaway
+ * `n8n-nodes-base.noOp`-named node type whose single property routes it, in n8n-core's real `RoutingNode` with
+ * `credentialsDecrypted`, then the `rules` are applied. The result messages are n8n's own or the package's.
  */
-import { ExecuteContext, RoutingNode } from 'n8n-core';
+import { CredentialTestContext, ExecuteContext, RoutingNode } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
@@ -19,6 +20,16 @@ import type {
 import { Workflow, createRunExecutionData } from 'n8n-workflow';
 
 import { TestCredentialsHelper, createAdditionalData, createNodeTypes } from './engine';
+import { nodeType as actionNodeType, pollingTriggerType, triggerType } from './package';
+
+/** n8n's lookup: the first node of the package whose entry for the credential names a test function. */
+function testFunctionOf(credentialName: string) {
+	for (const node of [actionNodeType, triggerType, pollingTriggerType]) {
+		const entry = node.description.credentials?.find((credential) => credential.name === credentialName && credential.testedBy);
+		if (typeof entry?.testedBy === 'string') return node.methods?.credentialTest?.[entry.testedBy];
+	}
+	return undefined;
+}
 
 // Messages from the CLI (RESPONSE_ERROR_MESSAGES and CredentialsTester).
 const OAUTH2_CREDENTIAL_TEST_SUCCEEDED = 'Connection Successful!';
@@ -47,6 +58,12 @@ export async function testCredential(
 		[credentialType.name]: data,
 	});
 	const testRequest = credentialType.test;
+
+	const testFunction = testRequest ? undefined : testFunctionOf(credentialType.name);
+	if (testFunction) {
+		const context = new CredentialTestContext(createAdditionalData(credentialsHelper));
+		return await testFunction.call(context, { id: '1', name: 'Test', type: credentialType.name, data: structuredClone(data) });
+	}
 
 	if (!testRequest) {
 		// n8n's fallback for OAuth2 types used by a node: connected means an access token is stored.

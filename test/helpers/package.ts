@@ -44,17 +44,13 @@ const POLLING_TRIGGER = 'nodes/Bitrix24PaymentsPollingTrigger/Bitrix24PaymentsPo
 const pollingTrigger = builtModule<{ Bitrix24PaymentsPollingTrigger: Constructor<INodeType> }>(POLLING_TRIGGER);
 const webhookApi = builtModule<{ Bitrix24WebhookApi: Constructor<ICredentialType> }>('credentials/Bitrix24WebhookApi.credentials');
 const oauth2Api = builtModule<{ Bitrix24OAuth2Api: Constructor<ICredentialType> }>('credentials/Bitrix24OAuth2Api.credentials');
-const outgoingWebhookApi = builtModule<{ Bitrix24OutgoingWebhookApi: Constructor<ICredentialType> }>(
-	'credentials/Bitrix24OutgoingWebhookApi.credentials',
-);
 
 export const nodeType: INodeType = new node.Bitrix24Payments();
 export const triggerType: INodeType = new trigger.Bitrix24PaymentsTrigger();
 export const pollingTriggerType: INodeType = new pollingTrigger.Bitrix24PaymentsPollingTrigger();
 export const webhookCredentialType: ICredentialType = new webhookApi.Bitrix24WebhookApi();
 export const oauthCredentialType: ICredentialType = new oauth2Api.Bitrix24OAuth2Api();
-export const outgoingWebhookCredentialType: ICredentialType = new outgoingWebhookApi.Bitrix24OutgoingWebhookApi();
-export const credentialTypes: ICredentialType[] = [webhookCredentialType, oauthCredentialType, outgoingWebhookCredentialType];
+export const credentialTypes: ICredentialType[] = [webhookCredentialType, oauthCredentialType];
 
 /** Bitrix24 Payments as another n8n process has it: its own copy of the portal's bucket and of everything else. */
 export function freshNodeType(): INodeType {

@@ -30,7 +30,7 @@ import { credentialTypes, freshTriggerType } from './package';
 export interface TriggerOptions {
 	authentication: 'oAuth2' | 'webhook';
 	events: string[];
-	/** Credential data by type: `bitrix24OAuth2Api`, or `bitrix24OutgoingWebhookApi` and `bitrix24WebhookApi`. */
+	/** Credential data by type: `bitrix24OAuth2Api`, or `bitrix24WebhookApi` (its `applicationToken` for the outgoing webhook). */
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	nodeName?: string;
 	/** The base of n8n's webhook URLs (n8n's WEBHOOK_URL), when it is not the local receiver. */
@@ -91,8 +91,7 @@ export class TriggerHarness {
 	}
 
 	private node(): INode {
-		const types =
-			this.options.authentication === 'oAuth2' ? ['bitrix24OAuth2Api'] : ['bitrix24OutgoingWebhookApi', 'bitrix24WebhookApi'];
+		const types = this.options.authentication === 'oAuth2' ? ['bitrix24OAuth2Api'] : ['bitrix24WebhookApi'];
 		return {
 			id: 'trigger',
 			name: this.options.nodeName ?? 'Bitrix24 Payments Trigger',

@@ -1,8 +1,10 @@
 /**
  * The package in n8n 2.40.7's editor, in a real browser (Debian's Chromium through playwright-core), used as a
- * person uses it: sign in, create the webhook credential and see its test pass, find the node in the nodes panel,
- * run Mark as Paid against the Bitrix24 emulator and read its output, open Order Payment > Update's fields and
- * Pay Payment's Pay System list, and find the node among an AI Agent's tools. The package is installed as a
+ * person uses it: sign in, create the webhook credential and see its test pass, find the node in the nodes panel
+ * (each entry with its own description), run Mark as Paid against the Bitrix24 emulator and read its output, open
+ * Order Payment > Update's fields and Pay Payment's Pay System list, run Get Many (main fields first, Limit 0
+ * refused), see each trigger's single credential picker and the notice naming its mode, find the node among an AI
+ * Agent's tools, and see the credential form's hints and its messages for mistyped URLs. The package is installed as a
  * community package (from `npm pack`). Screenshots go to .ui-screenshots/ (UI_SCREENSHOTS names another folder,
  * docs/screenshots/ for the README's). No browser console error may come
  * from the package; n8n's own offline noise is listed as a note.
@@ -35,6 +37,12 @@ const CHROMIUM_ARGS = [
 	'--disable-sync',
 ];
 const { payments } = SEED_IDS;
+
+/** What n8n shows for the entry it merges of Bitrix24 Payments and its trigger (the trigger's description). */
+const MERGED_DESCRIPTION = /^Mark Bitrix24 payments paid, update, list and delete them, pay them through pay systems, or start a workflow when one is paid, saved or deleted/;
+const POLLING_DESCRIPTION = /^Starts the workflow for Bitrix24 payments paid, saved or deleted since its last look/;
+/** The description the action node's entry showed before: the trigger's alone. */
+const TRIGGER_ONLY_DESCRIPTION = 'Starts the workflow when a Bitrix24 payment is paid, saved or deleted';
 
 /** What the browser reported as an error, with the address it came from. */
 interface BrowserError {
@@ -78,6 +86,8 @@ async function see(locator: Locator, what: string, timeout = 20_000) {
 	try {
 		await locator.first().waitFor({ state: 'visible', timeout });
 	} catch {
+		// What the page showed instead, for the one who reads the failure.
+		await locator.page().screenshot({ path: join(SCREENSHOTS, `failed-${what.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) });
 		throw new Error(`expected to see ${what} within ${timeout / 1000} s`);
 	}
 }
@@ -247,6 +257,9 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		expect(await selects.nth(0).inputValue()).toBe('Order Payment');
 		expect(await selects.nth(1).inputValue()).toBe('Update');
 
+		// Pay System is empty by default: the payment keeps its own (Bitrix24 requires one on every update).
+		await see(panel.getByText("Leave empty to keep the payment's current pay system"), "the Pay System hint about keeping the payment's own");
+		await screenshot('order-payment-update-pay-system');
 		await see(panel.getByText('Update Fields', { exact: true }), 'the Update Fields collection');
 		await panel.getByRole('combobox', { name: 'Add Field' }).click();
 		const options = await dropdownOptions(page);
@@ -287,6 +300,103 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		await closeNodePanel();
 	}, 120_000);
 
+	test('the nodes panel shows each entry with its own description, and the details page the same', async () => {
+		// The canvas has the manual trigger and Mark as Paid: the panel offers what comes next.
+		await page.getByRole('button', { name: 'Open nodes panel' }).click();
+		await nodesPanelSearch().fill('Bitrix24');
+		await see(page.getByText(MERGED_DESCRIPTION), "Bitrix24 Payments' entry describing its actions and its trigger");
+		expect(await page.getByText(TRIGGER_ONLY_DESCRIPTION, { exact: true }).count()).toBe(0);
+		await screenshot('nodes-panel');
+
+		await page.getByText('Bitrix24 Payments', { exact: true }).click();
+		await see(page.getByText('Mark a payment as paid', { exact: true }), 'the actions of Bitrix24 Payments');
+		await see(page.getByText(MERGED_DESCRIPTION), 'the description above the actions');
+		await screenshot('node-details');
+		await page.keyboard.press('Escape');
+		await page.keyboard.press('Escape');
+	}, 120_000);
+
+	test('Order Payment > Get Many: Limit 0 is refused before any request; the output shows id, order and paid first; filters are named', async () => {
+		await newWorkflow();
+		await page.getByRole('button', { name: 'Open nodes panel' }).click();
+		await nodesPanelSearch().fill('manual');
+		await page.keyboard.press('Enter');
+		await see(page.getByText('When clicking ‘Execute workflow’'), 'the manual trigger on the canvas');
+		await addBitrix24Action('Get many order payments');
+		const panel = ndv();
+		await see(panel.getByRole('combobox', { name: 'Add Filter' }), 'the "Add Filter" button of Filters');
+
+		const limit = panel.getByTestId('parameter-input-limit').locator('input');
+		await limit.fill('0');
+		await limit.blur();
+		expect(await limit.inputValue()).toBe('0');
+		const lists = () => emulator.methodCalls('sale.payment.list').length;
+		const before = lists();
+		await panel.getByRole('button', { name: 'Execute step' }).first().click();
+		await see(panel.getByText('Limit must be a positive whole number, not 0'), 'the Limit error', 60_000);
+		expect(lists()).toBe(before);
+		await screenshot('get-many-limit-0');
+
+		await limit.fill('5');
+		await limit.blur();
+		await panel.getByRole('button', { name: 'Execute step' }).first().click();
+		await see(panel.getByRole('table'), 'the output table', 60_000);
+		await eventually(async () => {
+			const headers = (await panel.getByRole('table').getByRole('columnheader').allInnerTexts()).map((text) => text.trim()).filter(Boolean);
+			expect(headers.slice(0, 4)).toEqual(['id', 'orderId', 'accountNumber', 'paid']);
+		});
+		expect(await outputRows()).toHaveLength(5);
+		await screenshot('get-many-output');
+		await closeNodePanel();
+	}, 180_000);
+
+	test('the triggers: each mode shows one credential picker and a notice naming the mode; the polling trigger its own description', async () => {
+		await newWorkflow();
+		// On an empty canvas the nodes panel offers triggers.
+		await page.getByRole('button', { name: 'Open nodes panel' }).click();
+		await nodesPanelSearch().fill('Bitrix24');
+		await see(page.getByText(POLLING_DESCRIPTION), "the polling trigger's entry with its own description");
+		await see(page.getByText(MERGED_DESCRIPTION), "Bitrix24 Payments' entry among the triggers");
+		await screenshot('trigger-panel');
+
+		await page.getByText('Bitrix24 Payments', { exact: true }).click();
+		await page.getByText(/payment paid/i).first().click();
+		let panel = ndv();
+		await see(panel.getByText(/^Mode: Outgoing Webhook \(set up in Bitrix24\)/), 'the notice naming the trigger mode');
+		const picker = panel.getByRole('combobox', { name: 'Select Credential' });
+		expect(await picker.count()).toBe(1);
+		expect(await picker.inputValue()).toBe('Bitrix24 Webhook account');
+		await screenshot('trigger-mode');
+		// n8n 2.x asks for the mode when the node's credential is created (the README's steps say so).
+		await picker.click();
+		await page.getByText('Create new credential').click();
+		const dialog = page.getByRole('dialog').filter({ hasText: 'Setup credential' });
+		await see(dialog.getByText('Outgoing Webhook (Set Up in Bitrix24)', { exact: true }), 'the mode, chosen at the top of the credential dialog');
+		await dialog.getByText('Outgoing Webhook (Set Up in Bitrix24)', { exact: true }).click();
+		await see(page.getByText('OAuth2 (Subscribes Itself)', { exact: true }), 'OAuth2 among the modes of the credential dialog');
+		await screenshot('trigger-credential-dialog');
+		// Escape closes the menu, or the dialog with it (nothing was saved).
+		await page.keyboard.press('Escape');
+		await sleep(400);
+		if (await dialog.isVisible()) await dialog.getByRole('button', { name: 'Close this dialog' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		// The same Escape may have closed the node's panel as well.
+		if (await ndv().isVisible()) await closeNodePanel();
+
+		await newWorkflow();
+		await page.getByRole('button', { name: 'Open nodes panel' }).click();
+		await nodesPanelSearch().fill('Bitrix24');
+		await page.getByText('Bitrix24 Payments Polling Trigger', { exact: true }).click();
+		await see(page.getByText(POLLING_DESCRIPTION), "the polling trigger's details page with its own description");
+		await screenshot('polling-trigger-details');
+		await page.getByRole('button', { name: 'Add to workflow' }).click();
+		panel = ndv();
+		await see(panel.getByText(/^Mode: Inbound Webhook \(paid payments by date\)/), 'the notice naming the polling mode');
+		expect(await panel.getByRole('combobox', { name: 'Select Credential' }).count()).toBe(1);
+		await screenshot('polling-trigger-mode');
+		await closeNodePanel();
+	}, 180_000);
+
 	test("an AI Agent's Tool connector lists Bitrix24 Payments Tool", async () => {
 		await newWorkflow();
 		await page.getByRole('button', { name: 'Open nodes panel' }).click();
@@ -305,6 +415,42 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		await nodesPanelSearch().fill('Bitrix24');
 		await see(page.getByText('Bitrix24 Payments Tool', { exact: true }), '"Bitrix24 Payments Tool" among the tools');
 		await screenshot('ai-agent-tools');
+	}, 120_000);
+
+	test('the credential form: every field has a hint; mistyped URLs get messages naming the host and the fix, never the secret', async () => {
+		await page.getByRole('button', { name: 'Add new item' }).click();
+		await page.getByRole('menuitem', { name: 'New credential' }).click();
+		const modal = page.getByRole('dialog');
+		await modal.getByRole('combobox', { name: 'Search for app...' }).fill('Bitrix24');
+		await page.getByRole('option', { name: 'Bitrix24 Webhook API', exact: true }).click();
+		await modal.getByRole('button', { name: 'Continue' }).click();
+
+		await see(modal.getByText(/^In Bitrix24: Developer resources > Other > Inbound webhook/), 'the hint of Webhook URL');
+		await see(modal.getByText(/the webhook's page shows its "Application token"/), 'the hint of the application token');
+		await see(modal.getByText(/^Bitrix24 cloud Enterprise plans: Enterprise/), 'the hint of Rate Limit');
+		await screenshot('credential-hints');
+
+		const url = modal.getByPlaceholder('https://yourcompany.bitrix24.com/rest/1/abc123def456/');
+		for (const [typed, message, name] of [
+			[`https://yourcompnay.invalid/rest/1/${DEFAULT_WEBHOOK_SECRET}/`, /No server named yourcompnay\.invalid was found/, 'credential-test-unknown-host'],
+			[`${new URL(emulator.baseUrl).host}/rest/1/${DEFAULT_WEBHOOK_SECRET}/`, /This is not a Bitrix24 inbound webhook URL: .*https:\/\/ included/, 'credential-test-no-https'],
+		] as const) {
+			await url.fill(typed);
+			await modal.getByRole('button', { name: 'Save' }).click();
+			// n8n may fold a long message behind "More details".
+			const details = modal.getByText('More details', { exact: true });
+			try {
+				await see(modal.getByText(message).or(details), `the message ${String(message)}`, 45_000);
+				if (await details.first().isVisible()) await details.first().click();
+				await see(modal.getByText(message), `the message ${String(message)}`, 10_000);
+			} catch (error) {
+				await screenshot(`${name}-failed`);
+				throw error;
+			}
+			expect(await modal.innerText()).not.toContain(DEFAULT_WEBHOOK_SECRET);
+			await screenshot(name);
+		}
+		await modal.getByRole('button', { name: 'Close this dialog' }).click();
 	}, 120_000);
 
 	test('the node icon loads and no browser console error comes from the package', () => {

@@ -197,8 +197,10 @@ export function fieldsCollection(options: {
 	specs: FieldSpec[];
 	sendTo?: string;
 	upperSnakeCase?: boolean;
+	/** The button's text: what the user adds ("Add Filter"). */
+	placeholder?: string;
 }): INodeProperties {
-	const { name, displayName, specs, sendTo, upperSnakeCase } = options;
+	const { name, displayName, specs, sendTo, upperSnakeCase, placeholder = 'Add Field' } = options;
 	const sendFields: PreSendAction = async function (this: IExecuteSingleFunctions, requestOptions) {
 		const values = this.getNodeParameter(name, {}) as IDataObject;
 		for (const spec of specs) {
@@ -224,7 +226,7 @@ export function fieldsCollection(options: {
 		displayName,
 		name,
 		type: 'collection',
-		placeholder: 'Add Field',
+		placeholder,
 		default: {},
 		options: specs.map(fieldProperty).sort((a, b) => a.displayName.localeCompare(b.displayName)),
 		routing: { send: { preSend: [sendFields] } },

@@ -22,8 +22,22 @@ export interface ReadBack {
 }
 
 /**
+
+ * A read the runner makes before the operation's call, for the same item, batched with the other items' ones: what
+ * the method needs and the user may leave to the portal (Order Payment > Update's current pay system).
+ */
+export interface ReadFirst {
+	/** Whether the item needs it (from its checked ids). */
+	wanted(ids: IDataObject): boolean;
+	method: string;
+	params(ids: IDataObject): IDataObject;
+	/** Completes the operation's params with what was read. */
+	apply(read: unknown, params: IDataObject): void;
+}
+
+/**
  * An id field of an operation and where its method wants the id: `id`, `PAYMENT_ID`, `fields.paySystemId`; `null`
- * for an optional id the method does not take, read only to settle a lost answer (a row's payment).
+ * for an optional id the method does not take, read only to settle a lost answer (a line's payment).
  */
 export interface IdAt {
 	field: INodeProperties;
@@ -40,10 +54,10 @@ export interface IdParameter {
 	name: string;
 	/** Where the method wants it; none: not sent. */
 	path?: string[];
-	/** An optional id is checked when filled in, and left out when empty. */
-	required: boolean;
 	/** How errors name it: the field's label ("Payment ID", "Pay System ID"). */
 	label: string;
+	/** A field that is not required may be left empty: the id is then not sent. */
+	optional: boolean;
 }
 
 export interface Operation {
@@ -54,6 +68,7 @@ export interface Operation {
 	fields: INodeProperties[];
 	ids: IdParameter[];
 	output: OutputStep[];
+	readFirst?: ReadFirst;
 	readBack?: ReadBack;
 	/** For a write: how to find out what it did if its answer is lost (nodes/client/settle.ts), from what it sends. */
 	settle?: (params: IDataObject, ids: IDataObject) => Settle;
@@ -90,10 +105,11 @@ export function operation(spec: {
 	method: string;
 	fields: Array<INodeProperties | IdAt>;
 	output?: OutputStep[];
+	readFirst?: ReadFirst;
 	readBack?: ReadBack;
 	settle?: Operation['settle'];
 }): Operation {
-	const { name, value, action, description, method, fields, output = [], readBack, settle } = spec;
+	const { name, value, action, description, method, fields, output = [], readFirst, readBack, settle } = spec;
 	const idsAt = fields.filter((field): field is IdAt => 'at' in field);
 	return {
 		option: { name, value, action, description, routing: { request: { method: 'POST', url: method }, send: { paginate: true } } },
@@ -102,11 +118,12 @@ export function operation(spec: {
 		ids: idsAt.map(({ field, at }) => ({
 			name: field.name,
 			path: at?.split('.'),
-			required: field.required === true,
 			// A picker is named after the thing ("Pay System"); what it must hold is its ID.
 			label: field.type === 'resourceLocator' ? `${field.displayName} ID` : field.displayName,
+			optional: field.required !== true,
 		})),
 		output,
+		readFirst,
 		readBack,
 		settle,
 	};

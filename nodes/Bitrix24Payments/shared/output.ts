@@ -40,14 +40,24 @@ export function unwrapProperty(property: string): OutputStep {
 	};
 }
 
-/** With "Simplify" on, only the fields people use; the order payment alone has 44. */
+/** The fields people look for first, in that order, then the rest as Bitrix24 sent them. */
+function mainFirst(json: IDataObject, fields: string[]): IDataObject {
+	const main = fields.filter((field) => field in json);
+	return Object.fromEntries([...main, ...Object.keys(json).filter((key) => !main.includes(key))].map((key) => [key, json[key]])) as IDataObject;
+}
+
+/**
+ * With "Simplify" on, only the fields people use; the order payment alone has 44. Without it, those fields come
+ * first: n8n's table shows the first columns and hides the rest behind "some columns are hidden".
+ */
 export function simplify(fields: string[]): OutputStep {
 	return async function (items) {
 		const wanted = this.getNodeParameter('simplify', this.getNodeParameter('options.simplify', false)) as boolean;
-		if (!wanted) return items;
 		return items.map((item) => ({
 			...item,
-			json: Object.fromEntries(fields.filter((field) => field in item.json).map((field) => [field, item.json[field]])) as IDataObject,
+			json: wanted
+				? (Object.fromEntries(fields.filter((field) => field in item.json).map((field) => [field, item.json[field]])) as IDataObject)
+				: mainFirst(item.json, fields),
 		}));
 	};
 }

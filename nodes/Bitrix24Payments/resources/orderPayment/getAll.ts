@@ -21,11 +21,11 @@ export const getAll = operation({
 			default: false,
 			description: 'Whether to return all results or only up to a given limit',
 		},
+		// eslint-disable-next-line n8n-nodes-base/node-param-type-options-missing-from-limit -- minValue would make the editor turn 0 into 1 without a word; the node refuses a Limit below 1 with a message, before any request
 		{
 			displayName: 'Limit',
 			name: 'limit',
 			type: 'number',
-			typeOptions: { minValue: 1 },
 			default: 50,
 			description: 'Max number of results to return',
 			displayOptions: { show: { returnAll: [false] } },
@@ -33,6 +33,7 @@ export const getAll = operation({
 		fieldsCollection({
 			name: 'filters',
 			displayName: 'Filters',
+			placeholder: 'Add Filter',
 			sendTo: 'filter',
 			specs: [
 				{ name: 'orderId', displayName: 'Order ID', kind: 'integer', description: 'Only payments of this order' },

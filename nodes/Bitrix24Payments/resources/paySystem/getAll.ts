@@ -19,6 +19,7 @@ export const getAll = operation({
 		fieldsCollection({
 			name: 'filters',
 			displayName: 'Filters',
+			placeholder: 'Add Filter',
 			sendTo: 'FILTER',
 			upperSnakeCase: true,
 			specs: [

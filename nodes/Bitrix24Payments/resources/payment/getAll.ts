@@ -15,6 +15,7 @@ export const getAll = operation({
 		fieldsCollection({
 			name: 'filters',
 			displayName: 'Filters',
+			placeholder: 'Add Filter',
 			sendTo: 'filter',
 			specs: [
 				{ name: 'paid', displayName: 'Paid', kind: 'yesNo', description: 'Only paid or only unpaid payments' },
