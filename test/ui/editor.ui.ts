@@ -17,32 +17,13 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { chromium, selectors } from 'playwright-core';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
+import { CHROMIUM, CHROMIUM_ARGS, MERGED_DESCRIPTION, POLLING_DESCRIPTION, TRIGGER_ONLY_DESCRIPTION } from './browser';
 import { N8n, OWNER, PACKAGE_NAME, sleep } from '../e2e/n8n';
 import { N8N_2_VERSION } from '../e2e/install-n8n';
 
 // A run's screenshots, out of git; `UI_SCREENSHOTS=docs/screenshots npm run test:ui` refreshes the README's.
 const SCREENSHOTS = resolve(__dirname, '..', '..', process.env.UI_SCREENSHOTS ?? '.ui-screenshots');
-// Debian's Chromium; CHROMIUM_PATH names another Chromium-based browser (GitHub's runners have Chrome, not Chromium).
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// The closed network refuses Chromium's background connections; without these it keeps retrying them.
-const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-dev-shm-usage',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-];
 const { payments } = SEED_IDS;
-
-/** What n8n shows for the entry it merges of Bitrix24 Payments and its trigger (the trigger's description). */
-const MERGED_DESCRIPTION = /^Mark Bitrix24 payments paid, update, list and delete them, pay them through pay systems, or start a workflow when one is paid, saved or deleted/;
-const POLLING_DESCRIPTION = /^Starts the workflow for Bitrix24 payments paid, saved or deleted since its last look/;
-/** The description the action node's entry showed before: the trigger's alone. */
-const TRIGGER_ONLY_DESCRIPTION = 'Starts the workflow when a Bitrix24 payment is paid, saved or deleted';
 
 /** What the browser reported as an error, with the address it came from. */
 interface BrowserError {
