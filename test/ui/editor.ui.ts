@@ -89,10 +89,15 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 	}
 
+	/** The nodes panel (the + button), searched for `text`. */
+	async function searchNodes(text: string) {
+		await page.getByRole('button', { name: 'Open nodes panel' }).click();
+		await nodesPanelSearch().fill(text);
+	}
+
 	/** The nodes panel (the + button): search "Bitrix24", open Bitrix24 Payments, choose one of its actions. */
 	async function addBitrix24Action(action: string) {
-		await page.getByRole('button', { name: 'Open nodes panel' }).click();
-		await nodesPanelSearch().fill('Bitrix24');
+		await searchNodes('Bitrix24');
 		await page.getByText('Bitrix24 Payments', { exact: true }).click();
 		await page.getByText(action, { exact: true }).click();
 		await see(ndv(), `the node's panel for "${action}"`);
@@ -191,13 +196,11 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 	test('the nodes panel finds Bitrix24 Payments; Mark as Paid run from the editor pays the payment and shows success: true', async () => {
 		await newWorkflow();
 		// An action needs a trigger before it: the manual one, as a user adds it.
-		await page.getByRole('button', { name: 'Open nodes panel' }).click();
-		await nodesPanelSearch().fill('manual');
+		await searchNodes('manual');
 		await page.keyboard.press('Enter');
 		await see(page.getByText('When clicking ‘Execute workflow’'), 'the manual trigger on the canvas');
 
-		await page.getByRole('button', { name: 'Open nodes panel' }).click();
-		await nodesPanelSearch().fill('Bitrix24');
+		await searchNodes('Bitrix24');
 		await see(page.getByText('Bitrix24 Payments', { exact: true }), '"Bitrix24 Payments" in the nodes panel');
 		await page.getByText('Bitrix24 Payments', { exact: true }).click();
 		// n8n lists the operations as actions, by their action text, under the resources' names.
@@ -283,8 +286,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 
 	test('the nodes panel shows each entry with its own description, and the details page the same', async () => {
 		// The canvas has the manual trigger and Mark as Paid: the panel offers what comes next.
-		await page.getByRole('button', { name: 'Open nodes panel' }).click();
-		await nodesPanelSearch().fill('Bitrix24');
+		await searchNodes('Bitrix24');
 		await see(page.getByText(MERGED_DESCRIPTION), "Bitrix24 Payments' entry describing its actions and its trigger");
 		expect(await page.getByText(TRIGGER_ONLY_DESCRIPTION, { exact: true }).count()).toBe(0);
 		await screenshot('nodes-panel');
@@ -299,8 +301,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 
 	test('Order Payment > Get Many: Limit 0 is refused before any request; the output shows id, order and paid first; filters are named', async () => {
 		await newWorkflow();
-		await page.getByRole('button', { name: 'Open nodes panel' }).click();
-		await nodesPanelSearch().fill('manual');
+		await searchNodes('manual');
 		await page.keyboard.press('Enter');
 		await see(page.getByText('When clicking ‘Execute workflow’'), 'the manual trigger on the canvas');
 		await addBitrix24Action('Get many order payments');
@@ -334,8 +335,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 	test('the triggers: each mode shows one credential picker and a notice naming the mode; the polling trigger its own description', async () => {
 		await newWorkflow();
 		// On an empty canvas the nodes panel offers triggers.
-		await page.getByRole('button', { name: 'Open nodes panel' }).click();
-		await nodesPanelSearch().fill('Bitrix24');
+		await searchNodes('Bitrix24');
 		await see(page.getByText(POLLING_DESCRIPTION), "the polling trigger's entry with its own description");
 		await see(page.getByText(MERGED_DESCRIPTION), "Bitrix24 Payments' entry among the triggers");
 		await screenshot('trigger-panel');
@@ -365,8 +365,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		if (await ndv().isVisible()) await closeNodePanel();
 
 		await newWorkflow();
-		await page.getByRole('button', { name: 'Open nodes panel' }).click();
-		await nodesPanelSearch().fill('Bitrix24');
+		await searchNodes('Bitrix24');
 		await page.getByText('Bitrix24 Payments Polling Trigger', { exact: true }).click();
 		await see(page.getByText(POLLING_DESCRIPTION), "the polling trigger's details page with its own description");
 		await screenshot('polling-trigger-details');
@@ -380,8 +379,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 
 	test("an AI Agent's Tool connector lists Bitrix24 Payments Tool", async () => {
 		await newWorkflow();
-		await page.getByRole('button', { name: 'Open nodes panel' }).click();
-		await nodesPanelSearch().fill('AI Agent');
+		await searchNodes('AI Agent');
 		await page.getByText('AI Agent', { exact: true }).click();
 		await see(ndv(), "the AI Agent's panel");
 		await closeNodePanel();
