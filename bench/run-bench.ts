@@ -138,17 +138,8 @@ async function standardBucket(n: number, batch: boolean): Promise<BucketRow> {
 
 // ---- 1b. Several processes, one bucket ----
 
-interface SharedRow {
-	processes: number;
-	n: number;
-	wallMs: number;
-	minimumMs: number;
-	failed: number;
-	duplicates: number;
-	refused: number;
-	requests: number;
-	unpaid: number;
-}
+/** A row of section 1 with the number of processes in place of the batching switch (always off here). */
+type SharedRow = Omit<BucketRow, 'batch'> & { processes: number };
 
 /**
  * `processes` copies of the node (each its own module copy, so its own copy of the bucket, as queue mode's workers

@@ -9,12 +9,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { takeSeat } from '../client/batch';
+import { nextSeat } from '../client/batch';
 import type { Call } from '../client/call';
+import { followingCall } from '../client/call';
 import { testWebhookConnection } from '../client/connectionTest';
 import { methodOf } from '../client/methods';
 import { readPages } from '../client/pages';
-import { followingCall, newCall, request, settingsOf } from '../client/request';
+import { newCall, request, settingsOf } from '../client/request';
 import { REQUEST_OPTIONS_PROPERTY } from '../client/requestOptions';
 import { toPositiveInteger } from '../client/validation';
 import { orderPaymentResource } from './resources/orderPayment';
@@ -110,7 +111,7 @@ async function runOperation(
 	const operation = OPERATIONS.get(`${resource}:${this.getNodeParameter('operation') as string}`)!;
 	const settings = settingsOf(this);
 	const batchKey = settings.batch ? `${this.getExecutionId()} ${this.getNode().name}` : undefined;
-	let seat = batchKey ? takeSeat(batchKey) : undefined;
+	let seat = nextSeat(batchKey);
 	const { pageRows } = methodOf(operation.method);
 	let call: Call | undefined;
 	let limit = Infinity;
@@ -128,7 +129,7 @@ async function runOperation(
 		// The item's seat carries the read, so all items' reads share a batch; the call itself takes the next one.
 		const read = await request(followingCall(call, readFirst.method, readFirst.params(call.ids)), seat);
 		readFirst.apply(read.result, call.params);
-		seat = batchKey ? takeSeat(batchKey) : undefined;
+		seat = nextSeat(batchKey);
 	}
 	// What the write sends is complete only now (readFirst may have added to it).
 	call.settle = operation.settle?.(call.params, call.ids);
@@ -141,7 +142,7 @@ async function runOperation(
 	}
 	const { readBack } = operation;
 	if (readBack?.wanted.call(this)) {
-		const read = await request(followingCall(call, readBack.method, readBack.params(call.ids)), batchKey ? takeSeat(batchKey) : undefined);
+		const read = await request(followingCall(call, readBack.method, readBack.params(call.ids)), nextSeat(batchKey));
 		items = readBack.check.call(this, read.result, items, call);
 	}
 	return items;

@@ -46,6 +46,11 @@ export function takeSeat(key: string): Seat {
 	};
 }
 
+/** A seat in the next request of a node run, for a call that may be batched (`batchKey`); none: it goes alone. */
+export function nextSeat(batchKey: string | undefined): Seat | undefined {
+	return batchKey ? takeSeat(batchKey) : undefined;
+}
+
 async function closeWhenQuiet(key: string, gathering: Gathering) {
 	do {
 		gathering.joined = false;

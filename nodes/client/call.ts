@@ -11,7 +11,7 @@ import type { RatePlan } from './credentialFields';
 
 /**
  * What a call is: the one typed object that carries everything about one Bitrix24 method call through the
- * stages of request.ts, which also makes it (newCall). Types only.
+ * stages of request.ts, which also makes it (newCall); and followingCall, a call made from another.
  */
 
 /**
@@ -88,4 +88,12 @@ export interface Call {
 	lastSentAt?: number;
 	/** For a write: how to find out what it did if its answer is lost. */
 	settle?: Settle;
+}
+
+/**
+ * Another call on behalf of the same item (re-reading what it changed, the next page, reading back a lost write): same
+ * connection, settings and ids; its own counters.
+ */
+export function followingCall(call: Call, method: string, params: IDataObject): Call {
+	return { ...call, method, params, sent: 0, refused: 0, waitedMs: 0, startedAt: Date.now(), lastSentAt: undefined, settle: undefined };
 }

@@ -2,9 +2,10 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Success } from './answer';
 import type { Seat } from './batch';
-import { takeSeat } from './batch';
+import { nextSeat } from './batch';
 import type { Call } from './call';
-import { followingCall, request } from './request';
+import { followingCall } from './call';
+import { request } from './request';
 
 /**
  * Lists served in pages (sale.payment.list): the first page tells how many rows there are (`total`) and where
@@ -38,7 +39,7 @@ export async function readPages(call: Call, rowsKey: string, limit: number, seat
 async function page(call: Call, start: number, batched: boolean): Promise<Success> {
 	const pageCall = followingCall(call, call.method, { ...call.params, start });
 	// Seats are taken before the first await, so that all pages share the same batches.
-	return await request(pageCall, batched && call.batchKey ? takeSeat(call.batchKey) : undefined);
+	return await request(pageCall, batched ? nextSeat(call.batchKey) : undefined);
 }
 
 function rowsOf(page: Success, rowsKey: string): IDataObject[] {

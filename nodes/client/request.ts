@@ -6,7 +6,7 @@ import type { Authentication, Call, Connection, PortalContext, RequestSettings }
 import type { RatePlan } from './credentialFields';
 import { RATE_PLANS, WEBHOOK_URL_PATTERN } from './credentialFields';
 import type { Seat } from './batch';
-import { takeSeat } from './batch';
+import { nextSeat, takeSeat } from './batch';
 import { bitrix24ApiError } from './errors';
 import { REQUEST_OPTIONS_PROPERTY } from './requestOptions';
 import type { Attempted } from './retry';
@@ -32,7 +32,7 @@ export async function request(call: Call, firstSeat?: Seat): Promise<Success> {
 	if (outcome.ok) return outcome;
 	// n8n's own verdict (a credential it could not refresh) passes as it is.
 	if (outcome.n8nError) throw outcome.n8nError;
-	if ('unknown' in outcome.verdict) return await settle(call, outcome.failure, outcome.verdict.unknown, attempt);
+	if ('unknown' in outcome.verdict) return await settle(call, outcome.failure, attempt);
 	throw bitrix24ApiError(call.context.getNode(), outcome.failure, call, outcome.verdict.giveUp);
 }
 
@@ -47,7 +47,7 @@ async function attempt(call: Call, firstSeat?: Seat): Promise<Attempted> {
 		if (!('retryInMs' in verdict)) return { ...reading, verdict };
 		await sleep(verdict.retryInMs);
 		call.waitedMs += verdict.retryInMs;
-		seat = call.batchKey ? takeSeat(call.batchKey) : undefined;
+		seat = nextSeat(call.batchKey);
 	}
 }
 
@@ -93,11 +93,6 @@ export async function newCall(
 	const { method, params, ids = {}, itemIndex = 0, settings = settingsOf(ctx), batchKey } = spec;
 	const connection = await connectionOf(ctx);
 	return { method, params, ids, itemIndex, connection, settings, context: ctx, batchKey, sent: 0, refused: 0, waitedMs: 0, startedAt: Date.now() };
-}
-
-/** Another call on behalf of the same item (re-reading what it changed, the next page): same connection, settings and ids. */
-export function followingCall(call: Call, method: string, params: IDataObject): Call {
-	return { ...call, method, params, sent: 0, refused: 0, waitedMs: 0, startedAt: Date.now(), lastSentAt: undefined, settle: undefined };
 }
 
 const REQUEST_DEFAULTS = Object.fromEntries(

@@ -1,5 +1,5 @@
 import type { FailedAnswer, Reading, Success } from './answer';
-import { neverSent, timedOut } from './answer';
+import { neverSent } from './answer';
 import type { Call } from './call';
 import { methodOf } from './methods';
 import { operatingResetAt } from './pace';
@@ -38,7 +38,7 @@ function kindOf(failure: FailedAnswer, method: string): Kind {
 }
 
 /** Send it again after a pause; give up with a note for the error; or, for a write, its outcome is unknown. */
-export type Verdict = { retryInMs: number } | { giveUp: string } | { unknown: { timedOut: boolean } };
+export type Verdict = { retryInMs: number } | { giveUp: string } | { unknown: true };
 
 /** Where stages 1 to 5 leave a call: answered, or failed with why it is not sent again. */
 export type Attempted = Success | (Extract<Reading, { ok: false }> & { verdict: Exclude<Verdict, { retryInMs: number }> });
@@ -60,7 +60,7 @@ function backoff(tries: number): number {
 export function decide(call: Call, failure: FailedAnswer): Verdict {
 	const kind = kindOf(failure, call.method);
 	if (kind === 'final') return { giveUp: '' };
-	if (kind === 'ambiguous') return { unknown: { timedOut: failure.network !== undefined && timedOut(failure.network) } };
+	if (kind === 'ambiguous') return { unknown: true };
 	const { maxRetries, maxWaitMs } = call.settings;
 	const tried = `Tried ${call.sent} time${call.sent === 1 ? '' : 's'} in ${seconds(Date.now() - call.startedAt)}.`;
 	if (kind === 'bucket') {

@@ -21,8 +21,6 @@ function waited(calls: Call[], ms: number) {
 export async function sendAlone(call: Call): Promise<Reading> {
 	const { connection, context, method, params, settings } = call;
 	waited([call], await pace(connection));
-	call.sent++;
-	call.lastSentAt = Date.now();
 	return (await answeredWith(connection, [call], async () => {
 		const sent = await withRefresh(connection, async (statusErrors) =>
 			await post({ connection, context, method, params, timeoutMs: settings.timeoutMs, statusErrors }),
@@ -41,11 +39,6 @@ export async function sendBatch(calls: Call[], commands: string[]): Promise<Read
 	const params = { halt: 0, cmd: Object.fromEntries(keys.map((key, index) => [key, commands[index]])) };
 	const timeoutMs = Math.max(...calls.map((call) => call.settings.timeoutMs));
 	waited(calls, await pace(connection));
-	const now = Date.now();
-	for (const call of calls) {
-		call.sent++;
-		call.lastSentAt = now;
-	}
 	return await answeredWith(connection, calls, async () => {
 		const sent = await withRefresh(connection, async (statusErrors) =>
 			await post({ connection, context, method: 'batch', params, timeoutMs, statusErrors }),
@@ -54,8 +47,13 @@ export async function sendBatch(calls: Call[], commands: string[]): Promise<Read
 	});
 }
 
-/** Sends and reads one paced request, then tells stage 2 what its answer said, whatever happened. */
+/** Sends and reads one paced request for its calls, then tells stage 2 what its answer said, whatever happened. */
 async function answeredWith(connection: Connection, calls: Call[], sendAndRead: () => Promise<Reading[]>): Promise<Reading[]> {
+	const now = Date.now();
+	for (const call of calls) {
+		call.sent++;
+		call.lastSentAt = now;
+	}
 	let readings: Reading[] = [];
 	try {
 		readings = await sendAndRead();

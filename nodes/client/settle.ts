@@ -3,9 +3,11 @@ import { sleep } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 
 import type { FailedAnswer, Success } from './answer';
+import { timedOut } from './answer';
 import type { Seat } from './batch';
-import { takeSeat } from './batch';
+import { nextSeat } from './batch';
 import type { Call, ReadBack } from './call';
+import { followingCall } from './call';
 import type { Outcome } from './errors';
 import { bitrix24ApiError, isNotFound } from './errors';
 import type { Attempted } from './retry';
@@ -26,12 +28,13 @@ const NOT_REPEATED = 'The node did not send it again: repeating a change could a
 
 type Attempt = (call: Call, seat?: Seat) => Promise<Attempted>;
 
-export async function settle(call: Call, failure: FailedAnswer, lost: { timedOut: boolean }, attempt: Attempt): Promise<Success> {
+export async function settle(call: Call, failure: FailedAnswer, attempt: Attempt): Promise<Success> {
 	const fail = (outcome: Outcome, note: string) => bitrix24ApiError(call.context.getNode(), failure, call, note, outcome);
 	const spec = call.settle;
 	if (!spec) throw fail('unknown', NOT_REPEATED);
 	if ('lookFor' in spec) throw fail('unknown', `Check ${spec.lookFor} in Bitrix24 before running this item again. ${NOT_REPEATED}`);
-	if (lost.timedOut) {
+	const lostInTime = failure.network !== undefined && timedOut(failure.network);
+	if (lostInTime) {
 		// The portal may still be running it: a read now could see the state before the write.
 		const wait = (call.lastSentAt ?? Date.now()) + PORTAL_REQUEST_LIMIT_MS - Date.now();
 		if (wait > 0 && call.waitedMs + wait > call.settings.maxWaitMs) {
@@ -45,20 +48,12 @@ export async function settle(call: Call, failure: FailedAnswer, lost: { timedOut
 			call.waitedMs += wait;
 		}
 	}
-	const read: Call = {
-		...call,
-		method: spec.method,
-		params: spec.params,
-		sent: 0,
-		refused: 0,
-		startedAt: Date.now(),
-		lastSentAt: undefined,
-		settle: undefined,
-	};
-	const reading = await attempt(read, call.batchKey ? takeSeat(call.batchKey) : undefined);
+	// What the item already waited counts against its Max Wait.
+	const read = { ...followingCall(call, spec.method, spec.params), waitedMs: call.waitedMs };
+	const reading = await attempt(read, nextSeat(call.batchKey));
 	const at = new Date().toISOString();
 	// Which case it was: a timeout (read once the portal would have finished) or an answer that broke.
-	const lostHow = lost.timedOut
+	const lostHow = lostInTime
 		? 'No answer came within the Timeout; the node read back once the portal would have finished the request (60 s after sending). '
 		: '';
 	const verdict = reading.ok ? judge(spec, reading.result) : isNotFound(reading.failure, read) ? judgeMissing(spec) : undefined;

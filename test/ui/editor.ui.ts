@@ -120,6 +120,14 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		await see(emptyCanvas, 'an empty workflow canvas', 60_000);
 	}
 
+	/** A new workflow with the manual trigger, added as a user adds it: an action needs a trigger before it. */
+	async function newWorkflowWithManualTrigger() {
+		await newWorkflow();
+		await searchNodes('manual');
+		await page.keyboard.press('Enter');
+		await see(page.getByText('When clicking ‘Execute workflow’'), 'the manual trigger on the canvas');
+	}
+
 	/** The output panel's table as records: header -> cell text. */
 	async function outputRows(): Promise<Array<Record<string, string>>> {
 		const table = ndv().getByRole('table');
@@ -194,11 +202,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 	}, 120_000);
 
 	test('the nodes panel finds Bitrix24 Payments; Mark as Paid run from the editor pays the payment and shows success: true', async () => {
-		await newWorkflow();
-		// An action needs a trigger before it: the manual one, as a user adds it.
-		await searchNodes('manual');
-		await page.keyboard.press('Enter');
-		await see(page.getByText('When clicking ‘Execute workflow’'), 'the manual trigger on the canvas');
+		await newWorkflowWithManualTrigger();
 
 		await searchNodes('Bitrix24');
 		await see(page.getByText('Bitrix24 Payments', { exact: true }), '"Bitrix24 Payments" in the nodes panel');
@@ -300,10 +304,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 	}, 120_000);
 
 	test('Order Payment > Get Many: Limit 0 is refused before any request; the output shows id, order and paid first; filters are named', async () => {
-		await newWorkflow();
-		await searchNodes('manual');
-		await page.keyboard.press('Enter');
-		await see(page.getByText('When clicking ‘Execute workflow’'), 'the manual trigger on the canvas');
+		await newWorkflowWithManualTrigger();
 		await addBitrix24Action('Get many order payments');
 		const panel = ndv();
 		await see(panel.getByRole('combobox', { name: 'Add Filter' }), 'the "Add Filter" button of Filters');

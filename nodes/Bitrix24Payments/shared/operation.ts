@@ -22,7 +22,6 @@ export interface ReadBack {
 }
 
 /**
-
  * A read the runner makes before the operation's call, for the same item, batched with the other items' ones: what
  * the method needs and the user may leave to the portal (Order Payment > Update's current pay system).
  */

@@ -40,25 +40,19 @@ export function unwrapProperty(property: string): OutputStep {
 	};
 }
 
-/** The fields people look for first, in that order, then the rest as Bitrix24 sent them. */
-function mainFirst(json: IDataObject, fields: string[]): IDataObject {
-	const main = fields.filter((field) => field in json);
-	return Object.fromEntries([...main, ...Object.keys(json).filter((key) => !main.includes(key))].map((key) => [key, json[key]])) as IDataObject;
-}
-
 /**
  * With "Simplify" on, only the fields people use; the order payment alone has 44. Without it, those fields come
- * first: n8n's table shows the first columns and hides the rest behind "some columns are hidden".
+ * first, then the rest as Bitrix24 sent them: n8n's table shows the first columns and hides the rest behind "some
+ * columns are hidden".
  */
 export function simplify(fields: string[]): OutputStep {
 	return async function (items) {
 		const wanted = this.getNodeParameter('simplify', this.getNodeParameter('options.simplify', false)) as boolean;
-		return items.map((item) => ({
-			...item,
-			json: wanted
-				? (Object.fromEntries(fields.filter((field) => field in item.json).map((field) => [field, item.json[field]])) as IDataObject)
-				: mainFirst(item.json, fields),
-		}));
+		return items.map((item) => {
+			const main = fields.filter((field) => field in item.json);
+			const keys = wanted ? main : [...main, ...Object.keys(item.json).filter((key) => !main.includes(key))];
+			return { ...item, json: Object.fromEntries(keys.map((key) => [key, item.json[key]])) as IDataObject };
+		});
 	};
 }
 
