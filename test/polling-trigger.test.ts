@@ -4,9 +4,13 @@
  * downtime, crashes and restarts; the license fallback; two workflows on one app; the inbound-webhook mode by date;
  * "Fetch Test Event"; and the errors a user can act on.
  */
+import { Workflow } from 'n8n-workflow';
+
 import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
 import type { OAuthTokenData } from './emulator/server';
 import { credentialData } from './helpers/bitrix24';
+import { createNodeTypes } from './helpers/engine';
+import { freshPollingTriggerType } from './helpers/package';
 import { PollHarness } from './helpers/poll';
 
 const { payments } = SEED_IDS;
@@ -173,13 +177,50 @@ describe('OAuth2: the offline event queue', () => {
 	test('switched off, then on again: what was paid meanwhile does not start it (it was off); what is paid after does', async () => {
 		const trigger = oauthTrigger(['paymentPaid']);
 		await trigger.activate();
-		trigger.deactivate();
+		await trigger.deactivate();
 		emulator.person.pay(payments.UNPAID);
 		const activation = await trigger.activate('activate');
 		expect(activation.runs).toEqual([]);
 		expect((await trigger.look()).runs).toEqual([]);
 		emulator.person.pay(payments.UNPAID_2);
 		expect(told((await trigger.look()).runs)).toEqual([[payments.UNPAID_2, 'ONPAYMENTENTITYSAVED']]);
+	});
+
+	test('deactivation unbinds exactly its own bindings (another workflow\'s stay, nothing queues while off); stopping n8n unbinds nothing', async () => {
+		const first = oauthTrigger(['paymentPaid', 'ONPAYMENTDELETED'], { workflowId: 'wf1' });
+		const second = oauthTrigger(['paymentPaid'], { workflowId: 'wf2' });
+		await first.activate();
+		await second.activate();
+		emulator.requests = [];
+		await second.restart();
+		expect(calls('event.unbind')).toEqual([]);
+
+		await first.deactivate();
+		expect(calls('event.unbind').map((call) => [call.params.event, call.params.event_type, call.params.auth_connector]).sort()).toEqual([
+			['ONPAYMENTDELETED', 'offline', 'n8n_wf1_node-wf1'],
+			['ONPAYMENTENTITYSAVED', 'offline', 'n8n_wf1_node-wf1'],
+		]);
+		emulator.person.pay(payments.UNPAID);
+		expect(emulator.offlineRecords({ connectorId: 'n8n_wf1_node-wf1' })).toEqual([]);
+		expect(emulator.offlineRecords({ connectorId: 'n8n_wf2_node-wf2' })).toHaveLength(1);
+		expect(told((await second.look()).runs)).toEqual([[payments.UNPAID, 'ONPAYMENTENTITYSAVED']]);
+	});
+
+	test('n8n sees the webhook step only on an active workflow, so "Fetch Test Event" polls instead of waiting for a call', () => {
+		const [webhook] = freshPollingTriggerType().description.webhooks!;
+		const methodOf = (active: boolean) => {
+			const workflow = new Workflow({
+				id: 'wf',
+				nodes: [{ id: 'n', name: 'Polling', type: 'bitrix24PaymentsPollingTrigger', typeVersion: 1, position: [0, 0], parameters: {} }],
+				connections: {},
+				active,
+				nodeTypes: createNodeTypes([freshPollingTriggerType()]),
+			});
+			// As n8n's webhook service reads it (mode "internal", "GET" when unset); "" gives no webhook at all.
+			return workflow.expression.getSimpleParameterValue(workflow.getNode('Polling')!, webhook.httpMethod, 'internal', {}, undefined, 'GET');
+		};
+		expect(methodOf(true)).toBe('POST');
+		expect(methodOf(false)).toBe('');
 	});
 
 	test('two workflows polling with the same app each get every event', async () => {

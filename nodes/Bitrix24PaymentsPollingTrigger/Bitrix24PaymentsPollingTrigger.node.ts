@@ -1,11 +1,20 @@
-import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions, WorkflowActivateMode } from 'n8n-workflow';
+import type {
+	IHookFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+	IWebhookFunctions,
+	IWebhookResponseData,
+	WorkflowActivateMode,
+} from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { testWebhookConnection } from '../client/connectionTest';
 import { registry } from '../client/registry';
 import { TRIGGER_EVENTS } from '../paymentEvents/events';
 import type { EventItem } from '../paymentEvents/payments';
-import { latestQueued, lookAtQueue } from './offlineQueue';
+import { bindQueue, isQueueBound, latestQueued, lookAtQueue, unbindQueue } from './offlineQueue';
 import { latestPaid, lookAtPaidPayments } from './paidSince';
 
 /** Activations that switch the workflow on: it was off before, so what happened meanwhile does not start it. */
@@ -17,6 +26,8 @@ function firstLook(ctx: IPollFunctions): boolean {
 	registry.activationsLooked.add(ctx);
 	return true;
 }
+
+const usesQueue = (ctx: IHookFunctions): boolean => ctx.getNodeParameter('authentication', 'webhook') === 'oAuth2';
 
 /** Events that only the offline queue of an app carries: an inbound webhook has no events. */
 function checkEvents(ctx: IPollFunctions, authentication: string, chosen: string[]): void {
@@ -46,6 +57,19 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 		defaults: { name: 'Bitrix24 Payments Polling Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
+		// Not for Bitrix24 to call: n8n runs a webhook's steps on activation and deactivation but not when it stops,
+		// which is what tells "switched off" (unbind the queue) from "n8n stopped" (keep it filling) apart. The method
+		// is empty unless the workflow is active, so a manual run ("Fetch Test Event") polls instead of waiting for a call.
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: '={{ $workflow.active ? "POST" : "" }}',
+				path: 'offline-queue',
+				responseMode: 'onReceived',
+				ndvHideUrl: true,
+				ndvHideMethod: true,
+			},
+		],
 		credentials: [
 			{
 				name: 'bitrix24WebhookApi',
@@ -77,7 +101,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 			},
 			{
 				displayName:
-					"Mode: OAuth2 (the portal's offline event queue). Bitrix24 keeps this node's events in the portal's offline queue until the node has started their runs, so nothing is lost while n8n is down. The app's user must be a Bitrix24 administrator. The bindings stay when the workflow is deactivated; switching it on again drops what queued meanwhile. To poll with an inbound webhook instead, choose Authentication: Webhook (n8n 2.x: in the credential's dialog).",
+					"Mode: OAuth2 (the portal's offline event queue). Bitrix24 keeps this node's events in the portal's offline queue until the node has started their runs, so nothing is lost while n8n is down. The app's user must be a Bitrix24 administrator. Deactivating the workflow unbinds the queue (nothing queues while it is off); stopping n8n keeps it. To poll with an inbound webhook instead, choose Authentication: Webhook (n8n 2.x: in the credential's dialog).",
 				name: 'oauthNotice',
 				type: 'notice',
 				default: '',
@@ -106,7 +130,28 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 		],
 	};
 
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return !usesQueue(this) || (await isQueueBound(this));
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return !usesQueue(this) || (await bindQueue(this));
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return !usesQueue(this) || (await unbindQueue(this));
+			},
+		},
+	};
+
 	methods = { credentialTest: { bitrix24WebhookConnection: testWebhookConnection } };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		this.getResponseObject()
+			.status(404)
+			.json({ message: 'Bitrix24 Payments Polling Trigger takes no calls: it reads the portal on its own schedule' });
+		return { noWebhookResponse: true };
+	}
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const authentication = this.getNodeParameter('authentication', 'webhook') as string;

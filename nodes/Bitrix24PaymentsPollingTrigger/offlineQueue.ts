@@ -1,4 +1,4 @@
-import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, IPollFunctions } from 'n8n-workflow';
 
 import type { Success } from '../client/answer';
 import { registry } from '../client/registry';
@@ -10,10 +10,11 @@ import type { EventItem } from '../paymentEvents/payments';
 import { readPayments } from '../paymentEvents/payments';
 
 /**
- * OAuth2: the portal's offline event queue. The node binds the payment events offline under a source key of its
- * own (`auth_connector`), so the portal keeps one queue per node: two workflows on one app each get every event, and
- * changes the app itself makes through Bitrix24 Payments are queued too (the portal skips only those made with the
- * same key). Each look reserves what is queued (`clear=0`) and clears it at the next look, once n8n has started the
+ * OAuth2: the portal's offline event queue. Activating the workflow binds the payment events offline under a source
+ * key of the node's own (`auth_connector`), deactivating it unbinds them, and stopping n8n leaves them, so what is
+ * paid meanwhile waits in the queue. The portal keeps one queue per node: two workflows on one app each get every
+ * event, and changes the app itself makes through Bitrix24 Payments are queued too (the portal skips only those made
+ * with the same key). Each look reserves what is queued (`clear=0`) and clears it at the next look, once n8n has started the
  * runs; a reservation that a crash left behind is found again with `event.offline.list`. Where the portal's plan
  * lacks the extended queue, records are read and deleted at once (`clear=1`).
  */
@@ -36,34 +37,50 @@ interface QueueRecord {
 }
 
 /** The source key of this node's queue: the workflow and the node's own id (a rename keeps it). */
-export function connectorOf(ctx: IPollFunctions): string {
+export function connectorOf(ctx: IPollFunctions | IHookFunctions): string {
 	return `n8n_${ctx.getWorkflow().id ?? ''}_${ctx.getNode().id}`.replace(/[^A-Za-z0-9_-]/g, '');
 }
 
 type Queue = (method: string, params?: IDataObject) => Promise<unknown>;
 
-function queueOf(ctx: IPollFunctions): Queue {
+function queueOf(ctx: IPollFunctions | IHookFunctions): Queue {
 	const connector = connectorOf(ctx);
 	return async (method, params = {}) => await callPortal(ctx, method, { ...params, auth_connector: connector });
 }
 
-/** Binds offline the events the chosen ones need and this node's queue lacks, unbinds the others; once per process. */
-async function bindQueue(ctx: IPollFunctions, queue: Queue, chosen: string[]): Promise<void> {
+/** The events bound offline under this node's source key, as `event.get` lists the app's bindings. */
+async function boundEvents(ctx: IHookFunctions): Promise<string[]> {
 	const connector = connectorOf(ctx);
-	const wanted: string[] = bitrix24EventsOf(chosen);
-	const checked = `${connector} ${wanted.join(',')}`;
-	if (registry.offlineBindings.has(checked)) return;
 	const bindings = ((await callPortal(ctx, 'event.get', {})) ?? []) as IDataObject[];
-	const bound = bindings
+	return bindings
 		.filter((binding) => Number(binding.offline) === 1 && binding.connector_id === connector)
 		.map((binding) => String(binding.event).toUpperCase());
-	for (const event of wanted.filter((name) => !bound.includes(name))) {
-		await queue('event.bind', { event, event_type: 'offline' });
-	}
-	for (const event of bound.filter((name) => !wanted.includes(name))) {
-		await queue('event.unbind', { event, event_type: 'offline' });
-	}
-	registry.offlineBindings.add(checked);
+}
+
+const wantedEvents = (ctx: IHookFunctions): string[] => bitrix24EventsOf(ctx.getNodeParameter('events', []) as string[]);
+
+/** Activation asks first: true when this node's queue has exactly the bindings its events need. */
+export async function isQueueBound(ctx: IHookFunctions): Promise<boolean> {
+	const bound = await boundEvents(ctx);
+	const wanted = wantedEvents(ctx);
+	return wanted.every((event) => bound.includes(event)) && bound.every((event) => wanted.includes(event));
+}
+
+/** Activation: binds offline what the chosen events need and the queue lacks, unbinds what they no longer need. */
+export async function bindQueue(ctx: IHookFunctions): Promise<boolean> {
+	const queue = queueOf(ctx);
+	const bound = await boundEvents(ctx);
+	const wanted = wantedEvents(ctx);
+	for (const event of wanted.filter((name) => !bound.includes(name))) await queue('event.bind', { event, event_type: 'offline' });
+	for (const event of bound.filter((name) => !wanted.includes(name))) await queue('event.unbind', { event, event_type: 'offline' });
+	return true;
+}
+
+/** Deactivation: unbinds exactly this node's bindings, so its queue stops filling while the workflow is off. */
+export async function unbindQueue(ctx: IHookFunctions): Promise<boolean> {
+	const queue = queueOf(ctx);
+	for (const event of await boundEvents(ctx)) await queue('event.unbind', { event, event_type: 'offline' });
+	return true;
 }
 
 /** Whether the portal reserves records until they are cleared (`rest_offline_extended`); asked once per process. */
@@ -108,16 +125,15 @@ async function drain(queue: Queue, reserve: boolean, state: QueueState): Promise
 }
 
 /**
- * One look: clears what the previous look reserved (n8n has started its runs), binds what is missing, takes up any
- * reservation left behind, reads the queue to the end and turns its records into items. When the workflow has just
- * been switched on, what the queue holds from before (while it was off) is dropped instead.
+ * One look: clears what the previous look reserved (n8n has started its runs), takes up any reservation left
+ * behind, reads the queue to the end and turns its records into items. When the workflow has just been switched
+ * on, what the queue holds from before (read before it was switched off) is dropped instead.
  */
 export async function lookAtQueue(ctx: IPollFunctions, chosen: string[], switchedOn: boolean): Promise<EventItem[]> {
 	const state = ctx.getWorkflowStaticData('node') as QueueState;
 	const queue = queueOf(ctx);
 	for (const processId of state.reserved ?? []) await queue('event.offline.clear', { process_id: processId });
 	state.reserved = [];
-	await bindQueue(ctx, queue, chosen);
 	const reserve = await offersReservations(ctx, queue);
 	const leftBehind = reserve ? await reservations(ctx) : [];
 	if (switchedOn) {

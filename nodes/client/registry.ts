@@ -54,8 +54,6 @@ export const registry = {
 	gatherings: new Map<string, Gathering>(),
 	/** Per trigger (workflow, node, mode): the changes to paid it has told. */
 	triggers: new Map<string, TriggerMemory>(),
-	/** Per polling trigger and events: the offline bindings checked in this process (polling looks bind what is missing once). */
-	offlineBindings: new Set<string>(),
 	/** Per portal: whether it offers the extended offline queue (reserve, then clear), asked once per process. */
 	offlineExtended: new Map<string, boolean>(),
 	/** The polling triggers' activations (n8n's poll functions, one per activation) that have looked already. */

@@ -4,7 +4,8 @@
  * (OAuth2), one lists the payments paid by date (inbound webhook); each posts one chat message per run. Checked:
  * activation binds offline; payments paid start one run each; n8n stopped while more are paid (one of them unpaid
  * and paid again, a paid one saved again) and started again: exactly one run per change, nothing repeated by the
- * next look; deactivation keeps the binding (see the README); no secret in n8n's log.
+ * next look; the binding stays while n8n is stopped; "Fetch Test Event" on the active workflow reads the portal at
+ * once (it does not wait for a call); deactivation unbinds; no secret in n8n's log.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -124,6 +125,7 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 		emulator.person.unpay(extra[1]);
 		emulator.person.pay(extra[1]);
 		emulator.person.edit(payments.UNPAID, { comments: 'saved while n8n was down' });
+		expect(await offlineBindings()).toHaveLength(1);
 		await n8n.start();
 
 		// The first look runs when n8n activates the workflows at its start.
@@ -138,12 +140,40 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 		expect(emulator.offlineRecords().filter((record) => record.processId === '')).toEqual([]);
 	}, 300_000);
 
-	test('deactivation keeps the offline binding (n8n gives a polling node no deactivation step); no secret reaches n8n\'s log', async () => {
+	/** "Fetch Test Event" as the editor asks for it: a manual run up to the trigger; its finished execution. */
+	async function fetchTestEvent(id: string): Promise<IDataObject> {
+		const destinationNode = { nodeName: 'When a payment is paid', mode: 'inclusive' };
+		const body = version.startsWith('2.') ? { destinationNode } : { workflowData: await n8n.rest('GET', `/workflows/${id}`), destinationNode };
+		const started = await n8n.rest('POST', `/workflows/${id}/run`, body);
+		expect(started).toHaveProperty('executionId');
+		let execution: IDataObject = {};
+		await until('the manual run', async () => {
+			execution = await n8n.rest('GET', `/executions/${String(started.executionId)}`);
+			return execution.finished === true || ['success', 'error'].includes(String(execution.status));
+		}, 60_000);
+		return execution;
+	}
+
+	test('"Fetch Test Event" on the active workflow reads the portal at once and moves nothing; deactivation unbinds the queue; no secret reaches n8n\'s log', async () => {
+		const messages = chat.messages.length;
+		for (const id of [QUEUE_FLOW, DATE_FLOW]) {
+			const execution = await fetchTestEvent(id);
+			expect(execution.status).toBe('success');
+			// The queue is read empty by now, so both show the payment paid last, one of those paid while n8n was stopped
+			// (flatted JSON, n8n's form of run data, keeps numbers as they are).
+			const shown = /"paymentId":(\d+)/.exec(String(execution.data));
+			expect(extra).toContain(Number(shown?.[1]));
+		}
+		expect(chat.messages.length).toBe(messages);
+		expect(await offlineBindings()).toHaveLength(1);
+
 		await n8n.rest('POST', `/workflows/${QUEUE_FLOW}/deactivate`, {});
 		await n8n.rest('POST', `/workflows/${DATE_FLOW}/deactivate`, {});
-		expect(await offlineBindings()).toHaveLength(1);
+		await until('the offline binding gone', async () => (await offlineBindings()).length === 0, 60_000);
+		emulator.person.pay(payments.UNPAID_2);
+		expect(emulator.offlineRecords().filter((record) => record.eventData.FIELDS.ID === payments.UNPAID_2)).toEqual([]);
 		for (const secret of [DEFAULT_WEBHOOK_SECRET, token.access_token, token.refresh_token, emulator.oauthApp.clientSecret]) {
 			expect(n8n.log).not.toContain(secret);
 		}
-	}, 120_000);
+	}, 180_000);
 });

@@ -1,11 +1,12 @@
 /**
  * Runs the BUILT polling trigger (dist/) on n8n-core's real PollContext, as n8n's active-workflow manager does:
- * one context per activation, whose first look runs at activation (a failure fails the activation); every later
- * look with the same context; `__emit` starts one run and saves the static data (saving only what changed), an
+ * the node's webhook steps first (checkExists, then create unless it says true), then one context per activation,
+ * whose first look runs at activation (a failure fails the activation); every later look with the same context;
+ * deactivation runs the webhook step delete, a stop runs nothing; `__emit` starts one run and saves the static data (saving only what changed), an
  * empty look saves nothing; static data is also saved after activation and on deactivation, never at a stop.
  * A restart is a fresh copy of the package's modules (nothing kept in memory) activated with `init`.
  */
-import { PollContext } from 'n8n-core';
+import { HookContext, PollContext } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -101,6 +102,17 @@ export class PollHarness {
 		return new PollContext(workflow, node, createAdditionalData(this.credentialsHelper), mode, activation, emit, () => {});
 	}
 
+	/** n8n's webhook steps (activation and deactivation only), with the hook context n8n gives them. */
+	private async webhookStep(step: 'activate' | 'delete', activation: WorkflowActivateMode): Promise<void> {
+		const methods = this.nodeType.webhookMethods?.default;
+		if (!methods) return;
+		const workflow = this.workflow();
+		const node = workflow.getNode(this.node().name)!;
+		const context = new HookContext(workflow, node, createAdditionalData(this.credentialsHelper), 'trigger', activation);
+		if (step === 'delete') await methods.delete.call(context);
+		else if (!(await methods.checkExists.call(context))) await methods.create.call(context);
+	}
+
 	/** One look with the activation's context, as the poll executor makes it; its error is what n8n records. */
 	private async poll(): Promise<Look> {
 		const { workflow, context } = this.active!;
@@ -120,8 +132,9 @@ export class PollHarness {
 		}
 	}
 
-	/** Activation: a new context, its first look (a failure fails the activation), then n8n saves the static data. */
+	/** Activation: the webhook steps, a new context, its first look (a failure fails the activation), then n8n saves the static data. */
 	async activate(activation: WorkflowActivateMode = 'activate'): Promise<Look> {
+		await this.webhookStep('activate', activation);
 		const workflow = this.workflow();
 		this.active = { workflow, context: this.context(workflow, 'trigger', activation, []) };
 		const look = await this.poll();
@@ -139,13 +152,14 @@ export class PollHarness {
 		return await this.poll();
 	}
 
-	/** Deactivation: polling nodes get no call; n8n saves the static data. */
-	deactivate(): void {
+	/** Deactivation: n8n runs the webhook step delete, and saves the static data. */
+	async deactivate(): Promise<void> {
+		await this.webhookStep('delete', 'update');
 		if (this.active) this.save(this.active.workflow);
 		this.active = undefined;
 	}
 
-	/** n8n stops (saving nothing for a poller), starts again with nothing in memory, and activates the workflow (`init`). */
+	/** n8n stops (running no step of the node, saving nothing for a poller), starts again with nothing in memory, and activates the workflow (`init`). */
 	async restart(): Promise<Look> {
 		this.active = undefined;
 		this.nodeType = freshPollingTriggerType();

@@ -385,6 +385,9 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		panel = ndv();
 		await see(panel.getByText(/^Mode: Inbound Webhook \(paid payments by date\)/), 'the notice naming the polling mode');
 		expect(await panel.getByRole('combobox', { name: 'Select Credential' }).count()).toBe(1);
+		// Its webhook only marks activation and deactivation: the panel offers a poll, not a test URL to call.
+		await see(panel.getByRole('button', { name: 'Fetch Test Event' }), 'Fetch Test Event on the polling trigger');
+		expect(await panel.getByText(/Webhook URLs|Listen for test event/).count()).toBe(0);
 		await screenshot('polling-trigger-mode');
 		await closeNodePanel();
 	}, 180_000);
