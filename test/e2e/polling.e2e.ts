@@ -147,9 +147,10 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 		const started = await n8n.rest('POST', `/workflows/${id}/run`, body);
 		expect(started).toHaveProperty('executionId');
 		let execution: IDataObject = {};
+		// n8n 1.x writes an execution's status and its data in two updates: wait for both.
 		await until('the manual run', async () => {
 			execution = await n8n.rest('GET', `/executions/${String(started.executionId)}`);
-			return execution.finished === true || ['success', 'error'].includes(String(execution.status));
+			return execution.status === 'error' || (execution.status === 'success' && String(execution.data).includes('"paymentId"'));
 		}, 60_000);
 		return execution;
 	}
