@@ -14,9 +14,9 @@ import { readPayments } from '../paymentEvents/payments';
  * key of the node's own (`auth_connector`), deactivating it unbinds them, and stopping n8n leaves them, so what is
  * paid meanwhile waits in the queue. The portal keeps one queue per node: two workflows on one app each get every
  * event, and changes the app itself makes through Bitrix24 Payments are queued too (the portal skips only those made
- * with the same key). Each look reserves what is queued (`clear=0`) and clears it at the next look, once n8n has started the
- * runs; a reservation that a crash left behind is found again with `event.offline.list`. Where the portal's plan
- * lacks the extended queue, records are read and deleted at once (`clear=1`).
+ * with the same key). Each look reserves what is queued (`clear=0`) and clears it at the next look, once n8n has
+ * started the runs; a reservation that a crash left behind is found again with `event.offline.list`. Where the
+ * portal's plan lacks the extended queue, records are read and deleted at once (`clear=1`).
  */
 
 /** Records per `event.offline.get`; a longer queue takes more requests of the same look. The portal sets no cap. */
