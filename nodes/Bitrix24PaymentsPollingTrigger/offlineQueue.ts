@@ -57,22 +57,25 @@ async function boundEvents(ctx: IHookFunctions): Promise<string[]> {
 		.map((binding) => String(binding.event).toUpperCase());
 }
 
-const wantedEvents = (ctx: IHookFunctions): string[] => bitrix24EventsOf(ctx.getNodeParameter('events', []) as string[]);
+/** What activation has to change: the chosen events' bindings this node's queue lacks, and the ones it no longer needs. */
+async function queueChanges(ctx: IHookFunctions): Promise<{ toBind: string[]; toUnbind: string[] }> {
+	const bound = await boundEvents(ctx);
+	const wanted: string[] = bitrix24EventsOf(ctx.getNodeParameter('events', []) as string[]);
+	return { toBind: wanted.filter((event) => !bound.includes(event)), toUnbind: bound.filter((event) => !wanted.includes(event)) };
+}
 
 /** Activation asks first: true when this node's queue has exactly the bindings its events need. */
 export async function isQueueBound(ctx: IHookFunctions): Promise<boolean> {
-	const bound = await boundEvents(ctx);
-	const wanted = wantedEvents(ctx);
-	return wanted.every((event) => bound.includes(event)) && bound.every((event) => wanted.includes(event));
+	const { toBind, toUnbind } = await queueChanges(ctx);
+	return toBind.length === 0 && toUnbind.length === 0;
 }
 
 /** Activation: binds offline what the chosen events need and the queue lacks, unbinds what they no longer need. */
 export async function bindQueue(ctx: IHookFunctions): Promise<boolean> {
 	const queue = queueOf(ctx);
-	const bound = await boundEvents(ctx);
-	const wanted = wantedEvents(ctx);
-	for (const event of wanted.filter((name) => !bound.includes(name))) await queue('event.bind', { event, event_type: 'offline' });
-	for (const event of bound.filter((name) => !wanted.includes(name))) await queue('event.unbind', { event, event_type: 'offline' });
+	const { toBind, toUnbind } = await queueChanges(ctx);
+	for (const event of toBind) await queue('event.bind', { event, event_type: 'offline' });
+	for (const event of toUnbind) await queue('event.unbind', { event, event_type: 'offline' });
 	return true;
 }
 
