@@ -207,14 +207,15 @@ describe('OAuth2: the offline event queue', () => {
 	});
 
 	test('n8n sees the webhook step only on an active workflow, so "Fetch Test Event" polls instead of waiting for a call', () => {
-		const [webhook] = freshPollingTriggerType().description.webhooks!;
+		const nodeType = freshPollingTriggerType();
+		const [webhook] = nodeType.description.webhooks!;
 		const methodOf = (active: boolean) => {
 			const workflow = new Workflow({
 				id: 'wf',
 				nodes: [{ id: 'n', name: 'Polling', type: 'bitrix24PaymentsPollingTrigger', typeVersion: 1, position: [0, 0], parameters: {} }],
 				connections: {},
 				active,
-				nodeTypes: createNodeTypes([freshPollingTriggerType()]),
+				nodeTypes: createNodeTypes([nodeType]),
 			});
 			// As n8n's webhook service reads it (mode "internal", "GET" when unset); "" gives no webhook at all.
 			return workflow.expression.getSimpleParameterValue(workflow.getNode('Polling')!, webhook.httpMethod, 'internal', {}, undefined, 'GET');

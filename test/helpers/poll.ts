@@ -2,8 +2,9 @@
  * Runs the BUILT polling trigger (dist/) on n8n-core's real PollContext, as n8n's active-workflow manager does:
  * the node's webhook steps first (checkExists, then create unless it says true), then one context per activation,
  * whose first look runs at activation (a failure fails the activation); every later look with the same context;
- * deactivation runs the webhook step delete, a stop runs nothing; `__emit` starts one run and saves the static data (saving only what changed), an
- * empty look saves nothing; static data is also saved after activation and on deactivation, never at a stop.
+ * deactivation runs the webhook step delete, a stop runs nothing; `__emit` starts one run and saves the static
+ * data (saving only what changed), an empty look saves nothing; static data is also saved after activation and on
+ * deactivation, never at a stop.
  * A restart is a fresh copy of the package's modules (nothing kept in memory) activated with `init`.
  */
 import { HookContext, PollContext } from 'n8n-core';
