@@ -16,7 +16,7 @@ export const bareNodeType: INodeType = {
 		defaults: { name: 'Bare Bitrix24 Pay' },
 		inputs: ['main'],
 		outputs: ['main'],
-		credentials: [{ name: 'bitrix24WebhookApi', required: true }],
+		credentials: [{ name: 'bitrix24PaymentsWebhookApi', required: true }],
 		requestDefaults: {
 			baseURL: '={{ $credentials.webhookUrl }}',
 			headers: { Accept: 'application/json', 'Content-Type': 'application/json' },

@@ -160,7 +160,7 @@ async function sharedBucket(processes: number): Promise<SharedRow> {
 				const result = await engine.runNode({
 					nodeType,
 					credentialTypes: built.credentialTypes,
-					credential: { type: 'bitrix24WebhookApi', data },
+					credential: { type: 'bitrix24PaymentsWebhookApi', data },
 					parameters: { ...PAY, requestOptions: { batch: false } },
 					items: idItems(mine),
 					continueOnFail: true,
@@ -236,7 +236,7 @@ async function runVariant(variant: VariantName, emulator: RemoteEmulator, ids: n
 				nodeName: 'Bare Bitrix24 Pay',
 				credentialTypes: [built.webhookCredentialType],
 				parameters: { operation: 'pay', paymentId: '={{ $json.id }}' },
-				credential: { type: 'bitrix24WebhookApi', data: credentials(emulator, { rateLimit: 'none' }) },
+				credential: { type: 'bitrix24PaymentsWebhookApi', data: credentials(emulator, { rateLimit: 'none' }) },
 				items: idItems(ids),
 				continueOnFail: true,
 			});
@@ -250,7 +250,7 @@ async function runVariant(variant: VariantName, emulator: RemoteEmulator, ids: n
 				nodeName: 'Hookless Bitrix24 Payments',
 				credentialTypes: [built.webhookCredentialType, built.oauthCredentialType],
 				parameters: PAY,
-				credential: { type: 'bitrix24WebhookApi', data: credentials(emulator, { rateLimit: 'none' }) },
+				credential: { type: 'bitrix24PaymentsWebhookApi', data: credentials(emulator, { rateLimit: 'none' }) },
 				items: idItems(ids),
 				continueOnFail: true,
 			});
@@ -429,7 +429,7 @@ async function pollTheQueue(count: number): Promise<QueueRow> {
 			events: ['paymentPaid'],
 			nodeType: built.pollingTriggerType,
 			credentials: {
-				bitrix24OAuth2Api: {
+				bitrix24PaymentsOAuth2Api: {
 					rateLimit: 'standard',
 					grantType: 'authorizationCode',
 					domain: new URL(emulator.baseUrl).host,

@@ -49,7 +49,7 @@ function selfSignedCertificate(): { key: string; cert: string } {
 	}
 }
 
-describe('Bitrix24 Webhook API: Test', () => {
+describe('Bitrix24 Payments Webhook API: Test', () => {
 	const SECRET = DEFAULT_WEBHOOK_SECRET;
 
 	test.each([
@@ -152,7 +152,7 @@ describe('Bitrix24 Webhook API: Test', () => {
 	});
 });
 
-describe('Bitrix24 OAuth2 API', () => {
+describe('Bitrix24 Payments OAuth2 API', () => {
 	const property = (name: string) => oauthCredentialType.properties.find((p) => p.name === name);
 
 	test("extends n8n's OAuth2 credential, with the authorization code grant", () => {

@@ -110,7 +110,7 @@ describe('the triggers: one credential per mode, and a notice naming the mode (n
 			const credentials = (type.description.credentials ?? []).filter((credential) =>
 				NodeHelpers.displayParameter(parameters, credential, null, type.description),
 			);
-			expect(credentials.map((credential) => credential.name)).toEqual([authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi']);
+			expect(credentials.map((credential) => credential.name)).toEqual([authentication === 'oAuth2' ? 'bitrix24PaymentsOAuth2Api' : 'bitrix24PaymentsWebhookApi']);
 			const notices = type.description.properties.filter(
 				(property) => property.type === 'notice' && NodeHelpers.displayParameter(parameters, property, null, type.description),
 			);

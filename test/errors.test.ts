@@ -200,7 +200,7 @@ describe('credentials and permissions', () => {
 			pay(payments.UNPAID),
 			{
 				message: 'Bitrix24 could not mark the payment as paid: the portal rejected the credentials',
-				description: ['Check the webhook URL in the "Bitrix24 Webhook API" credential', 'Inbound webhook', 'error INVALID_CREDENTIALS'],
+				description: ['Check the webhook URL in the "Bitrix24 Payments Webhook API" credential', 'Inbound webhook', 'error INVALID_CREDENTIALS'],
 				httpCode: '401',
 				status: 401,
 			},

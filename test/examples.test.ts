@@ -30,7 +30,7 @@ beforeEach(() => emulator.reset());
 function options(extra: Partial<RunWorkflowOptions> = {}): RunWorkflowOptions {
 	return {
 		emulator,
-		credentials: { bitrix24WebhookApi: credentialData(emulator, 'webhook'), bitrix24OAuth2Api: credentialData(emulator, 'oAuth2') },
+		credentials: { bitrix24PaymentsWebhookApi: credentialData(emulator, 'webhook'), bitrix24PaymentsOAuth2Api: credentialData(emulator, 'oAuth2') },
 		...extra,
 	};
 }
@@ -218,7 +218,7 @@ describe('bill-a-deal (OAuth2)', () => {
 		const expired = emulator.issueToken({ expired: true });
 		const run = await runWorkflow(
 			'bill-a-deal.workflow.json',
-			options({ credentials: { bitrix24OAuth2Api: credentialData(emulator, 'oAuth2', expired) } }),
+			options({ credentials: { bitrix24PaymentsOAuth2Api: credentialData(emulator, 'oAuth2', expired) } }),
 		);
 
 		expect(run.error).toBeUndefined();
@@ -242,7 +242,7 @@ test('payment-paid-notify: a real "paid" event from the trigger, the order\'s pa
 	const trigger = await TriggerHarness.start({
 		authentication: 'oAuth2',
 		events: ['paymentPaid'],
-		credentials: { bitrix24OAuth2Api: credentialData(emulator, 'oAuth2') },
+		credentials: { bitrix24PaymentsOAuth2Api: credentialData(emulator, 'oAuth2') },
 		nodeName: 'When a payment is paid',
 	});
 	try {

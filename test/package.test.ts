@@ -32,8 +32,8 @@ test("the node, both credentials, both icons and the codex are there, and every 
 	for (const path of [
 		'dist/nodes/Bitrix24Payments/Bitrix24Payments.node.js',
 		'dist/nodes/Bitrix24Payments/Bitrix24Payments.node.json',
-		'dist/credentials/Bitrix24WebhookApi.credentials.js',
-		'dist/credentials/Bitrix24OAuth2Api.credentials.js',
+		'dist/credentials/Bitrix24PaymentsWebhookApi.credentials.js',
+		'dist/credentials/Bitrix24PaymentsOAuth2Api.credentials.js',
 		'dist/icons/bitrix24.svg',
 		'dist/icons/bitrix24.dark.svg',
 		...pkg.n8n.nodes,

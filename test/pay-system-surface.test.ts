@@ -44,7 +44,7 @@ async function searchPaySystems(
 	credentials?: ICredentialDataDecryptedObject,
 	[resource, operation] = ['paySystem', 'payPayment'],
 ): Promise<INodeListSearchResult> {
-	const type = auth === 'webhook' ? 'bitrix24WebhookApi' : 'bitrix24OAuth2Api';
+	const type = auth === 'webhook' ? 'bitrix24PaymentsWebhookApi' : 'bitrix24PaymentsOAuth2Api';
 	const parameters: INodeParameters = { authentication: auth, resource, operation, paySystemId: rl('list', '') };
 	const node: INode = {
 		id: 'uuid-1234',

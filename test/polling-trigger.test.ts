@@ -29,12 +29,12 @@ function oauthTrigger(events: string[], o: { token?: OAuthTokenData; workflowId?
 		authentication: 'oAuth2',
 		events,
 		workflowId: o.workflowId,
-		credentials: { bitrix24OAuth2Api: credentialData(emulator, 'oAuth2', o.token ?? emulator.issueToken()) },
+		credentials: { bitrix24PaymentsOAuth2Api: credentialData(emulator, 'oAuth2', o.token ?? emulator.issueToken()) },
 	});
 }
 
 function webhookTrigger(events: string[]): PollHarness {
-	return new PollHarness({ authentication: 'webhook', events, credentials: { bitrix24WebhookApi: credentialData(emulator, 'webhook') } });
+	return new PollHarness({ authentication: 'webhook', events, credentials: { bitrix24PaymentsWebhookApi: credentialData(emulator, 'webhook') } });
 }
 
 /** The payment ids and events of the runs, one array per run. */
@@ -283,7 +283,7 @@ describe('OAuth2: the offline event queue', () => {
 		emulator.state.refreshTokens.clear();
 		const look = await trigger.look();
 		// n8n's own verdict on a refresh it could not do, as the action node passes it on.
-		expect(look.error?.message).toBe('The credential "bitrix24OAuth2Api" needs to be reconnected.');
+		expect(look.error?.message).toBe('The credential "bitrix24PaymentsOAuth2Api" needs to be reconnected.');
 		expect(JSON.stringify(look.error)).not.toContain(token.access_token);
 	});
 });

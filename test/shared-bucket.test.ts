@@ -29,7 +29,7 @@ async function oneProcess(ids: number[]): Promise<INodeExecutionData[]> {
 		nodeType: freshNodeType(),
 		credentialTypes,
 		credential: {
-			type: 'bitrix24WebhookApi',
+			type: 'bitrix24PaymentsWebhookApi',
 			data: { ...credentialData(emulator, 'webhook'), rateLimit: 'custom', requestsPerSecond: BUCKET.rate, burst: BUCKET.burst },
 		},
 		parameters: { authentication: 'webhook', resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}', requestOptions: { batch: false } },

@@ -46,7 +46,7 @@ async function oauthTrigger(events: string[], token?: OAuthTokenData): Promise<T
 	harness = await TriggerHarness.start({
 		authentication: 'oAuth2',
 		events,
-		credentials: { bitrix24OAuth2Api: credentialData(emulator, 'oAuth2', token) },
+		credentials: { bitrix24PaymentsOAuth2Api: credentialData(emulator, 'oAuth2', token) },
 	});
 	return harness;
 }
@@ -56,7 +56,7 @@ async function webhookTrigger(events: string[], applicationToken: string): Promi
 		authentication: 'webhook',
 		events,
 		credentials: {
-			bitrix24WebhookApi: { ...credentialData(emulator, 'webhook'), applicationToken } as ICredentialDataDecryptedObject,
+			bitrix24PaymentsWebhookApi: { ...credentialData(emulator, 'webhook'), applicationToken } as ICredentialDataDecryptedObject,
 		},
 	});
 	return harness;
@@ -121,7 +121,7 @@ describe('OAuth2: the trigger subscribes itself', () => {
 		harness = await TriggerHarness.start({
 			authentication: 'oAuth2',
 			events: ['paymentPaid'],
-			credentials: { bitrix24OAuth2Api: credentialData(emulator, 'oAuth2') },
+			credentials: { bitrix24PaymentsOAuth2Api: credentialData(emulator, 'oAuth2') },
 			webhookBaseUrl: 'http://localhost:5678/webhook',
 		});
 
@@ -340,7 +340,7 @@ describe('Outgoing webhook: set up in Bitrix24, checked by its application token
 		const trigger = await webhookTrigger(events, '');
 		const hook = emulator.addOutgoingWebhook({ handler: trigger.webhookUrl(), events: ['ONPAYMENTENTITYSAVED', 'ONPAYMENTDELETED'] });
 		// As the user does: the token copied from the outgoing webhook's page into the inbound webhook's credential.
-		await trigger.setCredentials('bitrix24WebhookApi', { ...credentialData(emulator, 'webhook'), applicationToken: hook.applicationToken });
+		await trigger.setCredentials('bitrix24PaymentsWebhookApi', { ...credentialData(emulator, 'webhook'), applicationToken: hook.applicationToken });
 		return { trigger, hook };
 	}
 
@@ -380,7 +380,7 @@ describe('Outgoing webhook: set up in Bitrix24, checked by its application token
 	test('activating without an application token fails, saying where Bitrix24 shows it; nothing is sent', async () => {
 		const trigger = await webhookTrigger(['paymentPaid'], '');
 
-		await expect(trigger.activate()).rejects.toThrow('The "Bitrix24 Webhook API" credential has no Outgoing Webhook Application Token');
+		await expect(trigger.activate()).rejects.toThrow('The "Bitrix24 Payments Webhook API" credential has no Outgoing Webhook Application Token');
 		await expect(trigger.activate()).rejects.toMatchObject({
 			description: expect.stringContaining('Developer resources > Other > Outgoing webhook, "Application token"'),
 		});

@@ -163,12 +163,12 @@ export class Bitrix24Payments implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
-				name: 'bitrix24WebhookApi',
+				name: 'bitrix24PaymentsWebhookApi',
 				required: true,
 				displayOptions: { show: { authentication: ['webhook'] } },
 				testedBy: 'bitrix24WebhookConnection',
 			},
-			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+			{ name: 'bitrix24PaymentsOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
 		requestOperations: { pagination: runOperation },
 		properties: [

@@ -72,12 +72,12 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 		],
 		credentials: [
 			{
-				name: 'bitrix24WebhookApi',
+				name: 'bitrix24PaymentsWebhookApi',
 				required: true,
 				displayOptions: { show: { authentication: ['webhook'] } },
 				testedBy: 'bitrix24WebhookConnection',
 			},
-			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+			{ name: 'bitrix24PaymentsOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
 		properties: [
 			{

@@ -27,11 +27,11 @@ function refuse(ctx: IWebhookFunctions, status: number, message: string): IWebho
 /** Only the portal: the outgoing webhook's application token, or (OAuth2) the member id of the credential's portal. */
 async function fromThePortal(ctx: IWebhookFunctions, delivery: Delivery): Promise<boolean> {
 	if (ctx.getNodeParameter('authentication', 'webhook') === 'oAuth2') {
-		const credentials = await ctx.getCredentials('bitrix24OAuth2Api');
+		const credentials = await ctx.getCredentials('bitrix24PaymentsOAuth2Api');
 		const memberId = String(((credentials.oauthTokenData ?? {}) as IDataObject).member_id ?? '');
 		return sameSecret(delivery.memberId, memberId);
 	}
-	const { applicationToken } = await ctx.getCredentials('bitrix24WebhookApi');
+	const { applicationToken } = await ctx.getCredentials('bitrix24PaymentsWebhookApi');
 	return sameSecret(delivery.applicationToken, String(applicationToken ?? '').trim());
 }
 
@@ -67,9 +67,9 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		// One credential per mode: n8n 2.x shows each as a picker labelled only "Credential".
 		credentials: [
-			{ name: 'bitrix24OAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+			{ name: 'bitrix24PaymentsOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 			{
-				name: 'bitrix24WebhookApi',
+				name: 'bitrix24PaymentsWebhookApi',
 				required: true,
 				displayOptions: { show: { authentication: ['webhook'] } },
 				testedBy: 'bitrix24WebhookConnection',
@@ -90,7 +90,7 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 			// n8n 2.x shows Authentication only inside the credential dialog: these notices name the mode on the node itself.
 			{
 				displayName:
-					'Mode: Outgoing Webhook (set up in Bitrix24). In Bitrix24 open Developer resources > Other > Outgoing webhook, paste the Production URL above as the handler address, tick the events below (OnPaymentEntitySaved covers Payment Paid) and save. Then copy the webhook\'s application token into Outgoing Webhook Application Token of the "Bitrix24 Webhook API" credential, whose inbound webhook (sale permission) reads the payment. To subscribe through an app instead, choose Authentication: OAuth2 (n8n 2.x: in the credential\'s dialog).',
+					'Mode: Outgoing Webhook (set up in Bitrix24). In Bitrix24 open Developer resources > Other > Outgoing webhook, paste the Production URL above as the handler address, tick the events below (OnPaymentEntitySaved covers Payment Paid) and save. Then copy the webhook\'s application token into Outgoing Webhook Application Token of the "Bitrix24 Payments Webhook API" credential, whose inbound webhook (sale permission) reads the payment. To subscribe through an app instead, choose Authentication: OAuth2 (n8n 2.x: in the credential\'s dialog).',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',

@@ -30,9 +30,9 @@ async function missing(ctx: IHookFunctions, want: Wanted): Promise<string[]> {
 
 /** Outgoing-webhook mode checks every event against the token: without one it would refuse them all. */
 async function requireApplicationToken(ctx: IHookFunctions): Promise<void> {
-	const { applicationToken } = await ctx.getCredentials('bitrix24WebhookApi');
+	const { applicationToken } = await ctx.getCredentials('bitrix24PaymentsWebhookApi');
 	if (String(applicationToken ?? '').trim()) return;
-	throw new NodeOperationError(ctx.getNode(), 'The "Bitrix24 Webhook API" credential has no Outgoing Webhook Application Token', {
+	throw new NodeOperationError(ctx.getNode(), 'The "Bitrix24 Payments Webhook API" credential has no Outgoing Webhook Application Token', {
 		description:
 			'Bitrix24 shows the token on the outgoing webhook\'s page (Developer resources > Other > Outgoing webhook, "Application token"): copy it into the credential. Without it every event would be refused.',
 	});

@@ -25,7 +25,7 @@ export type Authentication = 'webhook' | 'oAuth2';
 /** Where and how a call reaches the portal, read from the credential. */
 export interface Connection {
 	authentication: Authentication;
-	credentialType: 'bitrix24WebhookApi' | 'bitrix24OAuth2Api';
+	credentialType: 'bitrix24PaymentsWebhookApi' | 'bitrix24PaymentsOAuth2Api';
 	/** Where method names are appended: the webhook URL, or the OAuth token's `client_endpoint`. */
 	restUrl: string;
 	/** Strings that must never reach an output, error or log: the webhook secret, tokens, the client secret. */

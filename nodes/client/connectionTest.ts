@@ -3,7 +3,7 @@ import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, INod
 import { WEBHOOK_URL_PATTERN } from './credentialFields';
 
 /**
- * The Test button of the "Bitrix24 Webhook API" credential. Every node that uses the credential names this function
+ * The Test button of the "Bitrix24 Payments Webhook API" credential. Every node that uses the credential names this function
  * (`testedBy`): a request test in the credential would report a failed connection as n8n's bare code (ENOTFOUND),
  * while the user, who cannot see the masked URL, needs to know which host was tried and what to change.
  * Messages name the host, never the URL: the URL holds the webhook secret.

@@ -56,8 +56,8 @@ const who = (facts: Facts) => (facts.authentication === 'webhook' ? 'webhook' : 
 
 const CREDENTIAL_HINTS: Record<Authentication, string> = {
 	webhook:
-		'Check the webhook URL in the "Bitrix24 Webhook API" credential: the user ID and secret must belong to an active inbound webhook (Bitrix24: Developer resources > Other > Inbound webhook).',
-	oAuth2: 'Reconnect the "Bitrix24 OAuth2 API" credential; if that fails, check the app\'s client ID and secret.',
+		'Check the webhook URL in the "Bitrix24 Payments Webhook API" credential: the user ID and secret must belong to an active inbound webhook (Bitrix24: Developer resources > Other > Inbound webhook).',
+	oAuth2: 'Reconnect the "Bitrix24 Payments OAuth2 API" credential; if that fails, check the app\'s client ID and secret.',
 };
 
 const editPermission = (facts: Facts) =>
@@ -74,12 +74,12 @@ const ERROR_TABLE: ErrorRow[] = [
 	{
 		codes: ['invalid_grant'],
 		problem: 'the OAuth server refused to refresh the access token',
-		hint: 'The refresh token has expired (after 180 days), was revoked, or the app was reinstalled: reconnect the "Bitrix24 OAuth2 API" credential.',
+		hint: 'The refresh token has expired (after 180 days), was revoked, or the app was reinstalled: reconnect the "Bitrix24 Payments OAuth2 API" credential.',
 	},
 	{
 		codes: ['invalid_client'],
 		problem: "the OAuth server rejected the app's client ID or secret",
-		hint: 'Copy the client ID and client secret of the Bitrix24 app into the "Bitrix24 OAuth2 API" credential again.',
+		hint: 'Copy the client ID and client secret of the Bitrix24 app into the "Bitrix24 Payments OAuth2 API" credential again.',
 	},
 	{ codes: ['invalid_token'], problem: 'the OAuth access token is not valid', hint: CREDENTIAL_HINTS.oAuth2 },
 	{
@@ -100,7 +100,7 @@ const ERROR_TABLE: ErrorRow[] = [
 		codes: ACCESS,
 		when: (f) => f.method.offlineQueue === true || (f.method.name.toLowerCase() === 'event.bind' && f.offline),
 		problem: "the app's user is not a Bitrix24 administrator",
-		hint: 'Bitrix24 lets only an administrator bind and read offline events: sign in to Bitrix24 as an administrator and click Connect my account in the "Bitrix24 OAuth2 API" credential again, or use the trigger with an inbound webhook (Authentication: Webhook).',
+		hint: 'Bitrix24 lets only an administrator bind and read offline events: sign in to Bitrix24 as an administrator and click Connect my account in the "Bitrix24 Payments OAuth2 API" credential again, or use the trigger with an inbound webhook (Authentication: Webhook).',
 	},
 	{
 		codes: ['wrong_license'],

@@ -140,7 +140,7 @@ function ratePlanOf(credentials: ICredentialDataDecryptedObject): RatePlan | und
 export async function connectionOf(ctx: PortalContext): Promise<Connection> {
 	const authentication = ctx.getNodeParameter('authentication', 'webhook') as Authentication;
 	if (authentication === 'oAuth2') {
-		const credentials = await ctx.getCredentials('bitrix24OAuth2Api');
+		const credentials = await ctx.getCredentials('bitrix24PaymentsOAuth2Api');
 		const token = (credentials.oauthTokenData ?? {}) as IDataObject;
 		const host = String(credentials.domain ?? '').trim().replace(/^https?:\/\//i, '').replace(/\/.*$/, '');
 		const endpoint = String(token.client_endpoint || `https://${host}/rest/`);
@@ -152,14 +152,14 @@ export async function connectionOf(ctx: PortalContext): Promise<Connection> {
 		const secrets = [token.access_token, token.refresh_token, credentials.clientSecret];
 		return {
 			authentication,
-			credentialType: 'bitrix24OAuth2Api',
+			credentialType: 'bitrix24PaymentsOAuth2Api',
 			restUrl: endpoint.endsWith('/') ? endpoint : `${endpoint}/`,
 			secrets: secrets.filter((s): s is string => typeof s === 'string'),
 			portal: portalOf(endpoint),
 			plan: ratePlanOf(credentials),
 		};
 	}
-	const credentials = await ctx.getCredentials('bitrix24WebhookApi');
+	const credentials = await ctx.getCredentials('bitrix24PaymentsWebhookApi');
 	const webhook = typeof credentials.webhookUrl === 'string' ? WEBHOOK_URL_PATTERN.exec(credentials.webhookUrl) : null;
 	if (!webhook) {
 		// The URL is not echoed: it would carry the secret into the execution log.
@@ -170,7 +170,7 @@ export async function connectionOf(ctx: PortalContext): Promise<Connection> {
 	const base = webhook[1];
 	return {
 		authentication,
-		credentialType: 'bitrix24WebhookApi',
+		credentialType: 'bitrix24PaymentsWebhookApi',
 		restUrl: `${base}/`,
 		// The part of the URL that must never be shown, and the trigger's token if the credential holds one.
 		secrets: [base.slice(base.lastIndexOf('/') + 1), String(credentials.applicationToken ?? '')].filter(Boolean),

@@ -195,8 +195,8 @@ async function onEmulator() {
 		const token = oauth.oauthTokenData as { access_token: string; refresh_token: string };
 		secrets.push(token.access_token, token.refresh_token);
 		return {
-			bitrix24WebhookApi: { ...credentialData(emulator, 'webhook'), rateLimit: 'standard' },
-			bitrix24OAuth2Api: { ...oauth, rateLimit: 'standard' },
+			bitrix24PaymentsWebhookApi: { ...credentialData(emulator, 'webhook'), rateLimit: 'standard' },
+			bitrix24PaymentsOAuth2Api: { ...oauth, rateLimit: 'standard' },
 		};
 	};
 	const core = (await import('n8n-core/package.json')).version;
@@ -225,7 +225,7 @@ async function onEmulator() {
 				continue;
 			}
 			emulator.reset();
-			const auth = saved.nodes.some((node) => node.credentials?.bitrix24OAuth2Api) ? 'OAuth2 app' : 'webhook';
+			const auth = saved.nodes.some((node) => node.credentials?.bitrix24PaymentsOAuth2Api) ? 'OAuth2 app' : 'webhook';
 			say('', report.fit(`== ${runs.size + 1}. ${saved.name}`), `   examples/${file}, ${auth} credential`);
 			const example = EXAMPLES[file];
 			if (example) say(...example.says.map((line) => `   ${line}`));
@@ -283,7 +283,7 @@ function paymentNode(name: string, operation: string, paymentId: string, x: numb
 		typeVersion: 1,
 		position: [x, 0] as [number, number],
 		parameters: { resource: 'payment', operation, paymentId },
-		credentials: { bitrix24WebhookApi: { id: '1', name: 'Bitrix24 webhook' } },
+		credentials: { bitrix24PaymentsWebhookApi: { id: '1', name: 'Bitrix24 webhook' } },
 	};
 }
 
@@ -321,7 +321,7 @@ async function onPortal(webhookUrl: string) {
 		`Only payment ${paymentId} is touched: marked paid, then unpaid again. Requests are shown as the node hands`,
 		`them to n8n to send, the secret as ***. The workflows run in ${TIMEZONE}.`,
 	);
-	const credentials = { bitrix24WebhookApi: { webhookUrl, rateLimit: 'standard' } };
+	const credentials = { bitrix24PaymentsWebhookApi: { webhookUrl, rateLimit: 'standard' } };
 	const run = async (workflow: WorkflowFile) => {
 		say('', `== ${workflow.name}`);
 		const result = await workflows.runWorkflow(workflow, { credentials, timezone: TIMEZONE });

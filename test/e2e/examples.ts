@@ -7,8 +7,8 @@ import { loadExample } from '../helpers/workflow';
 import { TYPE_PREFIX } from './n8n';
 
 export interface Credentials {
-	bitrix24WebhookApi?: { id: string; name: string };
-	bitrix24OAuth2Api?: { id: string; name: string };
+	bitrix24PaymentsWebhookApi?: { id: string; name: string };
+	bitrix24PaymentsOAuth2Api?: { id: string; name: string };
 }
 
 /**
@@ -25,9 +25,9 @@ export function exampleWorkflow(
 	for (const node of workflow.nodes) {
 		if (!node.type.startsWith(TYPE_PREFIX) || !node.credentials) continue;
 		let [type] = Object.keys(node.credentials) as Array<keyof Credentials>;
-		if (asOAuth2 && type === 'bitrix24WebhookApi') {
+		if (asOAuth2 && type === 'bitrix24PaymentsWebhookApi') {
 			node.parameters = { ...node.parameters, authentication: 'oAuth2' };
-			type = 'bitrix24OAuth2Api';
+			type = 'bitrix24PaymentsOAuth2Api';
 		}
 		const credential = credentials[type];
 		if (!credential) throw new Error(`${file}: node "${node.name}" needs a ${type} credential`);

@@ -26,7 +26,7 @@ const NEXT_LOOK_MS = 75_000;
 
 /** Polling trigger -> one chat message per run: "<prefix> <payment id> <event>". */
 function workflow(id: string, prefix: string, authentication: 'oAuth2' | 'webhook', chatUrl: string) {
-	const credential = authentication === 'oAuth2' ? { bitrix24OAuth2Api: APP } : { bitrix24WebhookApi: HOOK };
+	const credential = authentication === 'oAuth2' ? { bitrix24PaymentsOAuth2Api: APP } : { bitrix24PaymentsWebhookApi: HOOK };
 	return {
 		id,
 		name: `Polling ${prefix}`,
@@ -88,8 +88,8 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 	beforeAll(async () => {
 		stage = await startStage(version, ({ emulator: portal, chat: team, token: app }) => ({
 			credentials: [
-				{ ...APP, type: 'bitrix24OAuth2Api', data: credentialData(portal, 'oAuth2', app) },
-				{ ...HOOK, type: 'bitrix24WebhookApi', data: credentialData(portal, 'webhook') },
+				{ ...APP, type: 'bitrix24PaymentsOAuth2Api', data: credentialData(portal, 'oAuth2', app) },
+				{ ...HOOK, type: 'bitrix24PaymentsWebhookApi', data: credentialData(portal, 'webhook') },
 			],
 			workflows: [workflow(QUEUE_FLOW, 'queue', 'oAuth2', team.url), workflow(DATE_FLOW, 'date', 'webhook', team.url)],
 		}));

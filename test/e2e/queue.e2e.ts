@@ -83,7 +83,7 @@ function loadWorkflow() {
 				typeVersion: 1,
 				position: [440, 0],
 				parameters: { resource: 'payment', operation: 'pay', paymentId: '={{ $json.id }}' },
-				credentials: { bitrix24WebhookApi: HOOK },
+				credentials: { bitrix24PaymentsWebhookApi: HOOK },
 			},
 		],
 		connections: {
@@ -100,7 +100,7 @@ function triggerWorkflow(chatUrl: string) {
 		name: 'When a payment is paid (queue mode)',
 		active: true,
 		nodes: [
-			{ id: 'trigger', name: 'When a payment is paid', type: `${TYPE_PREFIX}bitrix24PaymentsTrigger`, typeVersion: 1, position: [0, 0], webhookId: TRIGGER_WEBHOOK_ID, parameters: { authentication: 'oAuth2', events: ['paymentPaid'] }, credentials: { bitrix24OAuth2Api: APP } },
+			{ id: 'trigger', name: 'When a payment is paid', type: `${TYPE_PREFIX}bitrix24PaymentsTrigger`, typeVersion: 1, position: [0, 0], webhookId: TRIGGER_WEBHOOK_ID, parameters: { authentication: 'oAuth2', events: ['paymentPaid'] }, credentials: { bitrix24PaymentsOAuth2Api: APP } },
 			{
 				id: 'chat',
 				name: 'Post to the team chat',
@@ -145,8 +145,8 @@ describe.each([N8N_2_VERSION, N8N_VERSION])('n8n %s in queue mode: main, 2 worke
 		await n8n.command(
 			'import:credentials',
 			`--input=${n8n.file('credentials.json', [
-				{ ...HOOK, type: 'bitrix24WebhookApi', data: { ...credentialData(emulator, 'webhook'), rateLimit: 'standard' } },
-				{ ...APP, type: 'bitrix24OAuth2Api', data: { ...credentialData(triggerPortal, 'oAuth2', token), rateLimit: 'standard' } },
+				{ ...HOOK, type: 'bitrix24PaymentsWebhookApi', data: { ...credentialData(emulator, 'webhook'), rateLimit: 'standard' } },
+				{ ...APP, type: 'bitrix24PaymentsOAuth2Api', data: { ...credentialData(triggerPortal, 'oAuth2', token), rateLimit: 'standard' } },
 			])}`,
 		);
 		await n8n.command('import:workflow', `--input=${n8n.file('workflows.json', [loadWorkflow(), triggerWorkflow(chat.url)])}`);

@@ -56,11 +56,11 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 	beforeAll(async () => {
 		stage = await startStage(version, ({ emulator: portal, chat: team, token: app }) => {
 			// The example as a user imports it, the chat at our receiver.
-			const workflow = exampleWorkflow('payment-paid-notify.workflow.json', WORKFLOW_ID, { bitrix24OAuth2Api: APP });
+			const workflow = exampleWorkflow('payment-paid-notify.workflow.json', WORKFLOW_ID, { bitrix24PaymentsOAuth2Api: APP });
 			for (const node of workflow.nodes) {
 				if (node.name === 'Post to the team chat') node.parameters = { ...(node.parameters as IDataObject), url: team.url };
 			}
-			return { credentials: [{ ...APP, type: 'bitrix24OAuth2Api', data: credentialData(portal, 'oAuth2', app) }], workflows: [workflow] };
+			return { credentials: [{ ...APP, type: 'bitrix24PaymentsOAuth2Api', data: credentialData(portal, 'oAuth2', app) }], workflows: [workflow] };
 		});
 		({ n8n, emulator, chat, token } = stage);
 	}, 30 * 60_000);
@@ -70,7 +70,7 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 	describe('the credential test, as the editor runs it (POST /rest/credentials/test)', () => {
 		/** As the credential modal does: save the credential, then test it by its id with the data as entered. */
 		async function testCredential(webhookUrl: string) {
-			const credential = { name: 'Bitrix24 webhook', type: 'bitrix24WebhookApi', data: { webhookUrl, rateLimit: 'standard' } };
+			const credential = { name: 'Bitrix24 webhook', type: 'bitrix24PaymentsWebhookApi', data: { webhookUrl, rateLimit: 'standard' } };
 			const { id } = await n8n.rest('POST', '/credentials', credential);
 			return await n8n.rest('POST', '/credentials/test', { credentials: { id, ...credential } });
 		}

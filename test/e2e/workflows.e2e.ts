@@ -32,7 +32,7 @@ function printedJson(stdout: string): unknown {
 
 const WEBHOOK = { id: 'e2eWebhookCred1', name: 'Bitrix24 webhook' };
 const OAUTH2 = { id: 'e2eOAuth2Cred01', name: 'Bitrix24 app' };
-const CREDENTIALS = { bitrix24WebhookApi: WEBHOOK, bitrix24OAuth2Api: OAUTH2 };
+const CREDENTIALS = { bitrix24PaymentsWebhookApi: WEBHOOK, bitrix24PaymentsOAuth2Api: OAUTH2 };
 
 describe.each(N8N_LINES)('n8n %s', (version) => {
 	let n8n: N8n;
@@ -43,8 +43,8 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 		await n8n.command(
 			'import:credentials',
 			`--input=${n8n.file('credentials.json', [
-				{ ...WEBHOOK, type: 'bitrix24WebhookApi', data: { webhookUrl: emulator.webhookUrl(), rateLimit: 'standard' } },
-				{ ...OAUTH2, type: 'bitrix24OAuth2Api', data: { ...credentialData(emulator, 'oAuth2', oauthToken), rateLimit: 'standard' } },
+				{ ...WEBHOOK, type: 'bitrix24PaymentsWebhookApi', data: { webhookUrl: emulator.webhookUrl(), rateLimit: 'standard' } },
+				{ ...OAUTH2, type: 'bitrix24PaymentsOAuth2Api', data: { ...credentialData(emulator, 'oAuth2', oauthToken), rateLimit: 'standard' } },
 			])}`,
 		);
 	}
@@ -98,7 +98,7 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 
 	test('the package loads from n8n\'s nodes folder: n8n knows both credential types', async () => {
 		const credentials = printedJson(await n8n.command('export:credentials', '--all', '--pretty', '--decrypted')) as IDataObject[];
-		expect(credentials.map((c) => c.type).sort()).toEqual(['bitrix24OAuth2Api', 'bitrix24WebhookApi']);
+		expect(credentials.map((c) => c.type).sort()).toEqual(['bitrix24PaymentsOAuth2Api', 'bitrix24PaymentsWebhookApi']);
 	}, 120_000);
 
 	test('mark-payments-paid with the webhook: both payments paid in one batch, recorded, pay systems kept', async () => {
@@ -231,7 +231,7 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 		// n8n 2.x says it itself, and the node passes it on; on n8n 1.x the node explains the token server's refusal.
 		if (n8n.major === 1) {
 			expect(error.message).toMatch(/OAuth server refused to refresh the access token/);
-			expect(error.description).toMatch(/reconnect the "Bitrix24 OAuth2 API" credential/);
+			expect(error.description).toMatch(/reconnect the "Bitrix24 Payments OAuth2 API" credential/);
 		} else {
 			expect(error.message).toBe('The credential "Bitrix24 app" needs to be reconnected.');
 		}

@@ -372,7 +372,7 @@ function subjectOf(options: RunNodeOptions) {
 		nodeType: packageNodeType,
 		parameters: { authentication: auth, ...options.parameters },
 		credentialTypes,
-		credential: data && { type: auth === 'webhook' ? 'bitrix24WebhookApi' : 'bitrix24OAuth2Api', data },
+		credential: data && { type: auth === 'webhook' ? 'bitrix24PaymentsWebhookApi' : 'bitrix24PaymentsOAuth2Api', data },
 	};
 }
 

@@ -42,14 +42,14 @@ const node = builtModule<{ Bitrix24Payments: Constructor<INodeType> }>('nodes/Bi
 const trigger = builtModule<{ Bitrix24PaymentsTrigger: Constructor<INodeType> }>('nodes/Bitrix24PaymentsTrigger/Bitrix24PaymentsTrigger.node');
 const POLLING_TRIGGER = 'nodes/Bitrix24PaymentsPollingTrigger/Bitrix24PaymentsPollingTrigger.node';
 const pollingTrigger = builtModule<{ Bitrix24PaymentsPollingTrigger: Constructor<INodeType> }>(POLLING_TRIGGER);
-const webhookApi = builtModule<{ Bitrix24WebhookApi: Constructor<ICredentialType> }>('credentials/Bitrix24WebhookApi.credentials');
-const oauth2Api = builtModule<{ Bitrix24OAuth2Api: Constructor<ICredentialType> }>('credentials/Bitrix24OAuth2Api.credentials');
+const webhookApi = builtModule<{ Bitrix24PaymentsWebhookApi: Constructor<ICredentialType> }>('credentials/Bitrix24PaymentsWebhookApi.credentials');
+const oauth2Api = builtModule<{ Bitrix24PaymentsOAuth2Api: Constructor<ICredentialType> }>('credentials/Bitrix24PaymentsOAuth2Api.credentials');
 
 export const nodeType: INodeType = new node.Bitrix24Payments();
 export const triggerType: INodeType = new trigger.Bitrix24PaymentsTrigger();
 export const pollingTriggerType: INodeType = new pollingTrigger.Bitrix24PaymentsPollingTrigger();
-export const webhookCredentialType: ICredentialType = new webhookApi.Bitrix24WebhookApi();
-export const oauthCredentialType: ICredentialType = new oauth2Api.Bitrix24OAuth2Api();
+export const webhookCredentialType: ICredentialType = new webhookApi.Bitrix24PaymentsWebhookApi();
+export const oauthCredentialType: ICredentialType = new oauth2Api.Bitrix24PaymentsOAuth2Api();
 export const credentialTypes: ICredentialType[] = [webhookCredentialType, oauthCredentialType];
 
 /** Bitrix24 Payments as another n8n process has it: its own copy of the portal's bucket and of everything else. */

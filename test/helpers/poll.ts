@@ -24,7 +24,7 @@ import { credentialTypes, freshPollingTriggerType } from './package';
 export interface PollOptions {
 	authentication: 'oAuth2' | 'webhook';
 	events: string[];
-	/** Credential data by type: `bitrix24OAuth2Api` or `bitrix24WebhookApi`. */
+	/** Credential data by type: `bitrix24PaymentsOAuth2Api` or `bitrix24PaymentsWebhookApi`. */
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	/** The workflow's id (two workflows on one app are two harnesses with different ids). */
 	workflowId?: string;
@@ -54,7 +54,7 @@ export class PollHarness {
 	}
 
 	private node(): INode {
-		const type = this.options.authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
+		const type = this.options.authentication === 'oAuth2' ? 'bitrix24PaymentsOAuth2Api' : 'bitrix24PaymentsWebhookApi';
 		return {
 			id: `node-${this.options.workflowId ?? '1'}`,
 			name: this.options.nodeName ?? 'Bitrix24 Payments Polling Trigger',

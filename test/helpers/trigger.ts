@@ -30,7 +30,7 @@ import { credentialTypes, freshTriggerType } from './package';
 export interface TriggerOptions {
 	authentication: 'oAuth2' | 'webhook';
 	events: string[];
-	/** Credential data by type: `bitrix24OAuth2Api`, or `bitrix24WebhookApi` (its `applicationToken` for the outgoing webhook). */
+	/** Credential data by type: `bitrix24PaymentsOAuth2Api`, or `bitrix24PaymentsWebhookApi` (its `applicationToken` for the outgoing webhook). */
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	nodeName?: string;
 	/** The base of n8n's webhook URLs (n8n's WEBHOOK_URL), when it is not the local receiver. */
@@ -91,7 +91,7 @@ export class TriggerHarness {
 	}
 
 	private node(): INode {
-		const types = this.options.authentication === 'oAuth2' ? ['bitrix24OAuth2Api'] : ['bitrix24WebhookApi'];
+		const types = this.options.authentication === 'oAuth2' ? ['bitrix24PaymentsOAuth2Api'] : ['bitrix24PaymentsWebhookApi'];
 		return {
 			id: 'trigger',
 			name: this.options.nodeName ?? 'Bitrix24 Payments Trigger',

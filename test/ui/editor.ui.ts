@@ -194,12 +194,12 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		await see(page.getByRole('button', { name: 'Add new item' }), 'the signed-in home page', 120_000);
 	}, 180_000);
 
-	test('a Bitrix24 Webhook API credential made through its form passes its connection test', async () => {
+	test('a Bitrix24 Payments Webhook API credential made through its form passes its connection test', async () => {
 		await page.getByRole('button', { name: 'Add new item' }).click();
 		await page.getByRole('menuitem', { name: 'New credential' }).click();
 		const modal = page.getByRole('dialog');
 		await modal.getByRole('combobox', { name: 'Search for app...' }).fill('Bitrix24');
-		await page.getByRole('option', { name: 'Bitrix24 Webhook API', exact: true }).click();
+		await page.getByRole('option', { name: 'Bitrix24 Payments Webhook API', exact: true }).click();
 		await modal.getByRole('button', { name: 'Continue' }).click();
 
 		await modal.getByPlaceholder('https://yourcompany.bitrix24.com/rest/1/abc123def456/').fill(emulator.webhookUrl());
@@ -416,7 +416,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		await page.getByRole('menuitem', { name: 'New credential' }).click();
 		const modal = page.getByRole('dialog');
 		await modal.getByRole('combobox', { name: 'Search for app...' }).fill('Bitrix24');
-		await page.getByRole('option', { name: 'Bitrix24 Webhook API', exact: true }).click();
+		await page.getByRole('option', { name: 'Bitrix24 Payments Webhook API', exact: true }).click();
 		await modal.getByRole('button', { name: 'Continue' }).click();
 
 		await see(modal.getByText(/^In Bitrix24: Developer resources > Other > Inbound webhook/), 'the hint of Webhook URL');

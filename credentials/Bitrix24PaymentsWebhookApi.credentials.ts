@@ -9,10 +9,10 @@ import { RATE_LIMIT_PROPERTIES } from '../nodes/client/credentialFields';
  * Tested by the nodes (`testedBy`, nodes/client/connectionTest.ts) rather than by a `test` request here: a request
  * test reports a failed connection as a bare code (ENOTFOUND), the function names the host and the fix.
  */
-export class Bitrix24WebhookApi implements ICredentialType {
-	name = 'bitrix24WebhookApi';
+export class Bitrix24PaymentsWebhookApi implements ICredentialType {
+	name = 'bitrix24PaymentsWebhookApi';
 
-	displayName = 'Bitrix24 Webhook API';
+	displayName = 'Bitrix24 Payments Webhook API';
 
 	icon: Icon = { light: 'file:../icons/bitrix24.svg', dark: 'file:../icons/bitrix24.dark.svg' };
 

@@ -2,12 +2,12 @@ import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { RATE_LIMIT_PROPERTIES } from '../nodes/client/credentialFields';
 
-export class Bitrix24OAuth2Api implements ICredentialType {
-	name = 'bitrix24OAuth2Api';
+export class Bitrix24PaymentsOAuth2Api implements ICredentialType {
+	name = 'bitrix24PaymentsOAuth2Api';
 
 	extends = ['oAuth2Api'];
 
-	displayName = 'Bitrix24 OAuth2 API';
+	displayName = 'Bitrix24 Payments OAuth2 API';
 
 	icon: Icon = { light: 'file:../icons/bitrix24.svg', dark: 'file:../icons/bitrix24.dark.svg' };
 
