@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,13 +91,22 @@ async function packed(): Promise<string> {
 	return await tarball;
 }
 
-/** Installs the packed package into an n8n user folder the way n8n's own community-package installer does. */
-export async function installPackage(userFolder: string): Promise<string> {
+/**
+ * Installs the packed package into an n8n user folder the way n8n's own community-package installer does, with any
+ * other packages (`beside`: folders laid out as packages from npm) next to it.
+ */
+export async function installPackage(userFolder: string, beside: string[] = []): Promise<string> {
 	const nodes = join(userFolder, '.n8n', 'nodes');
 	const folder = join(nodes, 'node_modules', PACKAGE.name);
 	mkdirSync(folder, { recursive: true });
 	await run('tar', ['-xzf', await packed(), '-C', folder, '--strip-components=1']);
-	writeFileSync(join(nodes, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE.name]: PACKAGE.version } }, null, 2));
+	const dependencies: Record<string, string> = { [PACKAGE.name]: PACKAGE.version };
+	for (const other of beside) {
+		const { name, version } = JSON.parse(readFileSync(join(other, 'package.json'), 'utf8')) as { name: string; version: string };
+		cpSync(other, join(nodes, 'node_modules', name), { recursive: true });
+		dependencies[name] = version;
+	}
+	writeFileSync(join(nodes, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies }, null, 2));
 	return folder;
 }
 
@@ -153,10 +162,13 @@ export class N8n {
 		this.home = mkdtempSync(join(tmpdir(), `n8n-e2e-${version}-`));
 	}
 
-	/** An n8n of `version` (installed into the cache the first time) with this package in its user folder. */
-	static async create(version: string): Promise<N8n> {
+	/**
+	 * An n8n of `version` (installed into the cache the first time) with this package in its user folder, and the
+	 * packages in `beside` next to it.
+	 */
+	static async create(version: string, beside: string[] = []): Promise<N8n> {
 		const n8n = new N8n(version);
-		await installPackage(n8n.home);
+		await installPackage(n8n.home, beside);
 		n8n.port = await freePort();
 		n8n.brokerPort = await freePort();
 		return n8n;

@@ -3,13 +3,18 @@
  * 2.x (Node.js 24), with this package installed into n8n's user folder as a community package. Credentials and
  * workflows are imported with n8n's CLI and run with `n8n execute` against the emulator; the run's output, the
  * requests and the portal's state are checked. Also: n8n 2.x's SSRF protection, on and allow-listed.
+ *
+ * Beside ours, n8n has another Bitrix24 community package (neighbour.ts) that registers the credential type names
+ * other Bitrix24 packages use: every run here is made with both installed, and the other package's node runs too.
  */
 import type { IDataObject } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
+import type { OAuthTokenData } from '../emulator/server';
 import { credentialData } from '../helpers/bitrix24';
 import { exampleWorkflow } from './examples';
 import { N8n, N8N_LINES } from './n8n';
+import { neighbourCredentials, neighbourPackage, neighbourWorkflow } from './neighbour';
 
 const { payments, paySystems, orders } = SEED_IDS;
 
@@ -45,6 +50,7 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 			`--input=${n8n.file('credentials.json', [
 				{ ...WEBHOOK, type: 'bitrix24PaymentsWebhookApi', data: { webhookUrl: emulator.webhookUrl(), rateLimit: 'standard' } },
 				{ ...OAUTH2, type: 'bitrix24PaymentsOAuth2Api', data: { ...credentialData(emulator, 'oAuth2', oauthToken), rateLimit: 'standard' } },
+				...neighbourCredentials(emulator, oauthToken as unknown as OAuthTokenData),
 			])}`,
 		);
 	}
@@ -76,7 +82,7 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 	}
 
 	beforeAll(async () => {
-		n8n = await N8n.create(version);
+		n8n = await N8n.create(version, [neighbourPackage()]);
 		emulator = await Bitrix24Emulator.start();
 		token = { ...emulator.issueToken({ expired: true }) };
 		await importCredentials(token);
@@ -86,6 +92,8 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 			exampleWorkflow('payment-links-for-a-deal.workflow.json', 'e2ePaymentLinks', CREDENTIALS),
 			exampleWorkflow('confirm-order-payments.workflow.json', 'e2eConfirmPaid1', CREDENTIALS),
 			exampleWorkflow('bill-a-deal.workflow.json', 'e2eBillADeal0001', CREDENTIALS),
+			neighbourWorkflow('e2eOtherPkgHook1', 'webhook', payments.UNPAID),
+			neighbourWorkflow('e2eOtherPkgOAuth', 'oAuth2', payments.UNPAID_2),
 		];
 		workflows.forEach((workflow, index) => n8n.file(`workflows/${index}.json`, workflow));
 		await n8n.command('import:workflow', '--separate', `--input=${n8n.home}/workflows`);
@@ -96,9 +104,23 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 		await n8n?.dispose();
 	}, 60_000);
 
-	test('the package loads from n8n\'s nodes folder: n8n knows both credential types', async () => {
+	test('the package loads from n8n\'s nodes folder beside another Bitrix24 package: n8n knows the credential types of both', async () => {
 		const credentials = printedJson(await n8n.command('export:credentials', '--all', '--pretty', '--decrypted')) as IDataObject[];
-		expect(credentials.map((c) => c.type).sort()).toEqual(['bitrix24PaymentsOAuth2Api', 'bitrix24PaymentsWebhookApi']);
+		expect(credentials.map((c) => c.type).sort()).toEqual(['bitrix24OAuth2Api', 'bitrix24PaymentsOAuth2Api', 'bitrix24PaymentsWebhookApi', 'bitrix24WebhookApi']);
+	}, 120_000);
+
+	test.each([
+		['webhook', 'e2eOtherPkgHook1', payments.UNPAID, `/rest/1/${DEFAULT_WEBHOOK_SECRET}/crm.item.payment.get.json`, 'webhook'],
+		['OAuth2 app', 'e2eOtherPkgOAuth', payments.UNPAID_2, '/rest/crm.item.payment.get.json', 'oauth'],
+	])('the other package\'s node works beside ours with its own %s credential (%s)', async (_kind, id, paymentId, path, auth) => {
+		emulator.reset();
+		token = { ...emulator.issueToken() };
+		await importCredentials(token);
+		const { execution } = await execute(id);
+
+		expect(execution.status).toBe('success');
+		expect(output(execution, 'Read with the other package').map((item) => item.json.id)).toEqual([paymentId]);
+		expect(emulator.restCalls().map((call) => [call.path, call.auth])).toEqual([[path, auth]]);
 	}, 120_000);
 
 	test('mark-payments-paid with the webhook: both payments paid in one batch, recorded, pay systems kept', async () => {
