@@ -28,7 +28,7 @@ test('only dist, README, LICENSE and package.json are packed', () => {
 	expect(files.filter((path) => /\.map$|(^|\/)test\/|\.test\.|\.ts$/.test(path) && !path.endsWith('.d.ts'))).toEqual([]);
 });
 
-test("the node, both credentials, both icons and the codex are there, and every file the n8n block names", () => {
+test("the node, both credentials, both icons, the codex and the output schemas are there, and every file the n8n block names", () => {
 	for (const path of [
 		'dist/nodes/Bitrix24Payments/Bitrix24Payments.node.js',
 		'dist/nodes/Bitrix24Payments/Bitrix24Payments.node.json',
@@ -36,6 +36,11 @@ test("the node, both credentials, both icons and the codex are there, and every 
 		'dist/credentials/Bitrix24PaymentsOAuth2Api.credentials.js',
 		'dist/icons/bitrix24.svg',
 		'dist/icons/bitrix24.dark.svg',
+		// The output schemas, where n8n's schema preview looks: beside each node's file.
+		'dist/nodes/Bitrix24Payments/__schema__/v1.0.0/orderPayment/update.json',
+		'dist/nodes/Bitrix24Payments/__schema__/v1.0.0/payment/pay.json',
+		'dist/nodes/Bitrix24PaymentsTrigger/__schema__/v1.0.0.json',
+		'dist/nodes/Bitrix24PaymentsPollingTrigger/__schema__/v1.0.0.json',
 		...pkg.n8n.nodes,
 		...pkg.n8n.credentials,
 	]) {

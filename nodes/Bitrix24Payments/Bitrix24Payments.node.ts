@@ -12,6 +12,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { nextSeat } from '../client/batch';
 import type { Call } from '../client/call';
 import { followingCall } from '../client/call';
+import { PAYMENTS_HINT } from '../builderHints';
 import { testWebhookConnection } from '../client/connectionTest';
 import { methodOf } from '../client/methods';
 import { readPages } from '../client/pages';
@@ -159,6 +160,7 @@ export class Bitrix24Payments implements INodeType {
 		description: 'Work with Bitrix24 payments: mark them paid, update, list and delete them, pay them through pay systems',
 		defaults: { name: 'Bitrix24 Payments' },
 		usableAsTool: true,
+		builderHint: PAYMENTS_HINT,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [

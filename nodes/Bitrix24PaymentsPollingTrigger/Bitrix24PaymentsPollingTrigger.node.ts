@@ -10,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { POLLING_TRIGGER_HINT } from '../builderHints';
 import { testWebhookConnection } from '../client/connectionTest';
 import { registry } from '../client/registry';
 import { TRIGGER_EVENTS } from '../paymentEvents/events';
@@ -55,6 +56,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 		subtitle: '={{ $parameter["events"].join(", ") }}',
 		description: 'Starts the workflow for Bitrix24 payments paid, saved or deleted since its last look; no public address needed',
 		defaults: { name: 'Bitrix24 Payments Polling Trigger' },
+		builderHint: POLLING_TRIGGER_HINT,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		// Not for Bitrix24 to call: n8n runs a webhook's steps on activation and deactivation but not when it stops,

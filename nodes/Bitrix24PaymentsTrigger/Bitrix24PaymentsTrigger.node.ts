@@ -9,6 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { TRIGGER_HINT } from '../builderHints';
 import { testWebhookConnection } from '../client/connectionTest';
 import { bitrix24EventsOf, TRIGGER_EVENTS } from '../paymentEvents/events';
 import { PaidChanges } from '../paymentEvents/paidChanges';
@@ -63,6 +64,7 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 		// shows this description for the merged entry, on 1.x and 2.x alike: so it describes both nodes.
 		description: 'Mark Bitrix24 payments paid, update, list and delete them, pay them through pay systems, or start a workflow when one is paid, saved or deleted',
 		defaults: { name: 'Bitrix24 Payments Trigger' },
+		builderHint: TRIGGER_HINT,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		// One credential per mode: n8n 2.x shows each as a picker labelled only "Credential".

@@ -15,6 +15,7 @@ export const TRIGGER_EVENTS: TriggerEvent[] = [
 			name: 'Payment Paid',
 			value: 'paymentPaid',
 			description: 'A payment has just become paid: once per change to paid, whatever marked it paid',
+			builderHint: { propertyHint: 'Use this for "when a payment is paid"; Payment Saved also fires on every edit of a payment' },
 		},
 		bitrix24: 'ONPAYMENTENTITYSAVED',
 		reads: true,

@@ -4,7 +4,9 @@
  * uses. The credential test as the editor runs it. The trigger: the example workflow "When a payment is paid: tell
  * the team" is activated, the emulator posts its events to n8n's production URL over HTTP, and the workflow's last
  * node posts to a local "team chat". Checked: subscription on activation and removal on deactivation, one message
- * per payment paid (also after n8n restarts), nothing for a forged event, and no secret in n8n's log.
+ * per payment paid (also after n8n restarts), nothing for a forged event, and no secret in n8n's log. What the editor
+ * and n8n's AI workflow builders read: the output schemas n8n serves for the schema preview, and (2.x) the MCP
+ * server's node search.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -13,6 +15,7 @@ import type { OAuthTokenData } from '../emulator/server';
 import { credentialData } from '../helpers/bitrix24';
 import type { Stage } from './stage';
 import { startStage, stopStage } from './stage';
+import { committedText, SCHEMA_FOLDERS } from '../schemas/generate';
 import { exampleWorkflow } from './examples';
 import { N8n, N8N_LINES, sleep, until } from './n8n';
 
@@ -183,4 +186,74 @@ describe.each(N8N_LINES)('n8n %s', (version) => {
 		}
 		for (const delivered of emulator.state.tokens.keys()) expect(n8n.log).not.toContain(delivered);
 	}, 120_000);
+
+	describe('what the editor and n8n\'s AI workflow builders read', () => {
+		test.each([
+			['bitrix24Payments/1.0.0/orderPayment/update.json', `${SCHEMA_FOLDERS.bitrix24Payments}/v1.0.0/orderPayment/update.json`],
+			['bitrix24Payments/1.0.0/payment/pay.json', `${SCHEMA_FOLDERS.bitrix24Payments}/v1.0.0/payment/pay.json`],
+			['bitrix24PaymentsTrigger/1.0.0.json', `${SCHEMA_FOLDERS.bitrix24PaymentsTrigger}/v1.0.0.json`],
+			['bitrix24PaymentsPollingTrigger/1.0.0.json', `${SCHEMA_FOLDERS.bitrix24PaymentsPollingTrigger}/v1.0.0.json`],
+			['bitrix24PaymentsTool/1.0.0/payment/pay.json', `${SCHEMA_FOLDERS.bitrix24Payments}/v1.0.0/payment/pay.json`],
+		])('the schema preview (GET /schemas/%s) answers with the package\'s schema', async (path, file) => {
+			// As the editor asks for it: /schemas/<node type>/<version as x.y.z>[/<resource>/<operation>].json, no cookie.
+			const response = await fetch(`${n8n.baseUrl}/schemas/n8n-nodes-bitrix24-payments.${path}`);
+
+			expect(response.status).toBe(200);
+			expect(await response.json()).toEqual(JSON.parse(committedText(file)!));
+		}, 60_000);
+
+		let apiKey: unknown;
+
+		/** A tool of n8n's MCP server (n8n 2.x), called as an AI client calls it, with the owner's MCP API key. */
+		async function mcpTool(name: string, args: object): Promise<string> {
+			if (!apiKey) {
+				await n8n.rest('PATCH', '/mcp/settings', { mcpAccessEnabled: true });
+				// Shown whole only when it is made: later reads give it redacted.
+				({ apiKey } = await n8n.rest('GET', '/mcp/api-key'));
+			}
+			const response = await fetch(`${n8n.baseUrl}/mcp-server/http`, {
+				method: 'POST',
+				headers: { Authorization: `Bearer ${String(apiKey)}`, Accept: 'application/json, text/event-stream', 'Content-Type': 'application/json' },
+				body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
+			});
+			expect(response.status).toBe(200);
+			// One server-sent event: "event: message", then "data: <the JSON-RPC answer>".
+			const data = /^data: (.*)$/m.exec(await response.text());
+			const answer = JSON.parse(data![1]) as { result: { content: Array<{ text: string }>; isError?: boolean } };
+			expect(answer.result.isError).toBeFalsy();
+			return answer.result.content[0].text;
+		}
+
+		/** The node ids a search_nodes answer lists, in order (its results, then what it names as related). */
+		const listed = (text: string) => [...text.matchAll(/^- (\S+)/gm)].map((match) => match[1]);
+
+		if (version.startsWith('2.')) {
+			test('n8n\'s MCP node search (search_nodes) lists Bitrix24 Payments first for "mark bitrix24 payment paid", with its builder hint', async () => {
+				const text = await mcpTool('search_nodes', { queries: ['mark bitrix24 payment paid'] });
+
+				expect(listed(text)[0]).toBe('n8n-nodes-bitrix24-payments.bitrix24Payments');
+				expect(text).toContain('@builderHint Changes and reads payments in Bitrix24');
+				expect(text).toMatch(/- payment:\n\s+Payments of deals and invoices\n\s+@builderHint .*Mark as Paid \(pay\)/);
+			}, 60_000);
+
+			test('for "bitrix24 payment paid trigger" our nodes come first, the trigger among them, and both triggers are named with what each is for', async () => {
+				const text = await mcpTool('search_nodes', { queries: ['bitrix24 payment paid trigger'] });
+				const ids = listed(text);
+
+				expect(ids.slice(0, 3).every((id) => id.startsWith('n8n-nodes-bitrix24-payments.'))).toBe(true);
+				expect(ids).toContain('n8n-nodes-bitrix24-payments.bitrix24PaymentsTrigger');
+				expect(text).toContain('- n8n-nodes-bitrix24-payments.bitrix24PaymentsTrigger [TRIGGER]');
+				expect(text).toMatch(/n8n-nodes-bitrix24-payments\.bitrix24PaymentsPollingTrigger: "Starts a workflow for each payment paid, by looking at Bitrix24 on a schedule/);
+			}, 60_000);
+
+			test('get_node_types gives the parameter hints: the Payment ID is the payment\'s own, not the order\'s or the deal\'s', async () => {
+				const text = await mcpTool('get_node_types', {
+					nodeIds: [{ nodeId: 'n8n-nodes-bitrix24-payments.bitrix24Payments', resource: 'payment', operation: 'pay' }],
+				});
+
+				expect(text).toMatch(/@builderHint A numeric Bitrix24 ID \(for example 1038\).* not the order ID, the deal ID or the account number/);
+				expect(text).toMatch(/paymentId: string/);
+			}, 60_000);
+		}
+	});
 });

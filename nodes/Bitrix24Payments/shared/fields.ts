@@ -48,6 +48,11 @@ const CHOICES: Partial<Record<FieldKind, INodePropertyOptions[]>> = {
 	],
 };
 
+const DATE_TIME_HINT = {
+	propertyHint:
+		'An ISO 8601 date and time with its UTC offset, for example 2024-04-10T10:00:00+02:00 (Luxon: toISO()); a value without an offset is read in the workflow\'s time zone, not the portal\'s',
+};
+
 function fieldProperty(spec: FieldSpec): INodeProperties {
 	const base = { displayName: spec.displayName, name: spec.name, description: spec.description };
 	switch (spec.kind) {
@@ -59,7 +64,7 @@ function fieldProperty(spec: FieldSpec): INodeProperties {
 		case 'json':
 			return { ...base, type: 'json', default: '{}' };
 		case 'dateTime':
-			return { ...base, type: 'dateTime', default: '' };
+			return { ...base, type: 'dateTime', default: '', builderHint: DATE_TIME_HINT };
 		case 'amount':
 			return { ...base, type: 'number', typeOptions: { numberPrecision: 2 }, default: 0 };
 		case 'userId':
@@ -161,9 +166,15 @@ export function idField(options: {
 	description: string;
 	/** A `listSearch` method: the id can then be picked from a list loaded from the portal. */
 	searchListMethod?: string;
+	/** What an AI workflow builder should know about this id, after how every id is given. */
+	builderHint?: string;
 }): INodeProperties {
 	const { name, displayName, description, searchListMethod } = options;
-	const base = { displayName, name, required: true, description };
+	const given = searchListMethod
+		? "A resource locator: mode 'id' with the numeric ID as its value (for example '2'), unless the user picks from the list."
+		: 'A numeric Bitrix24 ID (for example 1038), usually mapped from a field of the previous node.';
+	const builderHint = { propertyHint: [given, options.builderHint].filter(Boolean).join(' ') };
+	const base = { displayName, name, required: true, description, builderHint };
 	if (!searchListMethod) return { ...base, type: 'string', default: '', placeholder: 'e.g. 1038' };
 	return {
 		...base,

@@ -78,13 +78,15 @@ export interface Resource {
 	value: string;
 	name: string;
 	description: string;
+	/** What an AI workflow builder should know when it chooses this resource. */
+	builderHint?: string;
 	operations: Operation[];
 	defaultOperation: string;
 }
 
 export function resource(
 	value: string,
-	label: { name: string; description: string },
+	label: { name: string; description: string; builderHint?: string },
 	operations: Operation[],
 	defaultOperation: string,
 ): Resource {

@@ -12,7 +12,12 @@ export function resourceProperty(resources: Resource[], defaultResource: string)
 		type: 'options',
 		noDataExpression: true,
 		options: resources
-			.map(({ name, value, description }) => ({ name, value, description }))
+			.map(({ name, value, description, builderHint }) => ({
+				name,
+				value,
+				description,
+				...(builderHint ? { builderHint: { propertyHint: builderHint } } : {}),
+			}))
 			.sort((a, b) => a.name.localeCompare(b.name)),
 		default: defaultResource,
 	};

@@ -16,7 +16,12 @@ export const create = operation({
 	settle: (params) => lookFor(`a new payment of order ${String((params.fields as IDataObject).orderId)}`),
 	output: [unwrapProperty('payment'), simplifyPayment],
 	fields: [
-		idAt(idField({ name: 'orderId', displayName: 'Order ID', description: 'ID of the order the payment belongs to' }), 'fields.orderId'),
+		idAt(idField({
+				name: 'orderId',
+				displayName: 'Order ID',
+				description: 'ID of the order the payment belongs to',
+				builderHint: 'The store order ID (a payment item\'s orderId), not the ID of the deal',
+			}), 'fields.orderId'),
 		idAt(paySystemId, 'fields.paySystemId'),
 		fieldsCollection({ name: 'additionalFields', displayName: 'Additional Fields', specs: salePaymentFields, sendTo: 'fields' }),
 		simplifyField,

@@ -9,7 +9,12 @@ import { update } from './update';
 /** Order payments: the payments of online store orders (`sale.payment.*`). */
 export const orderPaymentResource = resource(
 	'orderPayment',
-	{ name: 'Order Payment', description: 'Payments of online store orders' },
+	{
+		name: 'Order Payment',
+		description: 'Payments of online store orders',
+		builderHint:
+			'The same payments as CRM Payment, with every sale field (sum, currency, dates, status fields, comments), by sale.payment.*; Get Many filters them (for example paid: N, or a psInvoiceId)',
+	},
 	[create, get, getAll, update, deleteOrderPayment, getFields],
 	'update',
 );

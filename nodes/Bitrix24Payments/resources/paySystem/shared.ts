@@ -22,6 +22,8 @@ export const paymentId = idField({
 	name: 'paymentId',
 	displayName: 'Payment ID',
 	description: 'ID of the payment; it must use the pay system below',
+	builderHint:
+		"The payment's own ID (a trigger item's paymentId, an Order Payment Get Many item's id), not the ID the payment service gave it",
 });
 
 export const personTypeId = idField({

@@ -19,7 +19,12 @@ export const entityFields: IdAt[] = [
 		},
 		'entityTypeId',
 	),
-	idAt(idField({ name: 'entityId', displayName: 'Entity ID', description: 'ID of the deal or invoice' }), 'entityId'),
+	idAt(idField({
+			name: 'entityId',
+			displayName: 'Entity ID',
+			description: 'ID of the deal or invoice',
+			builderHint: 'The ID of the deal (Entity Type 2) or of the smart invoice (31), not of its order',
+		}), 'entityId'),
 ];
 
 /** How the user names the CRM item: "deal", "invoice", or its entity type. */

@@ -10,6 +10,8 @@ export const paymentId = idField({
 	name: 'paymentId',
 	displayName: 'Payment ID',
 	description: 'ID of the payment, as Get Many of CRM payments or order payments shows it',
+	builderHint:
+		"The payment's own ID, the same for CRM Payment and Order Payment: a trigger item's paymentId or a Get Many item's id; not the order ID, the deal ID or the account number (accountNumber, like 10/1)",
 });
 
 /**
