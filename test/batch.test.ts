@@ -344,6 +344,26 @@ describe('commands are encoded exactly', () => {
 		expect(emulator.state.payments.get(payments.UNPAID_2)!.comments).toBe(text);
 	});
 
+	test.each(['SEE $Result[c0][payment][id]', 'total $time[c0]', 'ref $results[c0]', 'ref $error_description[c0]', 'a,$result[c0],b'])(
+		'text the portal rewrites whatever its case and name (%s) travels as plain calls, stored as typed',
+		async (text) => {
+			const result = await runNode({ emulator, parameters: update(text), items: itemsOf({ id: payments.UNPAID }, { id: payments.UNPAID_2 }) });
+
+			expect(result.error).toBeUndefined();
+			expect(requests()).toEqual(['sale.payment.update', 'sale.payment.update']);
+			expect([payments.UNPAID, payments.UNPAID_2].map((id) => emulator.state.payments.get(id)!.comments)).toEqual([text, text]);
+		},
+	);
+
+	test('text with a dollar the portal leaves alone stays in the batch', async () => {
+		const texts = ['price $5 [net]', 'see $result alone'];
+		const result = await runNode({ emulator, parameters: update('={{ $json.text }}'), items: itemsOf({ id: payments.UNPAID, text: texts[0] }, { id: payments.UNPAID_2, text: texts[1] }) });
+
+		expect(result.error).toBeUndefined();
+		expect(requests()).toEqual(['batch(2)']);
+		expect([payments.UNPAID, payments.UNPAID_2].map((id) => emulator.state.payments.get(id)!.comments)).toEqual(texts);
+	});
+
 	test('arrays (the Fields of a list) arrive as lists', async () => {
 		emulator.seedOrderPayments(3);
 		const result = await runNode({

@@ -295,3 +295,83 @@ describe('answers the node never provokes (it checks first) still read well', ()
 		expect(error.description).toMatch(quoted);
 	});
 });
+
+describe('what some portals answer instead of an error', () => {
+	beforeEach(() => emulator.reset());
+	afterEach(() => emulator.reset());
+
+	test.each([
+		['webhook', 'REST is available only by subscription.'],
+		['oAuth2', 'REST is available only on commercial plans'],
+	] as const)('a plan without REST (%s): says the plan is the cause and what to do, not a missing permission', async (auth, quoted) => {
+		emulator.options.restAvailable = false;
+		await expectFailure(
+			pay(payments.UNPAID),
+			{
+				message: "Bitrix24 could not mark the payment as paid: the portal's Bitrix24 plan does not include the REST API",
+				description: ['Nothing is wrong with the credential', 'Switch the portal to a plan that includes the REST API', `error ACCESS_DENIED: "${quoted}"`],
+				httpCode: '401',
+				status: 401,
+			},
+			{ auth },
+		);
+		expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('N');
+	});
+
+	describe('an older CRM module (crm 24.0.x) answers false for a payment it cannot find or the user may not change', () => {
+		beforeEach(() => {
+			emulator.options.crmPaymentController = 'legacy';
+		});
+
+		test.each([
+			['mark the payment as paid', pay(9999)],
+			['mark the payment as unpaid', unpay(9999)],
+			['delete the payment', remove(9999)],
+			['update the payment', { resource: 'payment', operation: 'update', paymentId: 9999, updateFields: { paid: 'Y' } }],
+		])('%s of payment 9999: not found or not allowed, nothing changed; not "false instead of true"', async (action, parameters) => {
+			await expectFailure(parameters as INodeParameters, {
+				message: `Bitrix24 could not ${action}: payment 9999 was not found or the user may not change it; nothing was changed`,
+				description: ["This portal's CRM answers false instead of saying why", 'Check the ID', 'Bitrix24 answered HTTP 200 with the result false and no error.'],
+				httpCode: '200',
+				status: 200,
+			});
+		});
+
+		test('a read-only user marking a real payment paid: the same, and the payment stays unpaid', async () => {
+			await expectFailure(
+				pay(payments.UNPAID),
+				{
+					message: `Bitrix24 could not mark the payment as paid: payment ${payments.UNPAID} was not found or the user may not change it; nothing was changed`,
+					description: ['needs the right to edit payments'],
+					httpCode: '200',
+					status: 200,
+				},
+				{ webhook: READ_ONLY_WEBHOOK },
+			);
+			expect(emulator.state.payments.get(payments.UNPAID)!.paid).toBe('N');
+		});
+
+		test('a line of a paid payment: false to a change, null to an add, each told as such', async () => {
+			const { paymentProducts, productRows } = SEED_IDS;
+			await expectFailure(
+				{ resource: 'paymentProduct', operation: 'delete', paymentProductId: paymentProducts.ON_PAID },
+				{
+					message: 'Bitrix24 could not remove the product from the payment: the payment product line was not found or the user may not change it; nothing was changed',
+					description: ['line or its payment does not exist', 'result false'],
+					httpCode: '200',
+					status: 200,
+				},
+			);
+			await expectFailure(
+				{ resource: 'paymentProduct', operation: 'create', paymentId: payments.PAID, rowId: productRows.ROW_A, quantity: 1 },
+				{
+					message: 'Bitrix24 could not add the product to the payment: the payment product line was not found or the user may not change it; nothing was changed',
+					description: ['answers null instead of saying why', 'result null'],
+					httpCode: '200',
+					status: 200,
+				},
+			);
+			expect([...emulator.state.payableItems.values()].filter((line) => line.paymentId === payments.PAID)).toHaveLength(2);
+		});
+	});
+});

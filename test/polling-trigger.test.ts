@@ -149,7 +149,7 @@ describe('OAuth2: the offline event queue', () => {
 	});
 
 	test('without the extended queue (lower plans) the node reads and clears at once, and says nothing of reservations', async () => {
-		emulator.options.offlineExtended = false;
+		emulator.options.plan = 'cloudBasic';
 		const trigger = oauthTrigger(['paymentPaid']);
 		await trigger.activate();
 		emulator.person.pay(payments.UNPAID);
@@ -288,7 +288,85 @@ describe('OAuth2: the offline event queue', () => {
 	});
 });
 
+describe('OAuth2 on each kind of plan: what the queue may use', () => {
+	/** Every parameter set the node sent, plain calls and batch commands alike. */
+	const everyParams = () => emulator.restCalls().flatMap((call) => [call.params, ...(call.commands ?? []).map((command) => command.params)]);
+
+	test('a cloud plan without source keys: no call carries auth_connector, the app\'s one queue is read, nothing refused', async () => {
+		emulator.options.plan = 'cloudBasic';
+		const trigger = oauthTrigger(['paymentPaid'], { workflowId: 'wf1' });
+		await trigger.activate();
+		expect(calls('event.bind').map((call) => [call.params.event, call.params.event_type])).toEqual([['ONPAYMENTENTITYSAVED', 'offline']]);
+		emulator.person.pay(payments.UNPAID);
+		expect(told((await trigger.look()).runs)).toEqual([[payments.UNPAID, 'ONPAYMENTENTITYSAVED']]);
+		await trigger.restart();
+		expect(calls('event.bind')).toHaveLength(1);
+		expect(everyParams().filter((params) => 'auth_connector' in params)).toEqual([]);
+		expect(emulator.restCalls().filter((call) => call.status !== 200)).toEqual([]);
+	});
+
+	test('a cloud plan without source keys: a second polling workflow on the same app is refused at activation, saying why; the first keeps every event', async () => {
+		emulator.options.plan = 'cloudBasic';
+		const token = emulator.issueToken();
+		const first = oauthTrigger(['paymentPaid'], { token, workflowId: 'wf1' });
+		const second = oauthTrigger(['paymentPaid'], { token, workflowId: 'wf2' });
+		await first.activate();
+		const binds = calls('event.bind').length;
+		await expect(second.activate()).rejects.toMatchObject({
+			message: "This Bitrix24 app's offline event queue already has a reader",
+			description: expect.stringMatching(/an app has one offline event queue .*two readers would each get only part of the payments\. Use one polling trigger per app/),
+		});
+		expect(calls('event.bind')).toHaveLength(binds);
+		emulator.person.pay(payments.UNPAID);
+		emulator.person.pay(payments.UNPAID_2);
+		expect(told((await first.look()).runs).map(([id]) => id)).toEqual([payments.UNPAID, payments.UNPAID_2]);
+		// The refused one unbinds nothing of the first's; once the first is deactivated the second may read the queue.
+		await second.deactivate();
+		expect(calls('event.unbind')).toHaveLength(0);
+		await first.deactivate();
+		await second.activate();
+		const [later] = emulator.seedOrderPayments(1);
+		emulator.person.pay(later);
+		expect(told((await second.look()).runs)).toEqual([[later, 'ONPAYMENTENTITYSAVED']]);
+	});
+
+	test('self-hosted (feature.get answers "en_selfhosted"): source keys and reservations are used; a crash in a look loses and doubles nothing', async () => {
+		emulator.options.plan = 'selfHosted';
+		const trigger = oauthTrigger(['paymentPaid'], { workflowId: 'wf1' });
+		await trigger.activate();
+		expect(calls('feature.get').map((call) => call.response)).toEqual([
+			{ result: { value: 'en_selfhosted' }, time: expect.anything() },
+			{ result: { value: 'en_selfhosted' }, time: expect.anything() },
+		]);
+		expect(calls('event.bind').map((call) => call.params.auth_connector)).toEqual(['n8n_wf1_node-wf1']);
+		emulator.person.pay(payments.UNPAID);
+		await trigger.crashDuringLook();
+		expect(calls('event.offline.get').at(-1)!.params.clear).toBe(0);
+		expect(emulator.offlineRecords().map((record) => record.processId !== '')).toEqual([true]);
+		expect(told((await trigger.restart()).runs)).toEqual([[payments.UNPAID, 'ONPAYMENTENTITYSAVED']]);
+		expect(calls('event.offline.list').map((call) => call.params.filter)).toContainEqual({ '>PROCESS_ID': '' });
+		await trigger.look();
+		expect(emulator.offlineRecords()).toEqual([]);
+		expect(trigger.runs).toHaveLength(1);
+	});
+});
+
 describe('Inbound webhook: paid payments by date', () => {
+	test('a payment paid just before the workflow is switched on (within the overlap a look reads again) never starts a run', async () => {
+		const trigger = webhookTrigger(['paymentPaid']);
+		emulator.person.pay(payments.UNPAID, { datePaid: new Date(Date.now() - 2 * 60_000) });
+		await trigger.activate();
+		expect((await trigger.look()).runs).toEqual([]);
+		emulator.person.pay(payments.UNPAID_2);
+		expect(told((await trigger.look()).runs)).toEqual([[payments.UNPAID_2, 'paymentPaid']]);
+		// Switched off and on again: what was paid meanwhile, a minute before, does not fire either.
+		await trigger.deactivate();
+		const [meanwhile] = emulator.seedOrderPayments(1);
+		emulator.person.pay(meanwhile, { datePaid: new Date(Date.now() - 60_000) });
+		await trigger.activate();
+		expect((await trigger.look()).runs).toEqual([]);
+	});
+
 	test('the first look starts from now; each later look tells the payments paid since, once each', async () => {
 		const trigger = webhookTrigger(['paymentPaid']);
 		await trigger.activate();

@@ -1,4 +1,5 @@
 import type { IDataObject, IHookFunctions, IPollFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { Success } from '../client/answer';
 import { registry } from '../client/registry';
@@ -10,21 +11,39 @@ import type { EventItem } from '../paymentEvents/payments';
 import { readPayments } from '../paymentEvents/payments';
 
 /**
- * OAuth2: the portal's offline event queue. Activating the workflow binds the payment events offline under a source
- * key of the node's own (`auth_connector`), deactivating it unbinds them, and stopping n8n leaves them, so what is
- * paid meanwhile waits in the queue. The portal keeps one queue per node: two workflows on one app each get every
- * event, and changes the app itself makes through Bitrix24 Payments are queued too (the portal skips only those made
- * with the same key). Each look reserves what is queued (`clear=0`) and clears it at the next look, once n8n has
- * started the runs; a reservation that a crash left behind is found again with `event.offline.list`. Where the
- * portal's plan lacks the extended queue, records are read and deleted at once (`clear=1`).
+ * OAuth2: the portal's offline event queue. Activating the workflow binds the payment events offline, deactivating
+ * it unbinds them, and stopping n8n leaves them, so what is paid meanwhile waits in the queue. What the queue can do
+ * depends on the portal's plan (rest module: Event::isExtendedModeEnabled, CRestServer::canUseConnectors), asked
+ * with feature.get once per process:
+ * - source keys (`rest_auth_connector`): the events are bound under a key of the node's own (`auth_connector`), so
+ *   the portal keeps one queue per node: two workflows on one app each get every event, and changes the app itself
+ *   makes through Bitrix24 Payments are queued too (the portal skips only those made with the same key). Without
+ *   them no call may carry a key (403 WRONG_LICENSE) and the app has one queue, which two readers would split: the
+ *   first workflow to bind it owns it, and a second is refused at activation;
+ * - reservations (`rest_offline_extended`): each look reserves what is queued (`clear=0`) and clears it at the next
+ *   look, once n8n has started the runs; a reservation that a crash left behind is found again with
+ *   `event.offline.list` (`>PROCESS_ID` '': the portal's filters take no negation). Without them records are read
+ *   and deleted at once (`clear=1`).
+ * A self-hosted portal has both, though its feature.get answers neither Y nor N.
  */
 
 /** Records per `event.offline.get`; a longer queue takes more requests of the same look. The portal sets no cap. */
 export const RECORDS_PER_READ = 1000;
 
-/** What the node keeps in its static data: the reservations n8n has been given the runs of. */
+/** What the node keeps in its static data. */
 interface QueueState extends IDataObject {
+	/** The reservations n8n has been given the runs of. */
 	reserved?: string[];
+	/** Without source keys: this node bound the app's one queue, so it is its reader. */
+	ownsAppQueue?: boolean;
+}
+
+/** What the portal's plan lets the queue use. */
+export interface QueuePlan {
+	/** Records reserved until cleared (`clear=0`). */
+	reservations: boolean;
+	/** A queue per source key (`auth_connector`). */
+	sourceKeys: boolean;
 }
 
 /** One record of the queue, as `event.offline.get` and `event.offline.list` return it. */
@@ -37,73 +56,113 @@ interface QueueRecord {
 }
 
 /** The source key of this node's queue: the workflow and the node's own id (a rename keeps it). */
-export function connectorOf(ctx: IPollFunctions | IHookFunctions): string {
+export function connectorOf(ctx: Context): string {
 	return `n8n_${ctx.getWorkflow().id ?? ''}_${ctx.getNode().id}`.replace(/[^A-Za-z0-9_-]/g, '');
 }
 
-type Queue = (method: string, params?: IDataObject) => Promise<unknown>;
+type Context = IPollFunctions | IHookFunctions;
 
-function queueOf(ctx: IPollFunctions | IHookFunctions): Queue {
-	const connector = connectorOf(ctx);
-	return async (method, params = {}) => await callPortal(ctx, method, { ...params, auth_connector: connector });
+/**
+ * feature.get's answer as the plan's: Y or N on a cloud portal; anything else comes from a portal without the
+ * bitrix24 module (self-hosted: `en_selfhosted`), whose rest module skips the plan checks.
+ */
+const allowed = (answer: unknown): boolean => (answer as IDataObject | undefined)?.value !== 'N';
+
+/** The portal's plan, asked once per process, never with a source key (a plan without them refuses any call that has one). */
+export async function queuePlan(ctx: Context): Promise<QueuePlan> {
+	const { portal } = await connectionOf(ctx);
+	let plan = registry.queuePlans.get(portal);
+	if (!plan) {
+		plan = {
+			reservations: allowed(await callPortal(ctx, 'feature.get', { CODE: 'rest_offline_extended' })),
+			sourceKeys: allowed(await callPortal(ctx, 'feature.get', { CODE: 'rest_auth_connector' })),
+		};
+		registry.queuePlans.set(portal, plan);
+	}
+	return plan;
 }
 
-/** The events bound offline under this node's source key, as `event.get` lists the app's bindings. */
-async function boundEvents(ctx: IHookFunctions): Promise<string[]> {
-	const connector = connectorOf(ctx);
+/** The node's source key where the plan has them; '' (the app's one queue) where it does not. */
+const keyOf = (ctx: Context, plan: QueuePlan): string => (plan.sourceKeys ? connectorOf(ctx) : '');
+
+type Queue = (method: string, params?: IDataObject) => Promise<unknown>;
+
+function queueOf(ctx: Context, plan: QueuePlan): Queue {
+	const key = keyOf(ctx, plan);
+	return async (method, params = {}) => await callPortal(ctx, method, key ? { ...params, auth_connector: key } : params);
+}
+
+/** The events bound offline under the node's queue (its key, or the app's one queue), as `event.get` lists them. */
+async function boundEvents(ctx: IHookFunctions, plan: QueuePlan): Promise<string[]> {
+	const key = keyOf(ctx, plan);
 	const bindings = ((await callPortal(ctx, 'event.get', {})) ?? []) as IDataObject[];
 	return bindings
-		.filter((binding) => Number(binding.offline) === 1 && binding.connector_id === connector)
+		.filter((binding) => Number(binding.offline) === 1 && String(binding.connector_id ?? '') === key)
 		.map((binding) => String(binding.event).toUpperCase());
 }
 
-/** What activation has to change: the chosen events' bindings this node's queue lacks, and the ones it no longer needs. */
-async function queueChanges(ctx: IHookFunctions): Promise<{ toBind: string[]; toUnbind: string[] }> {
-	const bound = await boundEvents(ctx);
+/** What activation has to change: the chosen events' bindings the queue lacks, and the ones it no longer needs. */
+async function queueChanges(ctx: IHookFunctions, plan: QueuePlan): Promise<{ bound: string[]; toBind: string[]; toUnbind: string[] }> {
+	const bound = await boundEvents(ctx, plan);
 	const wanted: string[] = bitrix24EventsOf(ctx.getNodeParameter('events', []) as string[]);
-	return { toBind: wanted.filter((event) => !bound.includes(event)), toUnbind: bound.filter((event) => !wanted.includes(event)) };
+	return { bound, toBind: wanted.filter((event) => !bound.includes(event)), toUnbind: bound.filter((event) => !wanted.includes(event)) };
 }
 
-/** Activation asks first: true when this node's queue has exactly the bindings its events need. */
+/** Without source keys, the app's one queue belongs to the node that bound it (its static data says so). */
+const ownsQueue = (ctx: Context, plan: QueuePlan): boolean =>
+	plan.sourceKeys || (ctx.getWorkflowStaticData('node') as QueueState).ownsAppQueue === true;
+
+/**
+ * Activation asks first: true when the node's queue has exactly the bindings its events need, and is its own. The
+ * plan is asked afresh: a portal may have changed plans since this process last asked.
+ */
 export async function isQueueBound(ctx: IHookFunctions): Promise<boolean> {
-	const { toBind, toUnbind } = await queueChanges(ctx);
-	return toBind.length === 0 && toUnbind.length === 0;
+	registry.queuePlans.delete((await connectionOf(ctx)).portal);
+	const plan = await queuePlan(ctx);
+	const { toBind, toUnbind } = await queueChanges(ctx, plan);
+	return toBind.length === 0 && toUnbind.length === 0 && ownsQueue(ctx, plan);
 }
 
-/** Activation: binds offline what the chosen events need and the queue lacks, unbinds what they no longer need. */
+/**
+ * Activation: binds offline what the chosen events need and the queue lacks, unbinds what they no longer need.
+ * Without source keys, a queue another reader has bound is refused: two readers would each get part of the events.
+ */
 export async function bindQueue(ctx: IHookFunctions): Promise<boolean> {
-	const queue = queueOf(ctx);
-	const { toBind, toUnbind } = await queueChanges(ctx);
+	const plan = await queuePlan(ctx);
+	const { bound, toBind, toUnbind } = await queueChanges(ctx, plan);
+	if (!ownsQueue(ctx, plan) && bound.length > 0) {
+		throw new NodeOperationError(ctx.getNode(), "This Bitrix24 app's offline event queue already has a reader", {
+			description:
+				"On this Bitrix24 plan an app has one offline event queue (the plan has no rest_auth_connector), and another workflow's Bitrix24 Payments Polling Trigger, or another program with the same app, already reads it: two readers would each get only part of the payments. Use one polling trigger per app (deactivate the other workflow first), create a second Bitrix24 app for this workflow, or use Bitrix24 Payments Trigger, which every workflow can use at once.",
+		});
+	}
+	const queue = queueOf(ctx, plan);
 	for (const event of toBind) await queue('event.bind', { event, event_type: 'offline' });
 	for (const event of toUnbind) await queue('event.unbind', { event, event_type: 'offline' });
+	if (!plan.sourceKeys) (ctx.getWorkflowStaticData('node') as QueueState).ownsAppQueue = true;
 	return true;
 }
 
-/** Deactivation: unbinds exactly this node's bindings, so its queue stops filling while the workflow is off. */
+/** Deactivation: unbinds exactly the node's own bindings, so its queue stops filling while the workflow is off. */
 export async function unbindQueue(ctx: IHookFunctions): Promise<boolean> {
-	const queue = queueOf(ctx);
-	for (const event of await boundEvents(ctx)) await queue('event.unbind', { event, event_type: 'offline' });
+	const plan = await queuePlan(ctx);
+	// Without source keys, a queue another reader owns is not this node's to unbind.
+	if (!ownsQueue(ctx, plan)) return true;
+	const queue = queueOf(ctx, plan);
+	for (const event of await boundEvents(ctx, plan)) await queue('event.unbind', { event, event_type: 'offline' });
+	delete (ctx.getWorkflowStaticData('node') as QueueState).ownsAppQueue;
 	return true;
 }
 
-/** Whether the portal reserves records until they are cleared (`rest_offline_extended`); asked once per process. */
-async function offersReservations(ctx: IPollFunctions, queue: Queue): Promise<boolean> {
-	const { portal } = await connectionOf(ctx);
-	let offered = registry.offlineExtended.get(portal);
-	if (offered === undefined) {
-		offered = ((await queue('feature.get', { CODE: 'rest_offline_extended' })) as IDataObject | undefined)?.value === 'Y';
-		registry.offlineExtended.set(portal, offered);
-	}
-	return offered;
-}
-
-/** Every reservation of this node's queue that is not cleared (one a crash left behind, or the last look's). */
-async function reservations(ctx: IPollFunctions): Promise<string[]> {
+/** Every reservation of the node's queue that is not cleared (one a crash left behind, or the last look's). */
+async function reservations(ctx: IPollFunctions, plan: QueuePlan): Promise<string[]> {
 	const processIds = new Set<string>();
+	const key = keyOf(ctx, plan);
 	for (let start: number | undefined = 0; start !== undefined; ) {
+		// Reserved records hold their process id, free ones '': the filter takes no negation (sanitizeFilter), `>` does.
 		const call = await newCall(ctx, {
 			method: 'event.offline.list',
-			params: { filter: { '!=PROCESS_ID': '' }, order: { ID: 'ASC' }, start, auth_connector: connectorOf(ctx) },
+			params: { filter: { '>PROCESS_ID': '' }, order: { ID: 'ASC' }, start, ...(key ? { auth_connector: key } : {}) },
 		});
 		const page: Success = await request(call);
 		for (const record of (page.result ?? []) as QueueRecord[]) if (record.PROCESS_ID) processIds.add(record.PROCESS_ID);
@@ -134,11 +193,12 @@ async function drain(queue: Queue, reserve: boolean, state: QueueState): Promise
  */
 export async function lookAtQueue(ctx: IPollFunctions, chosen: string[], switchedOn: boolean): Promise<EventItem[]> {
 	const state = ctx.getWorkflowStaticData('node') as QueueState;
-	const queue = queueOf(ctx);
+	const plan = await queuePlan(ctx);
+	const queue = queueOf(ctx, plan);
 	for (const processId of state.reserved ?? []) await queue('event.offline.clear', { process_id: processId });
 	state.reserved = [];
-	const reserve = await offersReservations(ctx, queue);
-	const leftBehind = reserve ? await reservations(ctx) : [];
+	const reserve = plan.reservations;
+	const leftBehind = reserve ? await reservations(ctx, plan) : [];
 	if (switchedOn) {
 		for (const processId of leftBehind) await queue('event.offline.clear', { process_id: processId });
 		await drain(queue, false, state);
@@ -157,7 +217,8 @@ export async function lookAtQueue(ctx: IPollFunctions, chosen: string[], switche
 
 /** "Fetch Test Event": the newest record of the queue that makes an item, read without reserving or clearing. */
 export async function latestQueued(ctx: IPollFunctions, chosen: string[]): Promise<EventItem | undefined> {
-	const newest = (await queueOf(ctx)('event.offline.list', { order: { TIMESTAMP_X: 'DESC', ID: 'DESC' } })) as QueueRecord[] | undefined;
+	const queue = queueOf(ctx, await queuePlan(ctx));
+	const newest = (await queue('event.offline.list', { order: { TIMESTAMP_X: 'DESC', ID: 'DESC' } })) as QueueRecord[] | undefined;
 	for (const record of newest ?? []) {
 		// A test shows a paid payment as paid, whatever the active workflow has told.
 		const [item] = await itemsOf(ctx, [record], chosen, (payment) => payment.paid === 'Y');

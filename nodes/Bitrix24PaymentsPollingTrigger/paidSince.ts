@@ -30,22 +30,34 @@ function itemOf(payment: IDataObject, domain: string): EventItem {
 	return { event: 'paymentPaid', paymentId: Number(payment.id), ts: Number.isFinite(paid) ? Math.floor(paid / 1000) : undefined, domain, payment };
 }
 
-/** One look. The first one after the workflow is switched on starts from now: what was paid before does not fire. */
-export async function lookAtPaidPayments(ctx: IPollFunctions, switchedOn: boolean): Promise<EventItem[]> {
-	const state = ctx.getWorkflowStaticData('node') as CursorState;
-	if (state.cursor === undefined || switchedOn) {
-		state.cursor = Date.now();
-		return [];
-	}
-	const from = state.cursor - OVERLAP_MS;
+/** The order payments paid since `from` (epoch ms), oldest first, every page. */
+async function paidSince(ctx: IPollFunctions, from: number): Promise<IDataObject[]> {
 	const call = await newCall(ctx, {
 		method: 'sale.payment.list',
 		params: { filter: { paid: 'Y', '>=datePaid': portalDate(from) }, order: { datePaid: 'ASC', id: 'ASC' } },
 		batchKey: `pages ${randomUUID()}`,
 	});
 	const { payments = [] } = (await readPages(call, 'payments', Infinity)) as { payments?: IDataObject[] };
-	const { portal: domain } = await connectionOf(ctx);
+	return payments;
+}
+
+/**
+ * One look. The first one after the workflow is switched on starts from now: what was paid before never fires,
+ * not even within the overlap the next look reads again, so it is noted as told (and starts nothing).
+ */
+export async function lookAtPaidPayments(ctx: IPollFunctions, switchedOn: boolean): Promise<EventItem[]> {
+	const state = ctx.getWorkflowStaticData('node') as CursorState;
 	const paidChanges = new PaidChanges(`${ctx.getWorkflow().id ?? ''} ${ctx.getNode().id} poll`, state);
+	if (state.cursor === undefined || switchedOn) {
+		const now = Date.now();
+		for (const payment of await paidSince(ctx, now - OVERLAP_MS)) paidChanges.tell(payment, now - OVERLAP_MS);
+		state.cursor = now;
+		paidChanges.save(now - OVERLAP_MS);
+		return [];
+	}
+	const from = state.cursor - OVERLAP_MS;
+	const payments = await paidSince(ctx, from);
+	const { portal: domain } = await connectionOf(ctx);
 	const items: EventItem[] = [];
 	for (const payment of payments) {
 		if (paidChanges.tell(payment, from)) items.push(itemOf(payment, domain));

@@ -38,6 +38,12 @@ export interface FailedAnswer {
 	refused?: string;
 	/** n8n refused to send the request (its SSRF protection): nothing left n8n. */
 	blockedByN8n?: BlockedByN8n;
+	/**
+	 * A write answered `{"result": false}` (a change) or `{"result": null}` (an add) with no error: older CRM modules
+	 * (crm Controller\Item\Payment and its product and delivery controllers) do so for a payment or line that is
+	 * missing or may not be changed.
+	 */
+	resultWithoutError?: false | null;
 }
 
 /** What one call got, with the paging and timing data the portal put next to it. */

@@ -102,6 +102,9 @@ async function settle(waiting: Waiting[], readings: Promise<Reading[]>) {
 	}
 }
 
+/** `$`, then no whitespace (PCRE's \s) up to a `[...]` holding at least one character: all a reference needs. */
+const REFERENCE_LIKE = /\$[^ \t\n\v\f\r]*\[[^\]]+\]/;
+
 /**
  * A batch command is `method?query`, the query in PHP's bracket syntax (`fields[paid]=Y&select[0]=id`), which
  * the portal reads with parse_str. Only what that syntax carries exactly is batched: the rest goes as a plain
@@ -120,8 +123,10 @@ function toCommand(method: string, params: IDataObject): string | undefined {
 /** Adds `name=value` pairs for a value; false when the query string cannot carry it exactly. */
 function addPairs(pairs: string[], name: string, value: unknown): boolean {
 	if (typeof value === 'string') {
-		// The portal replaces `$result[...]` in a command with earlier results: such text is kept out of batches.
-		if (/\$(result|error)\[/.test(value)) return false;
+		// The portal rewrites a command's value where `$` and a name of its earlier answers (result, error, time and
+		// more, any case) run without a space into `[...]` (rest CRestUtil::processBatchElement; URL-encoding is no
+		// escape): any such text is kept out of batches.
+		if (REFERENCE_LIKE.test(value)) return false;
 		pairs.push(`${name}=${encodeURIComponent(value)}`);
 		return true;
 	}

@@ -91,16 +91,23 @@ const ERROR_TABLE: ErrorRow[] = [
 				: `Add the ${SCOPE_LABELS[f.method.scope]} permission to the Bitrix24 app, reinstall it and reconnect the credential.`,
 	},
 	{
+		// "REST is available only by subscription." (an inbound webhook) or "... only on commercial plans" (an app).
 		codes: ACCESS,
-		text: [/commercial plan/i],
-		problem: "the REST API is not available on this portal's plan",
-		hint: 'Bitrix24 opens the REST API on commercial plans only.',
+		text: [/REST is available only/i],
+		problem: "the portal's Bitrix24 plan does not include the REST API",
+		hint: "Nothing is wrong with the credential: Bitrix24 answers every REST call this way on plans without REST (the free ones). Switch the portal to a plan that includes the REST API (Bitrix24: Plans and payments), then run the workflow again.",
 	},
 	{
 		codes: ACCESS,
 		when: (f) => f.method.offlineQueue === true || (f.method.name.toLowerCase() === 'event.bind' && f.offline),
 		problem: "the app's user is not a Bitrix24 administrator",
 		hint: 'Bitrix24 lets only an administrator bind and read offline events: sign in to Bitrix24 as an administrator and click Connect my account in the "Bitrix24 Payments OAuth2 API" credential again, or use the trigger with an inbound webhook (Authentication: Webhook).',
+	},
+	{
+		codes: ['wrong_license'],
+		text: [/auth_connector/i],
+		problem: "the portal's plan does not offer source keys (auth_connector) for offline events",
+		hint: 'The node asks the plan first and then sends no key: if you see this, the plan changed while the workflow was active. Deactivate and activate the workflow again.',
 	},
 	{
 		codes: ['wrong_license'],
@@ -305,6 +312,22 @@ function withoutBitrix24Error(answer: FailedAnswer, facts: Facts): { problem: st
 				? ''
 				: 'Check the portal address in the credential and that n8n can reach the portal.';
 		return { problem: 'no answer from the portal', hint, said: `The request failed: ${answer.network}.` };
+	}
+	if (answer.resultWithoutError !== undefined) {
+		const said = `Bitrix24 answered HTTP 200 with the result ${String(answer.resultWithoutError)} and no error.`;
+		const crm = facts.method.name.toLowerCase().startsWith('crm.item.payment.');
+		const what = facts.method.line ? `the payment ${facts.method.line} line` : `payment${facts.payment}`;
+		return crm
+			? {
+					problem: `${what} was not found or the user may not change it; nothing was changed`,
+					hint: `This portal's CRM answers ${String(answer.resultWithoutError)} instead of saying why (older CRM versions do, when the ${facts.method.line ? 'line or its payment' : 'payment'} does not exist or the user lacks the right). Check the ID. ${editPermission(facts)}`,
+					said,
+				}
+			: {
+					problem: `the portal answered ${String(answer.resultWithoutError)}: nothing was changed`,
+					hint: "Bitrix24 gave no reason: check the IDs of this item and the rights of the credential's user in Bitrix24.",
+					said,
+				};
 	}
 	const said = `Bitrix24 answered HTTP ${answer.status}.`;
 	if (answer.notJson !== undefined) {

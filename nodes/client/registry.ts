@@ -54,8 +54,8 @@ export const registry = {
 	gatherings: new Map<string, Gathering>(),
 	/** Per trigger (workflow, node, mode): the changes to paid it has told. */
 	triggers: new Map<string, TriggerMemory>(),
-	/** Per portal: whether it offers the extended offline queue (reserve, then clear), asked once per process. */
-	offlineExtended: new Map<string, boolean>(),
+	/** Per portal: what its plan lets the offline queue use (reservations, source keys), asked once per process. */
+	queuePlans: new Map<string, { reservations: boolean; sourceKeys: boolean }>(),
 	/** The polling triggers' activations (n8n's poll functions, one per activation) that have looked already. */
 	activationsLooked: new WeakSet<object>(),
 };

@@ -174,31 +174,43 @@ test('at most 50 commands run; nested batch is refused', async () => {
 	assert.deepEqual(Object.keys(obj(b.result)), ['p']);
 });
 
-test('$result references: whole values raw, embedded ones printed, missing ones empty', async () => {
+test('references as processBatchElement reads them: any earlier answer, greedy to the next space, case-insensitive names, no escape', async () => {
 	const b = inner(await batch({
 		cmd: {
 			early: 'profile?x=$result[get][id]',
 			get: `crm.item.payment.get?id=${P.UNPAID}`,
 			scopes: 'scope',
+			bad: 'crm.item.payment.get?id=999999',
 			pay: 'crm.item.payment.pay?id=$result[get][id]',
-			upd: `sale.payment.update?id=$result[get][id]&fields[paySystemId]=$result[get][paySystemId]&fields[comments]=${encodeURIComponent('sum $result[get][sum] $result[get][currency]; $result[get][nope] $result[scopes]')}`,
-			raw: 'profile?list=$result[scopes]&first=$result[scopes][0]&missing=$result[get][nope][deeper]&unknown=$result[zzz]&err=$error[get]&nested[a][]=$result[get][paid]',
+			upd: `sale.payment.update?id=$result[get][id]&fields[paySystemId]=$result[get][paySystemId]&fields[comments]=${encodeURIComponent('sum $result[get][sum] $result[get][currency]; $result[get][nope] $result[scopes] end')}`,
+			raw:
+				'profile?list=$result[scopes]&first=$result[scopes][0]&char=$result[get][currency][1]&missing=$result[get][nope][deeper]' +
+				'&err=$error[bad][error]&errDescription=$error_description[bad]&lower=$Result[get][id]&plural=$results[get][id]' +
+				'&dollar=price%20$5&alone=$result&total=$total&spaced=$result%20[get]&nested[a][]=$result[get][paid]&encoded=%24result%5Bget%5D%5Bid%5D',
 		},
 	}));
-	assert.deepEqual(b.result_error, []);
+	assert.deepEqual(Object.keys(obj(b.result_error)), ['bad']);
 	assert.equal(emu.state.payments.get(P.UNPAID)!.paid, 'Y', 'id taken from an earlier result');
-	assert.equal(emu.state.payments.get(P.UNPAID)!.comments, 'sum 100 USD;  Array');
+	// Inside text: each match runs to the next space ("$result[get][currency];" takes the semicolon with it); a value
+	// that is not a string or number (the payment, a list) leaves its text as it was.
+	assert.equal(emu.state.payments.get(P.UNPAID)!.comments, 'sum 100 USD $result[get][nope] $result[scopes] end');
 	const params = (key: string) => emu.restCalls('batch')[0].commands!.find((c) => c.key === key)!.params;
-	assert.deepEqual(params('early'), { x: '$result[get][id]' }, 'no results yet: left as it is');
+	// The first command is read too: `$result` is there from the start, empty, and a missing step stops the walk.
+	assert.deepEqual(params('early'), { x: {} });
 	assert.deepEqual(params('pay'), { id: P.UNPAID }, 'the raw number');
-	assert.deepEqual(params('raw'), {
-		list: ['crm', 'pay_system', 'sale', 'salescenter', 'user'],
-		first: 'crm',
-		missing: '',
-		unknown: '',
-		err: '$error[get]',
-		nested: { a: ['N'] },
-	});
+	const raw = params('raw');
+	assert.deepEqual(raw.list, ['crm', 'pay_system', 'sale', 'salescenter', 'user']);
+	assert.equal(raw.first, 'crm');
+	assert.equal(raw.char, 'S', 'a string is indexed by offset');
+	assert.equal(obj(raw.missing).id, P.UNPAID, 'the walk stops at the first missing step: the payment');
+	assert.equal(raw.err, '0');
+	// `$error_description[bad]` is `$error` with the path `_description[bad]`: the whole error answer.
+	assert.deepEqual(raw.errDescription, { error: '0', error_description: 'Payment has not been found' });
+	assert.equal(raw.lower, null, 'a name in another case matches but finds no value');
+	assert.equal(raw.plural, P.UNPAID, '`$results[...]` is `$result` with the path `s[...]`');
+	assert.deepEqual([raw.dollar, raw.alone, raw.total, raw.spaced], ['price $5', '$result', '$total', '$result [get]']);
+	assert.deepEqual(raw.nested, { a: ['N'] });
+	assert.equal(raw.encoded, P.UNPAID, 'URL-encoding is no escape: the query is decoded first');
 });
 
 test('one bucket place per batch, whatever its length', async () => {
@@ -334,7 +346,7 @@ test('faults: per command for JSON kinds, on the outer request otherwise', async
 	emu.reset();
 	emu.injectFault({ kind: 'overload', method: 'Batch' });
 	a = await batch({ cmd: [pay(P.UNPAID)] });
-	assert.deepEqual([a.status, at(a.json, 'error')], [503, 'OVERLOAD_LIMIT']);
+	assert.deepEqual([a.status, at(a.json, 'error')], [401, 'OVERLOAD_LIMIT']);
 	emu.injectFault({ kind: 'htmlPage', method: 'batch' });
 	const html = await fetch(`${hook}batch`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ cmd: [pay(P.UNPAID)] }) });
 	assert.equal(html.status, 200);

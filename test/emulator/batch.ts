@@ -1,12 +1,13 @@
 /* eslint-disable @n8n/community-nodes/require-node-api-error -- test-only emulator: an unexpected error inside a command is rethrown so the server turns it into a 500, never shipped */
 // The `batch` method (rest CRestProvider::callBatch): up to 50 "method?query" commands run one after another
-// as plain calls of their methods, with the outer request's caller; earlier results can be referenced as
-// `$result[key][field]...`. The answer is always a 200: failed commands land in result_error.
+// as plain calls of their methods, with the outer request's caller; earlier answers are substituted into each
+// command's values as CRestUtil::processBatchElement does (rest 23.100, below). The answer is always a 200: failed
+// commands land in result_error.
 
 import { RestError, errorBody, type CodeStyle } from './errors';
 import { faultError, type Fault, type FaultKind } from './limits';
 import { PagedResult } from './methods';
-import { parsePhpQuery, phpBool, phpString, type Params } from './php';
+import { parsePhpQuery, phpBool, phpIsNumeric, phpString, type Params } from './php';
 
 /** CRestUtil::BATCH_MAX_LENGTH */
 export const BATCH_MAX_LENGTH = 50;
@@ -17,7 +18,7 @@ export interface RecordedCommand {
 	key: string;
 	/** Lowercased method name ('' for a command that is not a string past the 50th). */
 	method: string;
-	/** The parameters it was given, after `$result[...]` references were substituted. */
+	/** The parameters it was given, after references to earlier answers were substituted. */
 	params: Params;
 	/** Whether the method ran (and may have changed state). */
 	ran: boolean;
@@ -54,6 +55,7 @@ const notAllowed = () => new RestError(400, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'M
 export function runBatch(params: Params, host: BatchHost): Record<string, unknown> {
 	const halt = phpBool(params.halt);
 	const answer = new BatchAnswer();
+	const store = newStore();
 	let position = 0;
 	for (const [key, command] of commandEntries(params.cmd)) {
 		// The length check comes first, so a non-string past the 50th is refused too, not skipped.
@@ -62,11 +64,12 @@ export function runBatch(params: Params, host: BatchHost): Record<string, unknow
 			position > BATCH_MAX_LENGTH
 				? refuse(key, command, lengthExceeded())
 				: typeof command === 'string'
-					? runCommand(key, command, answer.result, host)
+					? runCommand(key, command, store, host)
 					: undefined;
 		if (!recorded) continue;
 		host.record(recorded.command);
 		answer.add(key, recorded, host.codeStyle);
+		remember(store, key, recorded.outcome, host.codeStyle);
 		if (halt && recorded.outcome instanceof RestError) break;
 	}
 	return answer.encode();
@@ -91,10 +94,9 @@ function refuse(key: string, command: unknown, error: RestError): Settled {
 	return settle({ key, method, params, ran: false }, error);
 }
 
-function runCommand(key: string, text: string, results: Map<string, unknown>, host: BatchHost): Settled {
+function runCommand(key: string, text: string, store: Store, host: BatchHost): Settled {
 	const parsed = parseCommand(text);
-	// References are looked for only once some command has a result.
-	const params = results.size > 0 ? (substitute(parsed.params, results) as Params) : parsed.params;
+	const params = substitute(parsed.params, store);
 	const command: RecordedCommand = { key, method: parsed.method, params, ran: false };
 	if (command.method === 'batch') return settle(command, notAllowed());
 
@@ -143,37 +145,101 @@ export function parseCommand(text: string): { method: string; params: Params } {
 	return { method, params };
 }
 
-// `$result[key][a][b]`: key, then the path.
-const REFERENCE = /\$result\[([^\]]+)\]((?:\[[^\]]+\])*)/g;
-const WHOLE_REFERENCE = new RegExp(`^${REFERENCE.source}$`);
+/**
+ * CRestProvider::methodsBatch's `$arResult`: per name, the value each settled command's answer gave it, by command
+ * key. It starts with these five (rest 23.100); every other key an answer brings joins it (an error's
+ * `error_description`, the keys an error adds), so the names a reference may start with grow as the batch runs.
+ */
+type Store = Map<string, Map<string, unknown>>;
 
-/** Replaces references in every string value, nested ones included (`$error[...]` is not supported). */
-export function substitute(value: unknown, results: Map<string, unknown>): unknown {
-	if (typeof value === 'string') return substituteString(value, results);
-	if (Array.isArray(value)) return value.map((v) => substitute(v, results));
-	if (typeof value === 'object' && value !== null) {
-		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, results)]));
-	}
-	return value;
+function newStore(): Store {
+	return new Map(['result', 'next', 'total', 'time', 'error'].map((name) => [name, new Map<string, unknown>()]));
 }
 
-// A value that is one reference becomes the raw value (arrays too); inside a longer text it is printed as PHP
-// prints it. Whatever is not found becomes "".
-function substituteString(text: string, results: Map<string, unknown>): unknown {
-	if (!text.includes('$result[')) return text;
-	const whole = WHOLE_REFERENCE.exec(text);
-	if (whole) return resolve(results, whole[1], whole[2]) ?? '';
-	return text.replace(REFERENCE, (_m, key: string, path: string) => phpString(resolve(results, key, path)));
+/**
+ * What a command's answer adds: `{result, next?, total?, time}`, or the error answer with `error` made the whole
+ * error answer (`if(isset($res['error'])) $res['error'] = $res;`).
+ */
+function remember(store: Store, key: string, outcome: Outcome, style: CodeStyle): void {
+	let res: Record<string, unknown>;
+	if (outcome instanceof RestError) {
+		const body = errorBody(outcome, style);
+		res = { ...body, error: body };
+	} else {
+		res = { result: unpage(outcome.value) };
+		if (outcome.value instanceof PagedResult) {
+			if (outcome.value.next !== undefined) res.next = outcome.value.next;
+			if (outcome.value.total !== undefined) res.total = outcome.value.total;
+		}
+		res.time = outcome.time;
+	}
+	for (const [name, value] of Object.entries(res)) {
+		if (!store.has(name)) store.set(name, new Map());
+		store.get(name)!.set(key, value);
+	}
 }
 
-function resolve(results: Map<string, unknown>, key: string, path: string): unknown {
-	if (!results.has(key)) return undefined;
-	let cur = results.get(key);
-	for (const [, step] of path.matchAll(/\[([^\]]+)\]/g)) {
-		if (typeof cur !== 'object' || cur === null || !Object.prototype.hasOwnProperty.call(cur, step)) return undefined;
-		cur = (cur as Record<string, unknown>)[step];
+/**
+ * CRestUtil::processBatchStructure: every value of the parsed query, nested ones too, goes through
+ * processBatchElement with the names the store has now; keys go through it with no name (only `$` itself), which
+ * matters only for a key that is a whole reference (it becomes '').
+ */
+export function substitute(params: Params, store: Store): Params {
+	const names = [...store.keys()];
+	const walk = (value: unknown): unknown => {
+		if (Array.isArray(value)) return value.map(walk);
+		if (typeof value !== 'object' || value === null) return element(value, store, names);
+		const out: Params = {};
+		for (const [key, inner] of Object.entries(value)) out[phpString(element(key, store, ['']))] = walk(inner);
+		return out;
+	};
+	return walk(params) as Params;
+}
+
+// PCRE's \s without the u flag: space, \t, \n, \v, \f, \r.
+const NOT_SPACE = '[^ \\t\\n\\x0B\\f\\r]';
+
+/**
+ * CRestUtil::processBatchElement: `/\$(names)(\S*)/i` (no boundary after the name: `$results[x]` is `$result` with
+ * the path `s[x]`); a match counts only when its rest holds `[...]` segments, which are walked from the store's value
+ * of the name as typed (a name in another case is no value: null) with isset(), stopping, not failing, at the first
+ * missing one. A whole value that is one match becomes what was reached, of any type; inside longer text, a number
+ * is printed and a string put in its place (every occurrence), anything else leaves the text as it was.
+ */
+function element(value: unknown, store: Store, names: string[]): unknown {
+	if (typeof value !== 'string') return value;
+	const pattern = new RegExp(`\\$(${names.join('|')})(${NOT_SPACE}*)`, 'gi');
+	let query: unknown = value;
+	for (const [match, name, path] of [...value.matchAll(pattern)]) {
+		const steps = [...path.matchAll(/\[([^\]]+)\]/g)].map((step) => step[1]);
+		if (steps.length === 0) continue;
+		let r: unknown = store.has(name) ? Object.fromEntries(store.get(name)!) : null;
+		for (const step of steps) {
+			if (!isset(r, step)) break;
+			r = offset(r, step);
+		}
+		if (match === query) {
+			query = r;
+			continue;
+		}
+		if (typeof r === 'number' || phpIsNumeric(r)) r = phpString(r);
+		if (typeof r !== 'string' || typeof query !== 'string') continue;
+		query = query.split(match).join(r);
 	}
-	return cur ?? undefined;
+	return query;
+}
+
+/** PHP's isset($r[$key]) on an array, a string (a numeric offset within it) or anything else. */
+function isset(r: unknown, key: string): boolean {
+	if (typeof r === 'string') return /^-?\d+$/.test(key) && Math.abs(Number(key)) < r.length + (Number(key) < 0 ? 1 : 0);
+	if (typeof r !== 'object' || r === null) return false;
+	const value = (r as Record<string, unknown>)[key];
+	return Object.prototype.hasOwnProperty.call(r, key) && value !== null && value !== undefined;
+}
+
+function offset(r: unknown, key: string): unknown {
+	if (typeof r === 'string') return r.at(Number(key));
+	return (r as Record<string, unknown>)[key];
 }
 
 /** The five maps of the answer, in the order commands settled. */

@@ -674,3 +674,29 @@ test('url: the address it gives out (webhook URLs, tokens) is the one set, while
 		await emu.stop();
 	}
 });
+
+test('sale.payment.list reads a datetime in a filter as strtotime(): an offset exactly, none in the server zone; unreadable drops the condition', async () => {
+	const emu = await Bitrix24Emulator.start({ bucket: null });
+	try {
+		// Three order payments paid at 10:00, 10:30 and 11:00 UTC (the portal's zone is +03:00).
+		const ids = emu.seedOrderPayments(3, { orderId: SEED_IDS.orders.PLAIN });
+		ids.forEach((id, i) => emu.person.pay(id, { datePaid: `2024-04-10T${['10:00', '10:30', '11:00'][i]}:00Z` }));
+		const list = async (filter: Record<string, unknown>) => {
+			const answer = await call(`${emu.webhookUrl()}sale.payment.list`, { json: { filter: { orderId: SEED_IDS.orders.PLAIN, ...filter }, select: ['id'] } });
+			assert.equal(answer.status, 200);
+			return (at(answer.json, 'result', 'payments') as Array<{ id: number }>).map((p) => p.id);
+		};
+		assert.deepEqual(await list({ '>=datePaid': '2024-04-10T12:30:00+02:00' }), ids.slice(1), 'an offset: that instant, inclusive');
+		assert.deepEqual(await list({ '>datePaid': '2024-04-10T10:30:00Z' }), ids.slice(2));
+		assert.deepEqual(await list({ '>=datePaid': '2024-04-10T10:30:00.900Z' }), ids.slice(1), 'fractions dropped, as strtotime drops them');
+		assert.deepEqual(await list({ '>=datePaid': '2024-04-10T13:30:00' }), ids.slice(1), 'no offset: the server zone (+03:00)');
+		assert.deepEqual(await list({ '<datePaid': '10.04.2024 13:30:00' }), ids.slice(0, 1), 'the site format, in the server zone');
+		for (const unreadable of ['yesterday-ish', '', '1970-01-01T00:00:00Z', '1712743200']) {
+			assert.deepEqual(await list({ '>=datePaid': unreadable }), ids, `${JSON.stringify(unreadable)}: the condition is dropped, no error`);
+		}
+		assert.deepEqual(await list({ '>=DATE_PAID': '2024-04-10T11:00:00Z' }), ids, 'an UPPER key names no field (camel2snake garbles it)');
+		assert.deepEqual(await list({ '>=date_paid': '2024-04-10T11:00:00Z' }), ids.slice(2));
+	} finally {
+		await emu.stop();
+	}
+});

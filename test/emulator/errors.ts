@@ -52,4 +52,14 @@ export const authErrors = {
 			`The request requires higher privileges than provided by the ${kind === 'webhook' ? 'webhook' : 'access'} token`,
 		),
 	methodNotFound: () => new RestError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!'),
+	// A plan without REST: an OAuthException (401). Cloud wording per b24restdocs _includes/system-errors.md; a
+	// self-hosted portal's webhook check (rest APAuth\Auth::onRestCheckAuth) says "commercial plans." too.
+	restUnavailable: (kind: 'webhook' | 'oauth', plan: string) =>
+		new RestError(
+			401,
+			'ACCESS_DENIED',
+			kind === 'webhook' && plan !== 'selfHosted' ? 'REST is available only by subscription.' : `REST is available only on commercial plans${kind === 'webhook' ? '.' : ''}`,
+		),
+	// CRestServer::checkAuth: LicenseException('auth_connector'), an AccessException (403) with code WRONG_LICENSE.
+	connectorsNotInPlan: () => new RestError(403, 'WRONG_LICENSE', 'This feature is not enabled for the current license: auth_connector'),
 };

@@ -75,7 +75,7 @@ export class OperatingClock {
 export type FaultKind =
 	| 'queryLimit' // 503 QUERY_LIMIT_EXCEEDED, refused before running
 	| 'operationTimeLimit' // 429 OPERATION_TIME_LIMIT, refused before running
-	| 'overload' // 503 OVERLOAD_LIMIT
+	| 'overload' // 401 OVERLOAD_LIMIT
 	| 'serverError' // 500 INTERNAL_SERVER_ERROR
 	| 'badGateway' // 502 HTML page from a proxy
 	| 'htmlPage' // 200 HTML page (a login or maintenance page)
@@ -108,7 +108,8 @@ export function faultError(kind: FaultKind): RestError | undefined {
 		case 'operationTimeLimit':
 			return new RestError(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.');
 		case 'overload':
-			return new RestError(503, 'OVERLOAD_LIMIT', 'REST API is blocked due to overload.');
+			// An OAuthException, like every refusal of the auth step: 401 (b24restdocs _includes/system-errors.md).
+			return new RestError(401, 'OVERLOAD_LIMIT', 'REST API is blocked due to overload.');
 		case 'serverError':
 			return new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
 		default:

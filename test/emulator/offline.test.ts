@@ -298,7 +298,7 @@ test('event.offline.get: limit, order and filter (prefixes, portal datetimes); n
 	release();
 	expect(await list({ filter: { MESSAGE_ID: messageOf(SAVED, payments[7]) } })).toEqual([payments[7]]);
 	release();
-	expect(await list({ filter: { '!=EVENT_NAME': SAVED } })).toEqual([]);
+	expect(await list({ filter: { EVENT_NAME: 'ONPAYMENTDELETED' } })).toEqual([]);
 	release();
 	// TIMESTAMP_X in portal time (+03:00), with or without an offset.
 	const tz = (ms: number) => new Date(ms + 3 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
@@ -306,8 +306,9 @@ test('event.offline.get: limit, order and filter (prefixes, portal datetimes); n
 	release();
 	expect(await list({ filter: { '<=TIMESTAMP_X': new Date(base - 58 * 60_000).toISOString() } })).toEqual([payments[59], payments[58]]);
 	release();
-	// A prefix it does not take, or a field it does not know, is dropped.
-	expect(await list({ filter: { '%EVENT_NAME': 'nothing', PROCESS_ID: 'x', ERROR: 1 }, limit: 2 })).toHaveLength(2);
+	// Keys in any case.
+	expect(await list({ filter: { event_name: SAVED }, limit: 2 })).toHaveLength(2);
+	release();
 	// The filter holds when reading a process again.
 	const p = (await offlineGet({ clear: 0, limit: 5, order: { ID: 'ASC' } })).process_id;
 	expect(ids((await offlineGet({ clear: 0, process_id: p, filter: { '>ID': emu.state.offlineEvents[3].id } })).events)).toEqual([payments[4]]);
@@ -364,22 +365,83 @@ test('event.offline.list: read only, pages of 50 with total and next, PROCESS_ID
 	expect(emu.offlineRecords()).toHaveLength(120);
 });
 
-test('without rest_offline_extended clear=0 answers WRONG_LICENSE; feature.get tells', async () => {
+test('filters of event.offline.get and list go through sanitizeFilter: eight operations, no negation, known fields only, 400 otherwise', async () => {
 	await bindOffline();
-	expect((await call(`${hook}feature.get`, { CODE: 'rest_offline_extended' })).json.result).toEqual({ value: 'Y' });
-	expect((await oauth('feature.get', { code: 'rest_auth_connector' })).json.result).toEqual({ value: 'N' });
+	emu.seedChangedPayments(3);
+	const refused = (text: string) => ({ status: 400, json: { error: 'ERROR_ARGUMENT', error_description: text } });
+
+	for (const method of ['event.offline.get', 'event.offline.list']) {
+		expect(await oauth(method, { filter: { '!=PROCESS_ID': '' } })).toEqual(refused('Filter operation not allowed: !='));
+		expect(await oauth(method, { filter: { '!EVENT_NAME': SAVED } })).toEqual(refused('Filter operation not allowed: !'));
+		expect(await oauth(method, { filter: { '><ID': [1, 2] } })).toEqual(refused('Filter operation not allowed: ><'));
+		expect(await oauth(method, { filter: { CONNECTOR_ID: '' } })).toEqual(refused('Filter field not allowed: CONNECTOR_ID'));
+		expect(await oauth(method, { filter: 'ID=1' })).toEqual(refused('The filter is not an array.'));
+	}
+	// get knows four fields; PROCESS_ID and ERROR only list.
+	expect(await oauth('event.offline.get', { filter: { PROCESS_ID: '' } })).toEqual(refused('Filter field not allowed: PROCESS_ID'));
+	expect(await oauth('event.offline.get', { filter: { ERROR: 0 } })).toEqual(refused('Filter field not allowed: ERROR'));
+	expect(emu.offlineRecords()).toHaveLength(3);
+
+	// A reservation is found with an operation the portal takes: PROCESS_ID > '' (unreserved rows hold '').
+	const p = (await offlineGet({ clear: 0, limit: 2 })).process_id;
+	const reserved = await oauth('event.offline.list', { filter: { '>PROCESS_ID': '' } });
+	expect(((reserved.json.result as Array<{ PROCESS_ID: string }>) ?? []).map((r) => r.PROCESS_ID)).toEqual([p, p]);
+	expect((await oauth('event.offline.list', { filter: { '=PROCESS_ID': '' } })).json.total).toBe(1);
+	expect((await oauth('event.offline.list', { filter: { '@ID': emu.state.offlineEvents.slice(0, 2).map((r) => r.id) } })).json.total).toBe(2);
+});
+
+test('plans (feature.get, clear=0, auth_connector): cloud with reservations and source keys, cloud with neither, self-hosted', async () => {
+	const license = (feature: string) => ({ status: 403, json: { error: 'WRONG_LICENSE', error_description: `This feature is not enabled for the current license: ${feature}` } });
 	expect(await call(`${hook}feature.get`, {})).toEqual({ status: 400, json: { error: 'CODE_EMPTY', error_description: "CODE can't be empty" } });
 
-	emu.options.offlineExtended = false;
+	// The default: a cloud plan with both.
+	expect(emu.options.plan).toBe('cloudExtended');
+	expect((await call(`${hook}feature.get`, { CODE: 'rest_offline_extended' })).json.result).toEqual({ value: 'Y' });
+	expect((await oauth('feature.get', { code: 'rest_auth_connector' })).json.result).toEqual({ value: 'Y' });
+	expect((await oauth('feature.get', { code: 'some_other_feature' })).json.result).toEqual({ value: 'N' });
+	expect((await bindOffline('n8n_wf1')).json.result).toBe(true);
+	expect((await offlineGet({ clear: 0 }, 'n8n_wf1')).process_id).toMatch(/^[a-z0-9]{32}$/);
+
+	// A cloud plan with neither: clear=0 and any call carrying a connector (feature.get too) are refused.
+	emu.options.plan = 'cloudBasic';
 	expect((await call(`${hook}feature.get`, { code: 'rest_offline_extended' })).json.result).toEqual({ value: 'N' });
-	expect(await oauth('event.offline.get', { clear: 0 })).toEqual({
-		status: 403,
-		json: { error: 'WRONG_LICENSE', error_description: 'This feature is not enabled for the current license: extended offline events handling' },
-	});
+	expect((await oauth('feature.get', { code: 'rest_auth_connector' })).json.result).toEqual({ value: 'N' });
+	expect(await oauth('feature.get', { code: 'rest_auth_connector' }, { connector: 'n8n_wf1' })).toEqual(license('auth_connector'));
+	expect(await bindOffline('n8n_wf1')).toEqual(license('auth_connector'));
+	expect(await oauth('event.offline.get', { clear: 0 })).toEqual(license('extended offline events handling'));
+	// "0" passes the check (PHP truthiness) and is a connector of its own; without one, the app's single queue.
+	expect((await bindOffline('0')).json.result).toBe(true);
+	expect((await bindOffline()).json.result).toBe(true);
 	await call(`${hook}crm.item.payment.pay`, { id: P.UNPAID });
 	expect(ids((await offlineGet()).events)).toEqual([P.UNPAID]);
+	expect(ids((await offlineGet({}, '0')).events)).toEqual([P.UNPAID]);
+
+	// Self-hosted: no bitrix24 module, so both work, while feature.get answers neither Y nor N.
+	emu.options.plan = 'selfHosted';
+	expect((await oauth('feature.get', { code: 'rest_offline_extended' })).json.result).toEqual({ value: 'en_selfhosted' });
+	expect((await oauth('feature.get', { code: 'rest_auth_connector' })).json.result).toEqual({ value: 'en_selfhosted' });
+	await call(`${hook}crm.item.payment.pay`, { id: P.UNPAID_2 });
+	expect((await offlineGet({ clear: 0 }, 'n8n_wf1')).process_id).toMatch(/^[a-z0-9]{32}$/);
 	emu.reset();
-	expect(emu.options.offlineExtended).toBe(true);
+	expect(emu.options.plan).toBe('cloudExtended');
+});
+
+test('a plan without REST: 401 ACCESS_DENIED before any method runs, worded for webhooks and apps', async () => {
+	emu.options.restAvailable = false;
+	expect(await call(`${hook}crm.item.payment.pay`, { id: P.UNPAID })).toEqual({
+		status: 401,
+		json: { error: 'ACCESS_DENIED', error_description: 'REST is available only by subscription.' },
+	});
+	expect(await oauth('crm.item.payment.pay', { id: P.UNPAID })).toEqual({
+		status: 401,
+		json: { error: 'ACCESS_DENIED', error_description: 'REST is available only on commercial plans' },
+	});
+	expect(emu.state.payments.get(P.UNPAID)!.paid).toBe('N');
+	// A wrong secret is still told as such first.
+	expect((await call(emu.webhookUrl(1, 'wrongsecret'), {})).json.error).toBe('INVALID_CREDENTIALS');
+	emu.options.plan = 'selfHosted';
+	expect((await call(`${hook}profile`, {})).json.error_description).toBe('REST is available only on commercial plans.');
+	expect((await oauth('profile')).status).toBe(200);
 });
 
 test('reservations nobody clears are deleted after PROCESS_ID_LIFETIME; free rows stay', async () => {

@@ -2,12 +2,21 @@
 
 import type { CodeStyle } from './errors';
 import { STANDARD_BUCKET, type BucketSettings, type OperatingSettings } from './limits';
+import type { Plan } from './plan';
 
 export interface EmulatorOptions {
 	/** Numeric error codes as JSON strings (newer servers, default) or numbers (as the docs show). */
 	codeStyle?: CodeStyle;
 	/** crm.item.payment.* answer for an unknown id (older portals: 'Insufficient permissions'). */
 	crmNotFoundMessage?: string;
+	/**
+	 * The CRM module's payment controllers: 'current' (default: every failure is an error) or 'legacy', as crm
+	 * Controller\Item\Payment and its product and delivery controllers were in 24.0.x (commit 6b61e378 of the
+	 * public mirror): they return false for a payment or line they cannot find or the user may not change, which
+	 * REST sends as HTTP 200 `{"result": false}` (RestManager::processMethodRequest reads errors only of a null
+	 * result); a line's add returns null, `{"result": null}`; get says "Insufficient permissions." (code 0).
+	 */
+	crmPaymentController?: 'current' | 'legacy';
 	/** crm.item.payment.* ACCESS_DENIED status: docs say 400, newer builds 403. */
 	crmAccessDeniedStatus?: 400 | 403;
 	/**
@@ -37,10 +46,18 @@ export interface EmulatorOptions {
 	 */
 	eventRefreshToken?: boolean;
 	/**
-	 * The portal has extended offline events handling (feature `rest_offline_extended`, default true): without it
-	 * event.offline.get with clear=0 answers 403 WRONG_LICENSE and feature.get says 'N' (lower plans).
+	 * What the plan allows (plan.ts): 'cloudExtended' (default: offline records reserved until cleared, and source
+	 * keys), 'cloudBasic' (neither: clear=0 and any auth_connector answer 403 WRONG_LICENSE), 'selfHosted' (both, while
+	 * feature.get answers 'en_selfhosted').
 	 */
-	offlineExtended?: boolean;
+	plan?: Plan;
+	/**
+	 * Whether the plan includes REST at all (default true). Without it every call is refused before the method runs:
+	 * 401 ACCESS_DENIED, "REST is available only by subscription." for an inbound webhook of a cloud portal and "REST is
+	 * available only on commercial plans" for an app (b24restdocs _includes/system-errors.md); on a self-hosted portal
+	 * only webhooks are checked (rest APAuth\Auth::onRestCheckAuth: "REST is available only on commercial plans.").
+	 */
+	restAvailable?: boolean;
 	/** Listen port; 0 (default) picks a free one. */
 	port?: number;
 	/** Listen address: '127.0.0.1' (default), or e.g. '0.0.0.0' for every interface (an n8n in Docker). */
@@ -61,6 +78,7 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
 	codeStyle: 'string',
 	crmNotFoundMessage: 'Payment has not been found',
 	crmAccessDeniedStatus: 403,
+	crmPaymentController: 'current',
 	paySystemListTyped: false,
 	timeZone: '+03:00',
 	bucket: STANDARD_BUCKET,
@@ -69,5 +87,6 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
 	eventDelayMs: 0,
 	automationEvents: false,
 	eventRefreshToken: false,
-	offlineExtended: true,
+	plan: 'cloudExtended',
+	restAvailable: true,
 };

@@ -27,7 +27,8 @@ import { LeakyBucket, OperatingClock, faultError, type Fault } from './limits';
 import { METHODS, PAYMENT_EVENTS, PagedResult, type Caller, type MethodDef } from './methods';
 import { cleanStaleReservations, queueOffline, type ChangeSource } from './offline';
 import { DEFAULT_OPTIONS, type EmulatorOptions, type RuntimeOptions } from './options';
-import { parsePhpQuery, phpBuildQuery, type Params } from './php';
+import { parsePhpQuery, phpBuildQuery, phpEmpty, type Params } from './php';
+import { allows } from './plan';
 import {
 	ALL_SCOPES,
 	DEFAULT_WEBHOOK_SECRET,
@@ -802,6 +803,7 @@ export class Bitrix24Emulator {
 		rec.userId = userId;
 		const w = this.state.webhooks.find((x) => x.userId === userId && x.secret === secret);
 		if (!w) throw authErrors.invalidCredentials();
+		if (!this.options.restAvailable) throw authErrors.restUnavailable('webhook', this.options.plan);
 		return {
 			caller: { kind: 'webhook', userId, scopes: [...w.scopes], canWrite: w.canWrite, connectorId: '' },
 			authKey: `webhook:${userId}:${secret}`,
@@ -818,10 +820,13 @@ export class Bitrix24Emulator {
 		if (!t) throw authErrors.invalidToken();
 		rec.userId = t.userId;
 		if (t.expired || t.expiresAt <= Date.now()) throw authErrors.expiredToken();
+		if (!this.options.restAvailable && this.options.plan !== 'selfHosted') throw authErrors.restUnavailable('oauth', this.options.plan);
 		const canWrite = this.state.users.get(t.userId)?.canWrite ?? true;
 		// auth_connector travels with the token (query or body) and is part of the auth data, not a method parameter.
 		const connector = rec.params.auth_connector;
 		const connectorId = typeof connector === 'string' || typeof connector === 'number' ? String(connector) : '';
+		// CRestServer::checkAuth: `$this->authData['auth_connector'] && !$this->canUseConnectors()` (PHP truthiness).
+		if (!phpEmpty(connectorId) && !allows(this.options.plan, 'rest_auth_connector')) throw authErrors.connectorsNotInPlan();
 		return {
 			caller: { kind: 'oauth', userId: t.userId, scopes: [...t.scopes], canWrite, clientId: t.clientId, connectorId },
 			authKey: `oauth:${t.clientId}`,

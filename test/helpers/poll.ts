@@ -103,15 +103,19 @@ export class PollHarness {
 		return new PollContext(workflow, node, createAdditionalData(this.credentialsHelper), mode, activation, emit, () => {});
 	}
 
-	/** n8n's webhook steps (activation and deactivation only), with the hook context n8n gives them. */
-	private async webhookStep(step: 'activate' | 'delete', activation: WorkflowActivateMode): Promise<void> {
+	/**
+	 * n8n's webhook steps (activation and deactivation only), with the hook context n8n gives them, on the workflow
+	 * the activation goes on with; n8n saves the static data after them (active-workflow-manager addWebhooks,
+	 * clearWebhooks).
+	 */
+	private async webhookStep(workflow: Workflow, step: 'activate' | 'delete', activation: WorkflowActivateMode): Promise<void> {
 		const methods = this.nodeType.webhookMethods?.default;
 		if (!methods) return;
-		const workflow = this.workflow();
 		const node = workflow.getNode(this.node().name)!;
 		const context = new HookContext(workflow, node, createAdditionalData(this.credentialsHelper), 'trigger', activation);
 		if (step === 'delete') await methods.delete.call(context);
 		else if (!(await methods.checkExists.call(context))) await methods.create.call(context);
+		this.save(workflow);
 	}
 
 	/** One look with the activation's context, as the poll executor makes it; its error is what n8n records. */
@@ -135,8 +139,8 @@ export class PollHarness {
 
 	/** Activation: the webhook steps, a new context, its first look (a failure fails the activation), then n8n saves the static data. */
 	async activate(activation: WorkflowActivateMode = 'activate'): Promise<Look> {
-		await this.webhookStep('activate', activation);
 		const workflow = this.workflow();
+		await this.webhookStep(workflow, 'activate', activation);
 		this.active = { workflow, context: this.context(workflow, 'trigger', activation, []) };
 		const look = await this.poll();
 		if (look.error) {
@@ -155,8 +159,8 @@ export class PollHarness {
 
 	/** Deactivation: n8n runs the webhook step delete, and saves the static data. */
 	async deactivate(): Promise<void> {
-		await this.webhookStep('delete', 'update');
-		if (this.active) this.save(this.active.workflow);
+		// n8n builds the workflow it deactivates from its database row (clearWebhooks), static data as saved.
+		await this.webhookStep(this.workflow(), 'delete', 'update');
 		this.active = undefined;
 	}
 

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { Bitrix24ApiError } from '../../client/errors';
+import { Bitrix24ApiError, bitrix24ApiError } from '../../client/errors';
 import type { OutputStep, ReadBack } from './operation';
 
 /**
@@ -13,6 +13,10 @@ import type { OutputStep, ReadBack } from './operation';
 export function confirm(flag: 'success' | 'deleted'): OutputStep {
 	return async function (items, call) {
 		return items.map((item) => {
+			// Older CRM modules answer false, with no error, for a missing payment or a right the user lacks.
+			if (item.json.result === false) {
+				throw bitrix24ApiError(this.getNode(), { status: 200, code: '', description: '', resultWithoutError: false }, call);
+			}
 			if (item.json.result !== true) {
 				throw new NodeOperationError(this.getNode(), `Bitrix24 answered ${JSON.stringify(item.json.result)} instead of true`, {
 					itemIndex: call.itemIndex,
@@ -26,7 +30,13 @@ export function confirm(flag: 'success' | 'deleted'): OutputStep {
 
 /** Output for `add` methods, whose result is the new id: the id, with what it was created for. */
 export const created: OutputStep = async function (items, call) {
-	return items.map((item) => ({ json: { id: item.json.result, ...call.ids }, pairedItem: { item: call.itemIndex } }));
+	return items.map((item) => {
+		// Older CRM modules answer null, with no error, to a line added to a payment that is missing or may not change.
+		if (item.json.result === null || item.json.result === false) {
+			throw bitrix24ApiError(this.getNode(), { status: 200, code: '', description: '', resultWithoutError: item.json.result }, call);
+		}
+		return { json: { id: item.json.result, ...call.ids }, pairedItem: { item: call.itemIndex } };
+	});
 };
 
 /** Output for results that wrap the object or list in a property (`{payment: {...}}`, `{payments: [...]}`). */

@@ -2,6 +2,7 @@
 
 import { RestError } from '../errors';
 import { phpEmpty, phpString, type Params } from '../php';
+import { featureValue } from '../plan';
 import type { MethodDef } from './context';
 
 export const commonMethods: Record<string, MethodDef> = {
@@ -25,17 +26,16 @@ export const commonMethods: Record<string, MethodDef> = {
 			};
 		},
 	},
-	// rest's feature.get (b24restdocs api-reference/common/system/feature-get.md): whether a plan feature is on, for any
-	// caller. CODE's key in any case; the only feature this portal knows is rest_offline_extended (event.offline.get
-	// with clear=0), set by options.offlineExtended; any other code is 'N'.
+	// rest CRestProvider::getFeature (b24restdocs api-reference/common/system/feature-get.md): whether a plan feature is
+	// on, for any caller. CODE's key in any case. A cloud portal answers Y or N (the features the plan has: plan.ts); a
+	// self-hosted one has no bitrix24 module to ask and answers LANGUAGE_ID . '_selfhosted' for every code.
 	'feature.get': {
 		scope: null,
 		run(ctx) {
 			const q: Params = {};
 			for (const [k, v] of Object.entries(ctx.params)) q[k.toUpperCase()] = v;
 			if (phpEmpty(q.CODE)) throw new RestError(400, 'CODE_EMPTY', "CODE can't be empty");
-			const on = phpString(q.CODE) === 'rest_offline_extended' && ctx.options.offlineExtended;
-			return { value: on ? 'Y' : 'N' };
+			return { value: featureValue(ctx.options.plan, phpString(q.CODE)) };
 		},
 	},
 };

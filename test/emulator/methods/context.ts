@@ -86,6 +86,11 @@ export function crmAccessDenied(ctx: CallContext): RestError {
 	return new RestError(ctx.options.crmAccessDeniedStatus, 'ACCESS_DENIED', 'Access denied.');
 }
 
+/** The legacy CRM controllers (options.crmPaymentController): what the current ones refuse they answer false to. */
+export function legacyCrm(ctx: CallContext): boolean {
+	return ctx.options.crmPaymentController === 'legacy';
+}
+
 export function checkCrmWrite(ctx: CallContext): void {
 	if (!ctx.caller.canWrite) throw crmAccessDenied(ctx);
 }

@@ -12,7 +12,7 @@
 
 import { RestError } from '../errors';
 import { recalculatePaymentSum, CRM_TYPES, type PayableItem, type SalePayment } from '../state';
-import { bindInt, bindOptionalArray, checkCrmWrite, crmAccessDenied, type CallContext, type MethodDef } from './context';
+import { bindInt, bindOptionalArray, checkCrmWrite, crmAccessDenied, legacyCrm, type CallContext, type MethodDef } from './context';
 import { applyFilter, applyOrder, bitrixUpperSnake, type FieldResolver } from './listing';
 
 type Kind = PayableItem['entityType'];
@@ -72,7 +72,22 @@ function list(ctx: CallContext, kind: Kind, shape: (item: PayableItem) => Record
 	return applyOrder(filtered, order, resolve, bitrixUpperSnake, [['ID', 'ASC']]).map(shape);
 }
 
+/**
+ * The legacy controllers (Base::deleteAction, Product::setQuantityAction, ...::addAction at 24.0.x): a line or payment
+ * they cannot find, or may not change (unpaid and the right to edit), is `false` for a change and `null` for an add,
+ * with no error.
+ */
+function quietlyRefused(ctx: CallContext, payment: SalePayment | undefined): boolean {
+	return legacyCrm(ctx) && (!payment || payment.paid === 'Y' || !ctx.caller.canWrite);
+}
+
+function lineOf(ctx: CallContext, id: number, kind: Kind): SalePayment | undefined {
+	const item = ctx.state.payableItems.get(id);
+	return item && item.entityType === kind ? ctx.state.payments.get(item.paymentId) : undefined;
+}
+
 function deleteItem(ctx: CallContext, kind: Kind): boolean {
+	if (quietlyRefused(ctx, lineOf(ctx, bindInt(ctx.params, 'id'), kind))) return false;
 	checkCrmWrite(ctx);
 	const id = bindInt(ctx.params, 'id');
 	const { item, payment } = findItem(ctx, id, kind);
@@ -86,13 +101,14 @@ export const crmPaymentItemMethods: Record<string, MethodDef> = {
 	'crm.item.payment.product.add': {
 		scope: 'crm',
 		run(ctx) {
-			checkCrmWrite(ctx);
+			if (!legacyCrm(ctx)) checkCrmWrite(ctx);
 			// addAction(int $paymentId, int $rowId, int $quantity): the docs say double, the binder says int,
 			// so 0.5 is truncated to 0 and refused.
 			const paymentId = bindInt(ctx.params, 'paymentId');
 			const rowId = bindInt(ctx.params, 'rowId');
 			const quantity = bindInt(ctx.params, 'quantity');
 			if (quantity <= 0) throw zeroQuantity();
+			if (quietlyRefused(ctx, ctx.state.payments.get(paymentId))) return null;
 			const payment = findPayment(ctx, paymentId);
 			checkEditable(ctx, payment);
 			const order = ctx.state.orders.get(payment.orderId);
@@ -119,10 +135,11 @@ export const crmPaymentItemMethods: Record<string, MethodDef> = {
 	'crm.item.payment.product.setquantity': {
 		scope: 'crm',
 		run(ctx) {
-			checkCrmWrite(ctx);
+			if (!legacyCrm(ctx)) checkCrmWrite(ctx);
 			const id = bindInt(ctx.params, 'id');
 			const quantity = bindInt(ctx.params, 'quantity');
 			if (quantity <= 0) throw zeroQuantity();
+			if (quietlyRefused(ctx, lineOf(ctx, id, 'BASKET_ITEM'))) return false;
 			const { item, payment } = findItem(ctx, id, 'BASKET_ITEM');
 			checkEditable(ctx, payment);
 			const row = ctx.state.productRows.get(item.entityId);
@@ -139,9 +156,10 @@ export const crmPaymentItemMethods: Record<string, MethodDef> = {
 	'crm.item.payment.delivery.add': {
 		scope: 'crm',
 		run(ctx) {
-			checkCrmWrite(ctx);
+			if (!legacyCrm(ctx)) checkCrmWrite(ctx);
 			const paymentId = bindInt(ctx.params, 'paymentId');
 			const deliveryId = bindInt(ctx.params, 'deliveryId');
+			if (quietlyRefused(ctx, ctx.state.payments.get(paymentId))) return null;
 			const payment = findPayment(ctx, paymentId);
 			checkEditable(ctx, payment);
 			const shipment = ctx.state.shipments.get(deliveryId);

@@ -13,6 +13,7 @@ import {
 	bindOptionalArray,
 	checkCrmWrite,
 	formatNow,
+	legacyCrm,
 	markPaid,
 	paymentResolver,
 	toCrmPayment,
@@ -25,8 +26,18 @@ import { applyFilter, applyOrder, bitrixUpperSnake } from './listing';
 function findPayment(ctx: CallContext): SalePayment {
 	const id = bindInt(ctx.params, 'id');
 	const payment = ctx.state.payments.get(id);
-	if (!payment || !payment.binding) throw new RestError(400, '0', ctx.options.crmNotFoundMessage);
+	if (!payment || !payment.binding) throw new RestError(400, '0', legacyCrm(ctx) ? 'Insufficient permissions.' : ctx.options.crmNotFoundMessage);
 	return payment;
+}
+
+/**
+ * The legacy controller's update, pay, unpay and delete: no prefilter, the id bound, then
+ * `if (!$payment || !$this->hasPermissionForPayment($payment)) { $this->addError(...); return false; }`.
+ */
+function quietlyRefused(ctx: CallContext): boolean {
+	if (!legacyCrm(ctx)) return false;
+	const payment = ctx.state.payments.get(bindInt(ctx.params, 'id'));
+	return !payment || !payment.binding || !ctx.caller.canWrite;
 }
 
 /** `fields` keys as the controller reads them (convertKeysToUpper: camelCase -> UPPER_SNAKE). */
@@ -99,7 +110,7 @@ export const crmPaymentMethods: Record<string, MethodDef> = {
 	'crm.item.payment.update': {
 		scope: 'crm',
 		run(ctx) {
-			checkCrmWrite(ctx);
+			if (!legacyCrm(ctx)) checkCrmWrite(ctx);
 			const id = bindInt(ctx.params, 'id');
 			const raw = bindArray(ctx.params, 'fields');
 			if (Object.keys(raw).length === 0) throw paramMissing('fields');
@@ -107,7 +118,11 @@ export const crmPaymentMethods: Record<string, MethodDef> = {
 			const fields = upperFields(raw);
 			const usable: Params = {};
 			for (const key of ['PAID', 'PAY_SYSTEM_ID']) if (key in fields) usable[key] = fields[key];
-			if (Object.keys(usable).length === 0) throw new RestError(400, '0', 'Empty fields');
+			if (Object.keys(usable).length === 0) {
+				if (legacyCrm(ctx)) return false;
+				throw new RestError(400, '0', 'Empty fields');
+			}
+			if (quietlyRefused(ctx)) return false;
 			const payment = ctx.state.payments.get(id);
 			if (!payment || !payment.binding) throw new RestError(400, '0', ctx.options.crmNotFoundMessage);
 			if (usable.PAY_SYSTEM_ID !== undefined && usable.PAY_SYSTEM_ID !== null) {
@@ -128,6 +143,7 @@ export const crmPaymentMethods: Record<string, MethodDef> = {
 	'crm.item.payment.pay': {
 		scope: 'crm',
 		run(ctx) {
+			if (quietlyRefused(ctx)) return false;
 			checkCrmWrite(ctx);
 			markPaid(findPayment(ctx), ctx);
 			return true;
@@ -136,6 +152,7 @@ export const crmPaymentMethods: Record<string, MethodDef> = {
 	'crm.item.payment.unpay': {
 		scope: 'crm',
 		run(ctx) {
+			if (quietlyRefused(ctx)) return false;
 			checkCrmWrite(ctx);
 			findPayment(ctx).paid = 'N';
 			return true;
@@ -144,6 +161,7 @@ export const crmPaymentMethods: Record<string, MethodDef> = {
 	'crm.item.payment.delete': {
 		scope: 'crm',
 		run(ctx) {
+			if (quietlyRefused(ctx)) return false;
 			checkCrmWrite(ctx);
 			const payment = findPayment(ctx);
 			// Sale\Payment::delete() refuses paid payments; the controller passes that error through.

@@ -12,6 +12,7 @@ import { parseLoose } from '../datetime';
 import { RestError } from '../errors';
 import { offlineGetRow, offlineListRow } from '../offline';
 import { phpIntCast, phpIsNumeric, phpString, type Params } from '../php';
+import { allows } from '../plan';
 import type { OfflineEventRecord } from '../state';
 import { PagedResult, type CallContext, type MethodDef } from './context';
 import { appContext, argumentNull, isAdmin } from './events';
@@ -25,8 +26,14 @@ const wrongLicense = () =>
 	new RestError(403, 'WRONG_LICENSE', 'This feature is not enabled for the current license: extended offline events handling');
 const argumentError = (text: string, name: string) => new RestError(400, 'ERROR_ARGUMENT', text, { argument: name });
 
-/** The prefixes the filter takes (none = '='); a key with another prefix is dropped. */
-const FILTER_PREFIXES = new Set(['', '=', '!=', '>', '>=', '<', '<=']);
+/**
+ * IRestService::sanitizeFilter (rest/classes/general/rest.php), as rest Event::eventOfflineGet and eventOfflineList
+ * call it: keys upper-cased, the operation is whatever precedes the first letter and must be one of these (no
+ * negation), the field one of the method's; anything else is 400 ERROR_ARGUMENT before the method reads a row.
+ */
+const FILTER_OPERATIONS = new Set(['', '=', '>', '<', '>=', '<=', '@', '%']);
+// A RestException of its own (no `argument` key, unlike an ArgumentException's).
+const sanitizeError = (text: string) => new RestError(400, 'ERROR_ARGUMENT', text);
 
 type Getter = (r: OfflineEventRecord) => unknown;
 
@@ -68,13 +75,17 @@ function toMs(value: unknown, tz: string): unknown {
 	return parseLoose(value, tz);
 }
 
-/** The rows a filter keeps: known fields, the six comparisons; TIMESTAMP_X values are portal datetimes. */
-function offlineFilter(filter: Params | undefined, fields: Record<string, Getter>, tz: string): (r: OfflineEventRecord) => boolean {
+/** The rows a filter keeps, once sanitizeFilter has let it through; TIMESTAMP_X values are portal datetimes. */
+function offlineFilter(filter: unknown, fields: Record<string, Getter>, tz: string): (r: OfflineEventRecord) => boolean {
+	if (filter === undefined || filter === null || filter === '') return () => true;
+	if (typeof filter !== 'object') throw sanitizeError('The filter is not an array.');
 	const tests: Array<(r: OfflineEventRecord) => boolean> = [];
-	for (const [raw, expected] of Object.entries(filter ?? {})) {
-		const { field, op } = parseFilterKey(raw);
-		if (!FILTER_PREFIXES.has(raw.slice(0, raw.length - field.length))) continue;
-		if (!Object.prototype.hasOwnProperty.call(fields, field)) continue;
+	for (const [key, expected] of Object.entries(filter as Params)) {
+		const raw = key.toUpperCase();
+		const [, operation, field] = /^([^a-zA-Z]*)(.*)$/s.exec(raw)!;
+		if (!FILTER_OPERATIONS.has(operation)) throw sanitizeError(`Filter operation not allowed: ${operation}`);
+		if (!Object.prototype.hasOwnProperty.call(fields, field)) throw sanitizeError(`Filter field not allowed: ${field}`);
+		const { op } = parseFilterKey(raw);
 		const get = fields[field];
 		const value = field === 'TIMESTAMP_X' ? toMs(expected, tz) : expected;
 		// A datetime the portal cannot read matches nothing.
@@ -132,11 +143,12 @@ export const offlineEventMethods: Record<string, MethodDef> = {
 			const clear = given(q.clear) ? phpIntCast(q.clear) !== 0 : true;
 			const error = given(q.error) && phpIntCast(q.error) !== 0;
 			const passed = phpString(q.process_id ?? '').trim();
-			if (!clear && !ctx.options.offlineExtended) throw wrongLicense();
+			// Event::isExtendedModeEnabled(): `!Loader::includeModule('bitrix24') || Feature::isFeatureEnabled(...)`.
+			if (!clear && !allows(ctx.options.plan, 'rest_offline_extended')) throw wrongLicense();
 			const limit = given(q.limit) ? phpIntCast(q.limit) : LIST_LIMIT;
 			if (limit <= 0) throw argumentError('Value must be positive integer', 'LIMIT');
 			const tz = ctx.options.timeZone;
-			const where = offlineFilter(asParams(q.filter), GET_FIELDS, tz);
+			const where = offlineFilter(q.filter, GET_FIELDS, tz);
 			const order = asParams(q.order);
 			const fallback: Array<[string, 'ASC' | 'DESC']> = [['TIMESTAMP_X', 'ASC']];
 			const mine = (r: OfflineEventRecord) => own(r) && r.error === error && where(r);
@@ -214,7 +226,7 @@ export const offlineEventMethods: Record<string, MethodDef> = {
 			// Read only. IRestService::getNavData with the ORM: offset = start (a negative start: the first page).
 			const start = given(q.start) ? Math.max(0, phpIntCast(q.start)) : 0;
 			const tz = ctx.options.timeZone;
-			const where = offlineFilter(asParams(q.filter), LIST_FIELDS, tz);
+			const where = offlineFilter(q.filter, LIST_FIELDS, tz);
 			const rows = offlineOrder(
 				ctx.state.offlineEvents.filter((r) => own(r) && where(r)),
 				asParams(q.order),

@@ -21,7 +21,7 @@ import {
 	type CallContext,
 	type MethodDef,
 } from './context';
-import { applyFilter, applyOrder, saleUpperSnake } from './listing';
+import { applyFilter, applyOrder, parseFilterKey, saleUpperSnake } from './listing';
 
 /** Page size of every paginated REST list (IRestService::LIST_LIMIT). */
 export const LIST_LIMIT = 50;
@@ -135,6 +135,9 @@ export const salePaymentMethods: Record<string, MethodDef> = {
 			return { payment: toSalePayment(payment, ctx.options.timeZone) };
 		},
 	},
+	// Sale\Rest\Entity\Base::internalizeFilterFields -> internalizeFieldValue: a datetime field's value goes through
+	// strtotime(): an instant with its offset (or Z) exactly, to the second; without one, in the server's zone; a
+	// value strtotime cannot read (or reads as 0) drops the condition, without an error.
 	'sale.payment.list': {
 		scope: 'sale',
 		run(ctx) {
@@ -154,7 +157,7 @@ export const salePaymentMethods: Record<string, MethodDef> = {
 
 			const resolve = paymentResolver(ctx);
 			const rows = applyOrder(
-				applyFilter([...ctx.state.payments.values()], filter, resolve, saleUpperSnake),
+				applyFilter([...ctx.state.payments.values()], datesRead(filter, ctx.options.timeZone), resolve, saleUpperSnake),
 				order,
 				resolve,
 				saleUpperSnake,
@@ -207,3 +210,22 @@ export const salePaymentMethods: Record<string, MethodDef> = {
 		},
 	},
 };
+
+const DATETIME_FIELDS = new Set(PAYMENT_FIELDS.filter(([, , type]) => type === 'datetime').map(([upper]) => upper));
+
+/** A filter as internalizeFilterFields leaves it: datetime values as instants, conditions on unreadable ones gone. */
+function datesRead(filter: Params | undefined, tz: string): Params | undefined {
+	if (!filter) return filter;
+	const read: Params = {};
+	for (const [key, value] of Object.entries(filter)) {
+		if (!DATETIME_FIELDS.has(saleUpperSnake(parseFilterKey(key).field))) {
+			read[key] = value;
+			continue;
+		}
+		const ms = parseLoose(value, tz);
+		// strtotime() false, or 0 (which the `$time ?` test takes for false): the condition is dropped.
+		if (ms === null || Math.floor(ms / 1000) === 0) continue;
+		read[key] = formatPortal(Math.floor(ms / 1000) * 1000, tz);
+	}
+	return read;
+}
