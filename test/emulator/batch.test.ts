@@ -135,6 +135,12 @@ test('command queries decode as parse_str does; form and OAuth batches', async (
 	assert.equal(at(b, 'result_error', '1', 'error'), 'insufficient_scope');
 });
 
+test('batch keys in any case: CMD and Halt count (methodsBatch upper-cases them)', async () => {
+	const b = inner(await batch({ CMD: { a: `crm.item.payment.get?id=999999`, b: 'scope' }, Halt: 1 }));
+	assert.deepEqual(Object.keys(obj(b.result_error)), ['a']);
+	assert.deepEqual(b.result, []);
+});
+
 test('halt: read with PHP truthiness, stops at the first failure', async () => {
 	const cmd = [`crm.item.payment.pay?id=${P.UNPAID}`, 'crm.item.payment.get?id=999999', `crm.item.payment.pay?id=${P.UNPAID_2}`];
 	for (const halt of [0, '0', '', false, undefined]) {

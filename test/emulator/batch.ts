@@ -53,11 +53,14 @@ const notAllowed = () => new RestError(400, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'M
 
 /** Runs `cmd` and answers {result, result_error, result_total, result_next, result_time}. */
 export function runBatch(params: Params, host: BatchHost): Record<string, unknown> {
-	const halt = phpBool(params.halt);
+	// CRestProvider::methodsBatch: array_change_key_case(CASE_UPPER), so `HALT` and `Cmd` count too (the last wins).
+	const query: Params = {};
+	for (const [key, value] of Object.entries(params)) query[key.toLowerCase()] = value;
+	const halt = phpBool(query.halt);
 	const answer = new BatchAnswer();
 	const store = newStore();
 	let position = 0;
-	for (const [key, command] of commandEntries(params.cmd)) {
+	for (const [key, command] of commandEntries(query.cmd)) {
 		// The length check comes first, so a non-string past the 50th is refused too, not skipped.
 		position++;
 		const recorded =

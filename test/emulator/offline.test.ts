@@ -390,6 +390,35 @@ test('filters of event.offline.get and list go through sanitizeFilter: eight ope
 	expect((await oauth('event.offline.list', { filter: { '@ID': emu.state.offlineEvents.slice(0, 2).map((r) => r.id) } })).json.total).toBe(2);
 });
 
+test('sanitizeOrder, and what clear and error take: the portal\'s Api\\Event, not the docs\' reading', async () => {
+	await bindOffline();
+	emu.seedChangedPayments(3);
+	const refused = (text: string) => ({ status: 400, json: { error: 'ERROR_ARGUMENT', error_description: text } });
+	expect(await oauth('event.offline.list', { order: { CONNECTOR_ID: 'ASC' } })).toEqual(refused('Order field not allowed: CONNECTOR_ID'));
+	expect(await oauth('event.offline.get', { order: { PROCESS_ID: 'ASC' } })).toEqual(refused('Order field not allowed: PROCESS_ID'));
+	expect(await oauth('event.offline.list', { order: { id: 'down' } })).toEqual(refused('Order direction should be one of {ASC|DESC}'));
+	expect(await oauth('event.offline.list', { order: 'ID' })).toEqual(refused('The order is not an array.'));
+	expect(await oauth('event.offline.list', { filter: '' })).toEqual(refused('The filter is not an array.'));
+	const list = await oauth('event.offline.list', { order: { id: 'desc' } });
+	expect((list.json.result as Array<{ ID: string }>).map((r) => Number(r.ID))).toEqual(emu.state.offlineEvents.map((r) => r.id).reverse());
+
+	// clear: message_id wins over id; error: message_id must be an array.
+	const p = (await offlineGet({ clear: 0 })).process_id!;
+	const [first, second] = emu.state.offlineEvents;
+	expect((await oauth('event.offline.clear', { process_id: p, id: [first.id], message_id: [second.messageId] })).json.result).toBe(true);
+	expect(emu.offlineRecords().map((r) => r.id)).toEqual(emu.state.offlineEvents.map((r) => r.id));
+	expect(emu.offlineRecords().some((r) => r.id === second.id)).toBe(false);
+	expect(emu.offlineRecords().some((r) => r.id === first.id)).toBe(true);
+	expect(await oauth('event.offline.clear', { process_id: p, message_id: ['short'] })).toEqual({
+		status: 400,
+		json: { error: 'ERROR_ARGUMENT', error_description: 'Value must be array of MESSAGE_ID values', argument: 'messsage_id' },
+	});
+	expect(await oauth('event.offline.error', { process_id: p })).toEqual({
+		status: 400,
+		json: { error: 'ERROR_ARGUMENT', error_description: 'Value must be array of MESSAGE_ID values', argument: 'message_id' },
+	});
+});
+
 test('plans (feature.get, clear=0, auth_connector): cloud with reservations and source keys, cloud with neither, self-hosted', async () => {
 	const license = (feature: string) => ({ status: 403, json: { error: 'WRONG_LICENSE', error_description: `This feature is not enabled for the current license: ${feature}` } });
 	expect(await call(`${hook}feature.get`, {})).toEqual({ status: 400, json: { error: 'CODE_EMPTY', error_description: "CODE can't be empty" } });

@@ -65,10 +65,6 @@ function offlineContext(ctx: CallContext): { own: (r: OfflineEventRecord) => boo
 	return { own: (r) => r.clientId === clientId && r.connectorId === connectorId };
 }
 
-function asParams(value: unknown): Params | undefined {
-	return typeof value === 'object' && value !== null ? (value as Params) : undefined;
-}
-
 /** A datetime of the filter, read as the portal reads user input (portal time unless it has an offset). */
 function toMs(value: unknown, tz: string): unknown {
 	if (Array.isArray(value) || (typeof value === 'object' && value !== null)) return Object.values(value).map((v) => toMs(v, tz));
@@ -77,7 +73,8 @@ function toMs(value: unknown, tz: string): unknown {
 
 /** The rows a filter keeps, once sanitizeFilter has let it through; TIMESTAMP_X values are portal datetimes. */
 function offlineFilter(filter: unknown, fields: Record<string, Getter>, tz: string): (r: OfflineEventRecord) => boolean {
-	if (filter === undefined || filter === null || filter === '') return () => true;
+	// `isset($query['filter']) ? $query['filter'] : array()`: only an absent (or null) filter is none.
+	if (filter === undefined || filter === null) return () => true;
 	if (typeof filter !== 'object') throw sanitizeError('The filter is not an array.');
 	const tests: Array<(r: OfflineEventRecord) => boolean> = [];
 	for (const [key, expected] of Object.entries(filter as Params)) {
@@ -98,14 +95,36 @@ function offlineFilter(filter: unknown, fields: Record<string, Getter>, tz: stri
 	return (r) => tests.every((t) => t(r));
 }
 
+/**
+ * IRestService::sanitizeOrder: keys upper-cased; a named key must be one of the method's fields and its direction
+ * ASC or DESC in any case; a numbered one (`order: ['ID']`) names the field, ascending; else 400 ERROR_ARGUMENT.
+ * An absent order is the method's default.
+ */
 function offlineOrder(
 	rows: OfflineEventRecord[],
-	order: Params | undefined,
+	order: unknown,
 	fields: Record<string, Getter>,
 	fallback: Array<[string, 'ASC' | 'DESC']>,
 ): OfflineEventRecord[] {
-	const resolve = (field: string) => (Object.prototype.hasOwnProperty.call(fields, field) ? fields[field] : undefined);
-	return applyOrder(rows, order, resolve, (k) => k, fallback);
+	const known = (field: string) => Object.prototype.hasOwnProperty.call(fields, field);
+	let sorted: Params | undefined;
+	if (order !== undefined && order !== null) {
+		if (typeof order !== 'object') throw sanitizeError('The order is not an array.');
+		sorted = {};
+		for (const [key, value] of Object.entries(order as Params)) {
+			if (phpIsNumeric(key)) {
+				if (!known(phpString(value))) throw sanitizeError(`Order field not allowed: ${phpString(value)}`);
+				sorted[phpString(value)] = 'ASC';
+				continue;
+			}
+			const field = key.toUpperCase();
+			if (!known(field)) throw sanitizeError(`Order field not allowed: ${field}`);
+			const direction = phpString(value).toUpperCase();
+			if (direction !== 'ASC' && direction !== 'DESC') throw sanitizeError('Order direction should be one of {ASC|DESC}');
+			sorted[field] = direction;
+		}
+	}
+	return applyOrder(rows, sorted, (field) => (known(field) ? fields[field] : undefined), (k) => k, fallback);
 }
 
 /** Random::getString(32): lower-case letters and digits. */
@@ -126,12 +145,13 @@ function listOf(value: unknown): unknown[] | undefined {
 }
 
 /** message_id[]: MESSAGE_ID values are 32 characters. */
+/** message_id[] of event.offline.clear: an array, each value 32 characters once trimmed (the portal names it 'messsage_id' then). */
 function messageIds(value: unknown): string[] {
 	const list = listOf(value);
-	if (!list || list.some((m) => typeof m !== 'string' || m.length !== 32)) {
-		throw argumentError('Value must be array of MESSAGE_ID values', 'message_id');
-	}
-	return list as string[];
+	if (!list) throw argumentError('Value must be array of MESSAGE_ID values', 'message_id');
+	const trimmed = list.map((m) => phpString(m).trim());
+	if (trimmed.some((m) => m.length !== 32)) throw argumentError('Value must be array of MESSAGE_ID values', 'messsage_id');
+	return trimmed;
 }
 
 export const offlineEventMethods: Record<string, MethodDef> = {
@@ -149,7 +169,7 @@ export const offlineEventMethods: Record<string, MethodDef> = {
 			if (limit <= 0) throw argumentError('Value must be positive integer', 'LIMIT');
 			const tz = ctx.options.timeZone;
 			const where = offlineFilter(q.filter, GET_FIELDS, tz);
-			const order = asParams(q.order);
+			const order = q.order;
 			const fallback: Array<[string, 'ASC' | 'DESC']> = [['TIMESTAMP_X', 'ASC']];
 			const mine = (r: OfflineEventRecord) => own(r) && r.error === error && where(r);
 
@@ -176,20 +196,21 @@ export const offlineEventMethods: Record<string, MethodDef> = {
 		run(ctx) {
 			const { own } = offlineContext(ctx);
 			const q = lowerKeys(ctx.params);
-			const processId = phpString(q.process_id ?? '').trim();
-			if (processId === '') throw argumentNull('PROCESS_ID');
+			// Only an absent process id is refused: '' names the free rows, which are then deleted.
+			if (!given(q.process_id)) throw argumentNull('PROCESS_ID');
+			const processId = phpString(q.process_id).trim();
 			let pick: (r: OfflineEventRecord) => boolean = () => true;
-			const ids = given(q.id) ? listOf(q.id) : undefined;
-			if (given(q.id) && (!ids || ids.some((id) => !phpIsNumeric(id) || !Number.isInteger(Number(id)) || Number(id) <= 0))) {
-				throw argumentError('Value must be array of integers', 'id');
-			}
-			// `id` wins; message_id only counts without it. Empty lists name nothing: the whole process goes.
-			if (ids && ids.length > 0) {
-				const wanted = new Set(ids.map((id) => Number(id)));
-				pick = (r) => wanted.has(r.id);
-			} else if (given(q.message_id)) {
+			// Event::eventOfflineClear: message_id wins; id only counts without it. Empty lists name nothing: the whole
+			// process goes.
+			if (given(q.message_id)) {
 				const wanted = new Set(messageIds(q.message_id));
 				if (wanted.size > 0) pick = (r) => wanted.has(r.messageId);
+			} else if (given(q.id)) {
+				const ids = listOf(q.id);
+				// intval() of each, which must be positive.
+				if (!ids || ids.some((id) => phpIntCast(id) <= 0)) throw argumentError('Value must be array of integers', 'id');
+				const wanted = new Set(ids.map((id) => phpIntCast(id)));
+				if (wanted.size > 0) pick = (r) => wanted.has(r.id);
 			}
 			ctx.state.offlineEvents = ctx.state.offlineEvents.filter((r) => !(own(r) && r.processId === processId && pick(r)));
 			return true;
@@ -200,10 +221,12 @@ export const offlineEventMethods: Record<string, MethodDef> = {
 		run(ctx) {
 			const { own } = offlineContext(ctx);
 			const q = lowerKeys(ctx.params);
-			const processId = phpString(q.process_id ?? '').trim();
-			if (processId === '') throw argumentNull('PROCESS_ID');
-			if (!given(q.message_id)) throw argumentNull('MESSAGE_ID');
-			for (const messageId of new Set(messageIds(q.message_id))) {
+			if (!given(q.process_id)) throw argumentNull('PROCESS_ID');
+			const processId = phpString(q.process_id).trim();
+			// Event::eventOfflineError: message_id must be an array (absent too); its values go to markError as they are.
+			const list = listOf(q.message_id);
+			if (!list) throw argumentError('Value must be array of MESSAGE_ID values', 'message_id');
+			for (const messageId of new Set(list.map((m) => phpString(m)))) {
 				const copies = ctx.state.offlineEvents.filter((r) => own(r) && r.messageId === messageId);
 				const marked = copies.find((r) => !r.error && r.processId === processId);
 				if (!marked) continue;
@@ -229,7 +252,7 @@ export const offlineEventMethods: Record<string, MethodDef> = {
 			const where = offlineFilter(q.filter, LIST_FIELDS, tz);
 			const rows = offlineOrder(
 				ctx.state.offlineEvents.filter((r) => own(r) && where(r)),
-				asParams(q.order),
+				q.order,
 				LIST_FIELDS,
 				[['ID', 'ASC']],
 			);
