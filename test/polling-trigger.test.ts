@@ -148,16 +148,50 @@ describe('OAuth2: the offline event queue', () => {
 		expect(sent.filter((method) => method === 'batch:sale.payment.get')).toHaveLength(120);
 	});
 
-	test('without the extended queue (lower plans) the node reads and clears at once, and says nothing of reservations', async () => {
+	test('without reservations (cloud plans lacking the extended queue): free records are listed, cleared by id once their runs started; a crash loses nothing', async () => {
 		emulator.options.plan = 'cloudBasic';
 		const trigger = oauthTrigger(['paymentPaid']);
 		await trigger.activate();
 		emulator.person.pay(payments.UNPAID);
 		const look = await trigger.look();
 		expect(told(look.runs)).toEqual([[payments.UNPAID, 'ONPAYMENTENTITYSAVED']]);
+		// Read only: nothing reserved (the plan refuses clear=0) and nothing deleted yet.
 		expect(calls('event.offline.get').every((call) => call.params.clear === undefined)).toBe(true);
-		expect(calls('event.offline.list')).toHaveLength(0);
+		expect(emulator.offlineRecords().map((record) => record.processId)).toEqual(['']);
+		// The next look clears it by id, as the free records' own process id ('').
+		emulator.requests = [];
+		const [record] = emulator.offlineRecords();
+		expect((await trigger.look()).runs).toEqual([]);
+		expect(calls('event.offline.clear').map((call) => [call.params.process_id, call.params.id])).toEqual([['', [String(record.id)]]]);
 		expect(emulator.offlineRecords()).toEqual([]);
+
+		// A crash after reading, before any run started: read again, told once.
+		emulator.person.pay(payments.UNPAID_2);
+		await trigger.crashDuringLook();
+		expect(emulator.offlineRecords()).toHaveLength(1);
+		expect(told((await trigger.restart()).runs)).toEqual([[payments.UNPAID_2, 'ONPAYMENTENTITYSAVED']]);
+		await trigger.look();
+		expect(emulator.offlineRecords()).toEqual([]);
+		expect(trigger.runs).toHaveLength(2);
+	});
+
+	test('a crash while the runs start (after the first of three): the other two start after the restart, none twice, with reservations and without', async () => {
+		for (const plan of ['cloudExtended', 'cloudBasic'] as const) {
+			emulator.reset();
+			emulator.options.plan = plan;
+			const trigger = oauthTrigger(['paymentPaid'], { workflowId: `wf-${plan}` });
+			await trigger.activate();
+			const three = emulator.seedOrderPayments(3);
+			for (const id of three) emulator.person.pay(id);
+			await trigger.crashDuringLook({ afterRuns: 1 });
+			expect(trigger.runs.map(([item]) => item.paymentId)).toEqual([three[0]]);
+			const afterRestart = await trigger.restart();
+			expect(afterRestart.runs.map(([item]) => item.paymentId)).toEqual(three.slice(1));
+			await trigger.look();
+			expect((await trigger.look()).runs).toEqual([]);
+			expect(trigger.runs.map(([item]) => item.paymentId)).toEqual(three);
+			expect(emulator.offlineRecords()).toEqual([]);
+		}
 	});
 
 	test('Payment Saved and Payment Deleted: one run per event, the deleted one without a payment', async () => {

@@ -173,10 +173,10 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 			return [[{ json: item }]];
 		}
 		const switchedOn = firstLook(this) && SWITCHED_ON.includes(this.getActivationMode());
-		const items =
-			authentication === 'oAuth2' ? await lookAtQueue(this, chosen, switchedOn) : await lookAtPaidPayments(this, switchedOn);
 		// One run per event, as the webhook trigger starts them: each payment's run succeeds or fails on its own.
-		for (const item of items) this.__emit([[{ json: item }]]);
+		const start = (item: EventItem) => this.__emit([[{ json: item }]]);
+		if (authentication === 'oAuth2') await lookAtQueue(this, chosen, switchedOn, start);
+		else for (const item of await lookAtPaidPayments(this, switchedOn)) start(item);
 		return null;
 	}
 }

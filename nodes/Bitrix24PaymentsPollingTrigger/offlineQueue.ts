@@ -32,8 +32,8 @@ export const RECORDS_PER_READ = 1000;
 
 /** What the node keeps in its static data. */
 interface QueueState extends IDataObject {
-	/** The reservations n8n has been given the runs of. */
-	reserved?: string[];
+	/** The records whose runs n8n has been given (or that make none), by `ID@TIMESTAMP_X`: read again, they start nothing. */
+	started?: string[];
 	/** Without source keys: this node bound the app's one queue, so it is its reader. */
 	ownsAppQueue?: boolean;
 }
@@ -154,65 +154,113 @@ export async function unbindQueue(ctx: IHookFunctions): Promise<boolean> {
 	return true;
 }
 
-/** Every reservation of the node's queue that is not cleared (one a crash left behind, or the last look's). */
-async function reservations(ctx: IPollFunctions, plan: QueuePlan): Promise<string[]> {
-	const processIds = new Set<string>();
+/** The records of the node's queue that a filter keeps, every page (`event.offline.list` reads and changes nothing). */
+async function listRecords(ctx: IPollFunctions, plan: QueuePlan, filter: IDataObject): Promise<QueueRecord[]> {
+	const records: QueueRecord[] = [];
 	const key = keyOf(ctx, plan);
 	for (let start: number | undefined = 0; start !== undefined; ) {
-		// Reserved records hold their process id, free ones '': the filter takes no negation (sanitizeFilter), `>` does.
 		const call = await newCall(ctx, {
 			method: 'event.offline.list',
-			params: { filter: { '>PROCESS_ID': '' }, order: { ID: 'ASC' }, start, ...(key ? { auth_connector: key } : {}) },
+			params: { filter, order: { ID: 'ASC' }, start, ...(key ? { auth_connector: key } : {}) },
 		});
 		const page: Success = await request(call);
-		for (const record of (page.result ?? []) as QueueRecord[]) if (record.PROCESS_ID) processIds.add(record.PROCESS_ID);
+		records.push(...((page.result ?? []) as QueueRecord[]));
 		start = page.next;
 	}
-	return [...processIds];
+	return records;
 }
 
 /** Reads records until the queue has no more: reserved under new process ids, or deleted as read. */
-async function drain(queue: Queue, reserve: boolean, state: QueueState): Promise<QueueRecord[]> {
+async function drain(queue: Queue, reserve: boolean): Promise<QueueRecord[]> {
 	const records: QueueRecord[] = [];
 	for (;;) {
 		const read = (await queue('event.offline.get', { limit: RECORDS_PER_READ, ...(reserve ? { clear: 0 } : {}) })) as {
-			process_id?: string | null;
 			events?: QueueRecord[];
 		};
 		const events = read?.events ?? [];
-		if (reserve && read?.process_id && events.length > 0) state.reserved = [...(state.reserved ?? []), read.process_id];
 		records.push(...events);
 		if (events.length < RECORDS_PER_READ) return records;
 	}
 }
 
+/** A record as it is now: a free record the portal updates (a newer change of its payment) gets another key. */
+const recordKey = (record: QueueRecord): string => `${record.ID}@${record.TIMESTAMP_X}`;
+
 /**
- * One look: clears what the previous look reserved (n8n has started its runs), takes up any reservation left
- * behind, reads the queue to the end and turns its records into items. When the workflow has just been switched
- * on, what the queue holds from before (read before it was switched off) is dropped instead.
+ * The records of the queue whose runs have not all started, once those whose runs have are cleared. A record counts
+ * as started once n8n was handed its item (or it makes none); what a crash left unstarted is read again:
+ * - with reservations: every reservation is listed (`>PROCESS_ID` '': the filter takes no negation); one whose
+ *   records have all started is cleared, the others' unstarted records are read again; then the queue is drained
+ *   into new reservations;
+ * - without: the free records are listed (read only); those started are cleared by id (`process_id` '', the free
+ *   records' own), the rest read. A record the portal updated meanwhile has a new key and is read again.
  */
-export async function lookAtQueue(ctx: IPollFunctions, chosen: string[], switchedOn: boolean): Promise<EventItem[]> {
+async function recordsToRead(ctx: IPollFunctions, plan: QueuePlan, queue: Queue, started: Set<string>): Promise<{ records: QueueRecord[]; seen: Set<string> }> {
+	const seen = new Set<string>();
+	const records: QueueRecord[] = [];
+	const unstarted = (list: QueueRecord[]) => list.filter((record) => !started.has(recordKey(record)));
+	if (plan.reservations) {
+		const byProcess = new Map<string, QueueRecord[]>();
+		for (const record of await listRecords(ctx, plan, { '>PROCESS_ID': '' })) {
+			byProcess.set(String(record.PROCESS_ID), [...(byProcess.get(String(record.PROCESS_ID)) ?? []), record]);
+		}
+		for (const [processId, held] of byProcess) {
+			if (unstarted(held).length === 0) {
+				await queue('event.offline.clear', { process_id: processId });
+				continue;
+			}
+			for (const record of held) seen.add(recordKey(record));
+			records.push(...unstarted(held));
+		}
+		const drained = await drain(queue, true);
+		for (const record of drained) seen.add(recordKey(record));
+		records.push(...drained);
+	} else {
+		const free = await listRecords(ctx, plan, { '=PROCESS_ID': '' });
+		const done = free.filter((record) => started.has(recordKey(record)));
+		if (done.length > 0) await queue('event.offline.clear', { process_id: '', id: done.map((record) => record.ID) });
+		for (const record of unstarted(free)) {
+			seen.add(recordKey(record));
+			records.push(record);
+		}
+	}
+	return { records, seen };
+}
+
+/**
+ * One look: the records whose runs have not started yet, as items, each handed to `start` (one run each) once it
+ * is noted as started in the static data n8n saves with the run. When the workflow has just been switched on, what
+ * the queue holds from before (read before it was switched off) is dropped instead.
+ */
+export async function lookAtQueue(ctx: IPollFunctions, chosen: string[], switchedOn: boolean, start: (item: EventItem) => void): Promise<void> {
 	const state = ctx.getWorkflowStaticData('node') as QueueState;
 	const plan = await queuePlan(ctx);
 	const queue = queueOf(ctx, plan);
-	for (const processId of state.reserved ?? []) await queue('event.offline.clear', { process_id: processId });
-	state.reserved = [];
-	const reserve = plan.reservations;
-	const leftBehind = reserve ? await reservations(ctx, plan) : [];
 	if (switchedOn) {
-		for (const processId of leftBehind) await queue('event.offline.clear', { process_id: processId });
-		await drain(queue, false, state);
-		return [];
+		const reserved = plan.reservations ? await listRecords(ctx, plan, { '>PROCESS_ID': '' }) : [];
+		for (const processId of new Set(reserved.map((record) => String(record.PROCESS_ID)))) await queue('event.offline.clear', { process_id: processId });
+		await drain(queue, false);
+		state.started = [];
+		return;
 	}
-	const records: QueueRecord[] = [];
-	for (const processId of leftBehind) {
-		const read = (await queue('event.offline.get', { process_id: processId, clear: 0, limit: RECORDS_PER_READ })) as { events?: QueueRecord[] };
-		records.push(...(read?.events ?? []));
-		state.reserved = [...(state.reserved ?? []), processId];
-	}
-	records.push(...(await drain(queue, reserve, state)));
+	const started = new Set(state.started ?? []);
+	const { records, seen } = await recordsToRead(ctx, plan, queue, started);
+	// What is no longer on the portal is forgotten.
+	const note = (keys: string[]) => {
+		for (const key of keys) started.add(key);
+		state.started = [...started].filter((key) => seen.has(key));
+	};
+	note([]);
 	const paidChanges = new PaidChanges(`${ctx.getWorkflow().id ?? ''} ${ctx.getNode().id} poll`, state);
-	return await itemsOf(ctx, records, chosen, (payment) => paidChanges.tell(payment));
+	const { items, silent } = await itemsOf(ctx, records, chosen, (payment) => paidChanges.isNewChange(payment));
+	note(silent);
+	// Each item's records and change are noted as started just before its run starts, in the static data n8n saves
+	// with it: a crash between two runs starts the rest at the next look, and none twice.
+	for (const { item, keys, change } of items) {
+		note(keys);
+		if (change) paidChanges.markTold(change);
+		start(item);
+	}
 }
 
 /** "Fetch Test Event": the newest record of the queue that makes an item, read without reserving or clearing. */
@@ -221,54 +269,60 @@ export async function latestQueued(ctx: IPollFunctions, chosen: string[]): Promi
 	const newest = (await queue('event.offline.list', { order: { TIMESTAMP_X: 'DESC', ID: 'DESC' } })) as QueueRecord[] | undefined;
 	for (const record of newest ?? []) {
 		// A test shows a paid payment as paid, whatever the active workflow has told.
-		const [item] = await itemsOf(ctx, [record], chosen, (payment) => payment.paid === 'Y');
-		if (item) return item;
+		const [made] = (await itemsOf(ctx, [record], chosen, (payment) => payment.paid === 'Y')).items;
+		if (made) return made.item;
 	}
 	return undefined;
 }
 
 /**
  * Records as items: the newest record of each payment and event (a payment reserved and changed again has two),
- * oldest first; saved payments read from the portal (batched), where paid or not is decided.
+ * oldest first, with the keys of the records each covers; saved payments read from the portal (batched), where paid
+ * or not is decided. `silent`: the keys of records that make no item.
  */
 async function itemsOf(
 	ctx: IPollFunctions,
 	records: QueueRecord[],
 	chosen: string[],
 	becamePaid: (payment: IDataObject) => boolean,
-): Promise<EventItem[]> {
-	const newest = new Map<string, { event: string; paymentId: number; ts: number; id: number }>();
+): Promise<{ items: Array<{ item: EventItem; keys: string[]; change?: IDataObject }>; silent: string[] }> {
+	const newest = new Map<string, { event: string; paymentId: number; ts: number; id: number; keys: string[] }>();
+	const silent: string[] = [];
 	for (const record of records) {
 		const event = String(record.EVENT_NAME).toUpperCase();
 		let paymentId: number;
 		try {
 			paymentId = toPositiveInteger(record.EVENT_DATA?.FIELDS?.ID, 'id');
 		} catch {
+			silent.push(recordKey(record));
 			continue;
 		}
 		const ts = Math.floor(Date.parse(record.TIMESTAMP_X) / 1000);
 		const seen = newest.get(`${event} ${paymentId}`);
-		if (!seen || ts >= seen.ts) newest.set(`${event} ${paymentId}`, { event, paymentId, ts, id: Number(record.ID) });
+		const keys = [...(seen?.keys ?? []), recordKey(record)];
+		if (!seen || ts >= seen.ts) newest.set(`${event} ${paymentId}`, { event, paymentId, ts, id: Number(record.ID), keys });
+		else seen.keys = keys;
 	}
 	const ordered = [...newest.values()].sort((a, b) => a.ts - b.ts || a.id - b.id);
 	const saved = ordered.filter((record) => record.event === 'ONPAYMENTENTITYSAVED').map((record) => record.paymentId);
 	const payments = saved.length > 0 ? await readPayments(ctx, saved) : new Map();
 	const { portal: domain } = await connectionOf(ctx);
-	const items: EventItem[] = [];
-	for (const { event, paymentId, ts } of ordered) {
+	const items: Array<{ item: EventItem; keys: string[]; change?: IDataObject }> = [];
+	for (const { event, paymentId, ts, keys } of ordered) {
 		if (event === 'ONPAYMENTDELETED') {
-			if (chosen.includes(event)) items.push({ event, paymentId, ts, domain });
+			if (chosen.includes(event)) items.push({ item: { event, paymentId, ts, domain }, keys });
+			else silent.push(...keys);
 			continue;
 		}
 		const read = payments.get(paymentId)!;
 		if ('error' in read) {
-			items.push({ event, paymentId, ts, domain, error: read.error });
+			items.push({ item: { event, paymentId, ts, domain, error: read.error }, keys });
 			continue;
 		}
 		const paid = becamePaid(read.payment);
 		if (chosen.includes('ONPAYMENTENTITYSAVED') || (paid && chosen.includes('paymentPaid'))) {
-			items.push({ event, paymentId, ts, domain, payment: read.payment });
-		}
+			items.push({ item: { event, paymentId, ts, domain, payment: read.payment }, keys, ...(paid ? { change: read.payment } : {}) });
+		} else silent.push(...keys);
 	}
-	return items;
+	return { items, silent };
 }

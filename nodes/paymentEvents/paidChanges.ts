@@ -67,6 +67,16 @@ export class PaidChanges {
 	 * paid before `oldest` (default: what is remembered) counts as told: it changed before anything here could see it.
 	 */
 	tell(payment: IDataObject, oldest = Date.now() - REMEMBERED_FOR_MS): boolean {
+		const fresh = this.isNewChange(payment, oldest);
+		if (fresh) this.markTold(payment, oldest);
+		return fresh;
+	}
+
+	/**
+	 * As `tell`, but a new change to paid is not recorded yet (an unpaid sighting is): `markTold` records it once its
+	 * run has started, so that a run that never started is told again.
+	 */
+	isNewChange(payment: IDataObject, oldest = Date.now() - REMEMBERED_FOR_MS): boolean {
 		const id = Number(payment.id);
 		if (payment.paid !== 'Y') {
 			// Strictly after anything told of it, so that paying it again counts even within the same millisecond.
@@ -76,13 +86,17 @@ export class PaidChanges {
 		}
 		const at = paidAt(payment.datePaid);
 		if (at !== undefined && at < oldest) return false;
-		const key = `${id}@${at ?? ''}`;
-		const told = this.memory.told.get(key);
+		const told = this.memory.told.get(`${id}@${at ?? ''}`);
 		const unpaid = this.memory.unpaid.get(String(id)) ?? 0;
-		if (told !== undefined && unpaid <= told) return false;
-		this.memory.told.set(key, Math.max(Date.now(), unpaid + 1));
+		return told === undefined || unpaid > told;
+	}
+
+	/** Records a change to paid as told. */
+	markTold(payment: IDataObject, oldest = Date.now() - REMEMBERED_FOR_MS): void {
+		const id = Number(payment.id);
+		const unpaid = this.memory.unpaid.get(String(id)) ?? 0;
+		this.memory.told.set(`${id}@${paidAt(payment.datePaid) ?? ''}`, Math.max(Date.now(), unpaid + 1));
 		this.save(oldest);
-		return true;
 	}
 
 	/** Forgets what is older than `oldest` and writes what is kept into every copy n8n may still save. */

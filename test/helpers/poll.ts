@@ -171,11 +171,17 @@ export class PollHarness {
 		return await this.activate('init');
 	}
 
-	/** n8n dies in the middle of a look, after the node has read the queue and before any run started: nothing is saved. */
-	async crashDuringLook(): Promise<void> {
-		const { context } = this.active!;
-		(context as unknown as { __emit: () => void }).__emit = () => {
-			throw new Error('n8n died before the run started');
+	/**
+	 * n8n dies in the middle of a look, after the node has read the queue: before any run started, or (`afterRuns`)
+	 * once that many runs have started (each saved the static data, as n8n does when a poll emits); nothing after.
+	 */
+	async crashDuringLook(o: { afterRuns?: number } = {}): Promise<void> {
+		const { workflow, context } = this.active!;
+		let started = 0;
+		(context as unknown as { __emit: (data: INodeExecutionData[][]) => void }).__emit = (data) => {
+			if (started++ >= (o.afterRuns ?? 0)) throw new Error('n8n died before the run started');
+			this.save(workflow);
+			this.runs.push(data[0].map((item) => item.json));
 		};
 		await this.nodeType.poll!.call(context).catch(() => undefined);
 		this.active = undefined;
