@@ -386,6 +386,18 @@ describe('OAuth2 on each kind of plan: what the queue may use', () => {
 });
 
 describe('Inbound webhook: paid payments by date', () => {
+	test('a crash while the runs start (after the first of three): the other two start after the restart, none twice', async () => {
+		const trigger = webhookTrigger(['paymentPaid']);
+		await trigger.activate();
+		const three = emulator.seedOrderPayments(3);
+		for (const id of three) emulator.person.pay(id);
+		await trigger.crashDuringLook({ afterRuns: 1 });
+		expect(trigger.runs.map(([item]) => item.paymentId)).toEqual([three[0]]);
+		expect((await trigger.restart()).runs.map(([item]) => item.paymentId)).toEqual(three.slice(1));
+		expect((await trigger.look()).runs).toEqual([]);
+		expect(trigger.runs.map(([item]) => item.paymentId)).toEqual(three);
+	});
+
 	test('a payment paid just before the workflow is switched on (within the overlap a look reads again) never starts a run', async () => {
 		const trigger = webhookTrigger(['paymentPaid']);
 		emulator.person.pay(payments.UNPAID, { datePaid: new Date(Date.now() - 2 * 60_000) });

@@ -176,7 +176,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 		// One run per event, as the webhook trigger starts them: each payment's run succeeds or fails on its own.
 		const start = (item: EventItem) => this.__emit([[{ json: item }]]);
 		if (authentication === 'oAuth2') await lookAtQueue(this, chosen, switchedOn, start);
-		else for (const item of await lookAtPaidPayments(this, switchedOn)) start(item);
+		else await lookAtPaidPayments(this, switchedOn, start);
 		return null;
 	}
 }

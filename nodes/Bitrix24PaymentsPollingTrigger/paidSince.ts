@@ -45,7 +45,7 @@ async function paidSince(ctx: IPollFunctions, from: number): Promise<IDataObject
  * One look. The first one after the workflow is switched on starts from now: what was paid before never fires,
  * not even within the overlap the next look reads again, so it is noted as told (and starts nothing).
  */
-export async function lookAtPaidPayments(ctx: IPollFunctions, switchedOn: boolean): Promise<EventItem[]> {
+export async function lookAtPaidPayments(ctx: IPollFunctions, switchedOn: boolean, start: (item: EventItem) => void): Promise<void> {
 	const state = ctx.getWorkflowStaticData('node') as CursorState;
 	const paidChanges = new PaidChanges(`${ctx.getWorkflow().id ?? ''} ${ctx.getNode().id} poll`, state);
 	if (state.cursor === undefined || switchedOn) {
@@ -53,21 +53,29 @@ export async function lookAtPaidPayments(ctx: IPollFunctions, switchedOn: boolea
 		for (const payment of await paidSince(ctx, now - OVERLAP_MS)) paidChanges.tell(payment, now - OVERLAP_MS);
 		state.cursor = now;
 		paidChanges.save(now - OVERLAP_MS);
-		return [];
+		return;
 	}
 	const from = state.cursor - OVERLAP_MS;
 	const payments = await paidSince(ctx, from);
 	const { portal: domain } = await connectionOf(ctx);
-	const items: EventItem[] = [];
-	for (const payment of payments) {
-		if (paidChanges.tell(payment, from)) items.push(itemOf(payment, domain));
+	const fresh = payments.filter((payment) => paidChanges.isNewChange(payment, from));
+	// The cursor and each change are noted just before the change's run starts, in the static data n8n saves with it:
+	// n8n dying between two runs leaves the rest for the next look, which reads them again (the cursor is only moved
+	// past what has started).
+	const passed = (payment: IDataObject) => {
 		const paid = Date.parse(String(payment.datePaid));
 		// Never past this machine's now: a date ahead of it would make the next look skip what is paid meanwhile.
-		if (Number.isFinite(paid)) state.cursor = Math.max(state.cursor, Math.min(paid, Date.now()));
+		if (Number.isFinite(paid)) state.cursor = Math.max(state.cursor!, Math.min(paid, Date.now()));
+	};
+	for (const payment of fresh) {
+		passed(payment);
+		paidChanges.markTold(payment, from);
+		start(itemOf(payment, domain));
 	}
+	// Every run of the look has started: the cursor passes what was told before too.
+	payments.forEach(passed);
 	// What the cursor has passed cannot be read again: it is forgotten.
 	paidChanges.save(state.cursor - OVERLAP_MS);
-	return items;
 }
 
 /** "Fetch Test Event": the order payment paid last, without moving the cursor. */
