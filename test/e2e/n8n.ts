@@ -283,6 +283,20 @@ export class N8n {
 		await stopProcess(this.server);
 	}
 
+	/**
+	 * Kills the main process and its children with SIGKILL, as an OOM kill or a container killed does: no shutdown
+	 * code of n8n's runs (nothing is saved, no workflow is deactivated).
+	 */
+	async kill() {
+		const child = this.server;
+		if (!child?.pid) return;
+		const children = descendants(child.pid);
+		child.kill('SIGKILL');
+		for (const pid of children) signal(pid, 'SIGKILL');
+		for (let i = 0; i < 50 && (child.exitCode === null && child.signalCode === null); i++) await sleep(100);
+		this.server = undefined;
+	}
+
 	/** A call to the running n8n's REST API as the signed-in owner (the editor's own API). */
 	async rest(method: string, path: string, body?: unknown): Promise<IDataObject> {
 		const response = await fetch(`${this.baseUrl}/rest${path}`, {

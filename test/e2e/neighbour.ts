@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 
 import type { Bitrix24Emulator, OAuthTokenData } from '../emulator/server';
 import { DEFAULT_WEBHOOK_SECRET } from '../emulator/server';
+import { credentialData } from '../helpers/bitrix24';
 
 export const NEIGHBOUR = {
 	name: 'n8n-nodes-other-bitrix24',
@@ -149,18 +150,8 @@ export function neighbourCredentials(emulator: Bitrix24Emulator, token: OAuthTok
 			id: 'e2eOtherOAuth201',
 			name: 'Other package: Bitrix24 app',
 			type: 'bitrix24OAuth2Api',
-			data: {
-				portal: emulator.baseUrl,
-				grantType: 'authorizationCode',
-				clientId: emulator.oauthApp.clientId,
-				clientSecret: emulator.oauthApp.clientSecret,
-				accessTokenUrl: `${emulator.baseUrl}/oauth/token/`,
-				authUrl: `${emulator.baseUrl}/oauth/authorize/`,
-				scope: '',
-				authQueryParameters: '',
-				authentication: 'body',
-				oauthTokenData: { ...token },
-			},
+			// The OAuth2 fields n8n keeps for any app, and the package's own key for the portal.
+			data: { ...credentialData(emulator, 'oAuth2', token), portal: emulator.baseUrl },
 		},
 	];
 }

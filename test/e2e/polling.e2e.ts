@@ -13,8 +13,8 @@ import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/
 import type { OAuthTokenData } from '../emulator/server';
 import { credentialData } from '../helpers/bitrix24';
 import type { Stage } from './stage';
-import { startStage, stopStage } from './stage';
-import { N8n, N8N_LINES, sleep, TYPE_PREFIX, until } from './n8n';
+import { pollingToChat, startStage, stopStage } from './stage';
+import { N8n, N8N_LINES, sleep, until } from './n8n';
 
 const { payments } = SEED_IDS;
 const APP = { id: 'e2ePollApp00001', name: 'Bitrix24 app' };
@@ -26,40 +26,8 @@ const NEXT_LOOK_MS = 75_000;
 
 /** Polling trigger -> one chat message per run: "<prefix> <payment id> <event>". */
 function workflow(id: string, prefix: string, authentication: 'oAuth2' | 'webhook', chatUrl: string) {
-	const credential = authentication === 'oAuth2' ? { bitrix24PaymentsOAuth2Api: APP } : { bitrix24PaymentsWebhookApi: HOOK };
-	return {
-		id,
-		name: `Polling ${prefix}`,
-		active: false,
-		nodes: [
-			{
-				id: `${id}-trigger`,
-				name: 'When a payment is paid',
-				type: `${TYPE_PREFIX}bitrix24PaymentsPollingTrigger`,
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: { authentication, events: ['paymentPaid'], pollTimes: { item: [{ mode: 'everyMinute' }] } },
-				credentials: credential,
-			},
-			{
-				id: `${id}-chat`,
-				name: 'Post to the team chat',
-				type: 'n8n-nodes-base.httpRequest',
-				typeVersion: 4.2,
-				position: [220, 0],
-				parameters: {
-					method: 'POST',
-					url: chatUrl,
-					sendBody: true,
-					specifyBody: 'json',
-					jsonBody: `={{ JSON.stringify({ text: '${prefix} ' + $json.paymentId + ' ' + $json.event }) }}`,
-					options: {},
-				},
-			},
-		],
-		connections: { 'When a payment is paid': { main: [[{ node: 'Post to the team chat', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
+	const credential = authentication === 'oAuth2' ? APP : HOOK;
+	return pollingToChat({ id, name: `Polling ${prefix}`, authentication, credential, chatUrl, text: `'${prefix} ' + $json.paymentId + ' ' + $json.event` });
 }
 
 describe.each(N8N_LINES)('n8n %s', (version) => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 
 import { Bitrix24Emulator } from '../emulator/server';
 import type { OAuthTokenData } from '../emulator/server';
-import { N8n } from './n8n';
+import { N8n, TYPE_PREFIX } from './n8n';
 
 /** The team chat: records what the workflow's HTTP Request node posts. */
 export class Chat {
@@ -65,4 +65,53 @@ export async function stopStage(stage: Stage | undefined): Promise<void> {
 	await stage?.n8n.dispose();
 	await stage?.chat.stop();
 	await stage?.emulator.stop();
+}
+
+/**
+ * A workflow as the polling e2e tests use it: Bitrix24 Payments Polling Trigger (Payment Paid, every minute) ->
+ * one chat message per run, its text an expression of the trigger's item.
+ */
+export function pollingToChat(o: {
+	id: string;
+	name: string;
+	authentication: 'oAuth2' | 'webhook';
+	credential: { id: string; name: string };
+	chatUrl: string;
+	/** The message, as the JavaScript of an n8n expression (`$json` is the trigger's item). */
+	text: string;
+}) {
+	const type = o.authentication === 'oAuth2' ? 'bitrix24PaymentsOAuth2Api' : 'bitrix24PaymentsWebhookApi';
+	return {
+		id: o.id,
+		name: o.name,
+		active: false,
+		nodes: [
+			{
+				id: `${o.id}-trigger`,
+				name: 'When a payment is paid',
+				type: `${TYPE_PREFIX}bitrix24PaymentsPollingTrigger`,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { authentication: o.authentication, events: ['paymentPaid'], pollTimes: { item: [{ mode: 'everyMinute' }] } },
+				credentials: { [type]: o.credential },
+			},
+			{
+				id: `${o.id}-chat`,
+				name: 'Post to the team chat',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [220, 0],
+				parameters: {
+					method: 'POST',
+					url: o.chatUrl,
+					sendBody: true,
+					specifyBody: 'json',
+					jsonBody: `={{ JSON.stringify({ text: ${o.text} }) }}`,
+					options: {},
+				},
+			},
+		],
+		connections: { 'When a payment is paid': { main: [[{ node: 'Post to the team chat', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
 }
