@@ -226,7 +226,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 
 		const panel = ndv();
 		await see(panel, 'the node panel of Mark as Paid');
-		expect(await panel.getByRole('combobox', { name: 'Select Credential' }).inputValue()).toBe('Bitrix24 Webhook account');
+		expect(await panel.getByRole('combobox', { name: 'Select Credential' }).inputValue()).toBe('Bitrix24 Payments Webhook account');
 		const selects = panel.getByRole('combobox', { name: 'Select', exact: true });
 		expect(await selects.nth(0).inputValue()).toBe('CRM Payment');
 		expect(await selects.nth(1).inputValue()).toBe('Mark as Paid');
@@ -358,7 +358,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		await see(panel.getByText(/^Mode: Outgoing Webhook \(set up in Bitrix24\)/), 'the notice naming the trigger mode');
 		const picker = panel.getByRole('combobox', { name: 'Select Credential' });
 		expect(await picker.count()).toBe(1);
-		expect(await picker.inputValue()).toBe('Bitrix24 Webhook account');
+		expect(await picker.inputValue()).toBe('Bitrix24 Payments Webhook account');
 		await screenshot('trigger-mode');
 		// n8n 2.x asks for the mode when the node's credential is created (the README's steps say so).
 		await picker.click();
