@@ -10,13 +10,19 @@ import { N8n, TYPE_PREFIX } from './n8n';
 /** The team chat: records what the workflow's HTTP Request node posts. */
 export class Chat {
 	readonly messages: string[] = [];
+	/** How long it holds each answer after recording the message (a slow chat: the run is still going). */
+	delayMs = 0;
 	private readonly server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
 			this.messages.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: string }).text);
-			res.writeHead(200, { 'Content-Type': 'application/json' });
-			res.end('{"ok":true}');
+			const answer = () => {
+				res.writeHead(200, { 'Content-Type': 'application/json' });
+				res.end('{"ok":true}');
+			};
+			if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+			else answer();
 		});
 	});
 
@@ -28,7 +34,10 @@ export class Chat {
 	}
 
 	async stop() {
-		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+		await new Promise<void>((resolve) => {
+			this.server.close(() => resolve());
+			this.server.closeAllConnections();
+		});
 	}
 }
 
