@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 
 import { Bitrix24Emulator } from '../emulator/server';
 import type { OAuthTokenData } from '../emulator/server';
-import { N8n, TYPE_PREFIX } from './n8n';
+import { N8n, sleep, TYPE_PREFIX } from './n8n';
 
 /** The team chat: records what the workflow's HTTP Request node posts. */
 export class Chat {
@@ -21,7 +21,7 @@ export class Chat {
 				res.writeHead(200, { 'Content-Type': 'application/json' });
 				res.end('{"ok":true}');
 			};
-			if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+			if (this.delayMs > 0) void sleep(this.delayMs).then(answer);
 			else answer();
 		});
 	});
