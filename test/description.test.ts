@@ -78,6 +78,20 @@ describe('the canvas subtitle, as n8n resolves it', () => {
 	test.each(operations)('$resource > $operation reads as the lists name them', ({ resource, operation }) => {
 		expect(subtitleOf(resource, operation)).toBe(`${optionName('operation', operation, resource)}: ${optionName('resource', resource)}`);
 	});
+
+	test.each([
+		['Bitrix24 Payments Trigger', triggerType],
+		['Bitrix24 Payments Polling Trigger', pollingTriggerType],
+	])('%s: the chosen events by their names, not their values', (_name, type) => {
+		const node = { id: '1', name: 'Trigger', type: type.description.name, typeVersion: 1, position: [0, 0] as [number, number], parameters: { events: ['paymentPaid', 'ONPAYMENTDELETED'] } };
+		const workflow = new Workflow({
+			nodes: [node],
+			connections: {},
+			active: false,
+			nodeTypes: { getByName: () => type, getByNameAndVersion: () => type, getKnownTypes: () => ({}) },
+		});
+		expect(workflow.expression.getSimpleParameterValue(node, type.description.subtitle!, 'internal', {})).toBe('Payment Paid, Payment Deleted');
+	});
 });
 
 describe('the nodes panel: each entry describes what it holds (n8n 1.x and 2.x editors)', () => {

@@ -13,7 +13,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { POLLING_TRIGGER_HINT } from '../builderHints';
 import { testWebhookConnection } from '../client/connectionTest';
 import { registry } from '../client/registry';
-import { TRIGGER_EVENTS } from '../paymentEvents/events';
+import { EVENTS_SUBTITLE, TRIGGER_EVENTS } from '../paymentEvents/events';
 import type { EventItem } from '../paymentEvents/payments';
 import { bindQueue, isQueueBound, latestQueued, lookAtQueue, unbindQueue } from './offlineQueue';
 import { latestPaid, lookAtPaidPayments } from './paidSince';
@@ -40,7 +40,7 @@ function checkEvents(ctx: IPollFunctions, authentication: string, chosen: string
 		const names = TRIGGER_EVENTS.filter((event) => appOnly.includes(event.option.value)).map((event) => event.option.name);
 		throw new NodeOperationError(ctx.getNode(), `${names.join(' and ')} need a Bitrix24 app (OAuth2)`, {
 			description:
-				'An inbound webhook gets no events from Bitrix24: with it the node can only find the payments paid since its last look. Choose Authentication: OAuth2 (an app installed by an administrator) for saved and deleted payments, or keep only Payment Paid.',
+				'An inbound webhook gets no events from Bitrix24: with it the node can only find the payments paid since its last look. For saved and deleted payments use a Bitrix24 app installed by an administrator ("OAuth2 (Offline Event Queue)": on n8n 2.x in the new credential\'s setup menu, on 1.x under Authentication), or keep only Payment Paid.',
 		});
 	}
 }
@@ -53,7 +53,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		polling: true,
-		subtitle: '={{ $parameter["events"].join(", ") }}',
+		subtitle: EVENTS_SUBTITLE,
 		description: 'Starts the workflow for Bitrix24 payments paid, saved or deleted since its last look; no public address needed',
 		defaults: { name: 'Bitrix24 Payments Polling Trigger' },
 		builderHint: POLLING_TRIGGER_HINT,
@@ -94,7 +94,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Mode: Inbound Webhook (paid payments by date). Each look lists the order payments paid since the last one. It cannot see a payment marked paid with a Date Paid more than 5 minutes back, nor unpaid or deleted payments; the first look after the workflow is switched on starts from then. The inbound webhook needs the sale permission. For saved and deleted payments choose Authentication: OAuth2 (n8n 2.x: in the credential\'s dialog).',
+					'Mode: Inbound Webhook (paid payments by date). Each look lists the order payments paid since the last one. It cannot see a payment marked paid with a Date Paid more than 5 minutes back, nor unpaid or deleted payments; the first look after the workflow is switched on starts from then. The inbound webhook needs the sale permission. For saved and deleted payments: on n8n 2.x create a new credential for this node and choose "OAuth2 (Offline Event Queue)" in the setup menu of its dialog; on n8n 1.x choose it under Authentication.',
 				// n8n 2.x shows Authentication only inside the credential dialog: these notices name the mode on the node itself.
 				name: 'webhookNotice',
 				type: 'notice',
@@ -103,7 +103,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 			},
 			{
 				displayName:
-					"Mode: OAuth2 (the portal's offline event queue). Bitrix24 keeps this node's events in the portal's offline queue until the node has started their runs, so nothing is lost while n8n is down. The app's user must be a Bitrix24 administrator. Deactivating the workflow unbinds the queue (nothing queues while it is off); stopping n8n keeps it. To poll with an inbound webhook instead, choose Authentication: Webhook (n8n 2.x: in the credential's dialog).",
+					"Mode: OAuth2 (the portal's offline event queue). Bitrix24 keeps this node's events in the portal's offline queue until the node has started their runs, so nothing is lost while n8n is down. The app's user must be a Bitrix24 administrator. Deactivating the workflow unbinds the queue (nothing queues while it is off); stopping n8n keeps it. To poll with an inbound webhook instead: on n8n 2.x create a new credential for this node and choose \"Webhook (Paid Payments by Date)\" in the setup menu of its dialog; on n8n 1.x choose it under Authentication.",
 				name: 'oauthNotice',
 				type: 'notice',
 				default: '',

@@ -11,7 +11,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { TRIGGER_HINT } from '../builderHints';
 import { testWebhookConnection } from '../client/connectionTest';
-import { bitrix24EventsOf, TRIGGER_EVENTS } from '../paymentEvents/events';
+import { bitrix24EventsOf, EVENTS_SUBTITLE, TRIGGER_EVENTS } from '../paymentEvents/events';
 import { PaidChanges } from '../paymentEvents/paidChanges';
 import type { EventItem } from '../paymentEvents/payments';
 import { readPayments } from '../paymentEvents/payments';
@@ -59,7 +59,7 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 		icon: { light: 'file:../../icons/bitrix24.svg', dark: 'file:../../icons/bitrix24.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ $parameter["events"].join(", ") }}',
+		subtitle: EVENTS_SUBTITLE,
 		// n8n's nodes panel merges this trigger into "Bitrix24 Payments" (its name without "Trigger" is that node's) and
 		// shows this description for the merged entry, on 1.x and 2.x alike: so it describes both nodes.
 		description: 'Mark Bitrix24 payments paid, update, list and delete them, pay them through pay systems, or start a workflow when one is paid, saved or deleted',
@@ -92,7 +92,7 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 			// n8n 2.x shows Authentication only inside the credential dialog: these notices name the mode on the node itself.
 			{
 				displayName:
-					'Mode: Outgoing Webhook (set up in Bitrix24). In Bitrix24 open Developer resources > Other > Outgoing webhook, paste the Production URL above as the handler address, tick the events below (OnPaymentEntitySaved covers Payment Paid) and save. Then copy the webhook\'s application token into Outgoing Webhook Application Token of the "Bitrix24 Payments Webhook API" credential, whose inbound webhook (sale permission) reads the payment. To subscribe through an app instead, choose Authentication: OAuth2 (n8n 2.x: in the credential\'s dialog).',
+					'Mode: Outgoing Webhook (set up in Bitrix24). In Bitrix24 open Developer resources > Other > Outgoing webhook, paste the Production URL above as the handler address, tick the events below (OnPaymentEntitySaved covers Payment Paid) and save. Then copy the webhook\'s application token into Outgoing Webhook Application Token of the "Bitrix24 Payments Webhook API" credential, whose inbound webhook (sale permission) reads the payment. Bitrix24 must be able to reach the Production URL (n8n\'s WEBHOOK_URL); if it cannot, use Bitrix24 Payments Polling Trigger. To subscribe through an app instead: on n8n 2.x create a new credential for this node and choose "OAuth2 (Subscribes Itself)" in the setup menu of its dialog; on n8n 1.x choose it under Authentication.',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -100,7 +100,7 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Mode: OAuth2 (the trigger subscribes itself). Activating the workflow subscribes this node to the events below with event.bind (the app needs the sale permission); deactivating unsubscribes it. To set the trigger up in Bitrix24 instead, choose Authentication: Outgoing Webhook (n8n 2.x: in the credential\'s dialog).',
+					'Mode: OAuth2 (the trigger subscribes itself). Activating the workflow subscribes this node to the events below with event.bind (the app needs the sale permission); deactivating unsubscribes it. Bitrix24 must be able to reach the Production URL (n8n\'s WEBHOOK_URL); if it cannot, use Bitrix24 Payments Polling Trigger. To set the trigger up in Bitrix24 instead: on n8n 2.x create a new credential for this node and choose "Outgoing Webhook (Set Up in Bitrix24)" in the setup menu of its dialog; on n8n 1.x choose it under Authentication.',
 				name: 'oauthNotice',
 				type: 'notice',
 				default: '',

@@ -40,6 +40,14 @@ export const TRIGGER_EVENTS: TriggerEvent[] = [
 	},
 ];
 
+/**
+ * The canvas subtitle of both triggers: the chosen events by the names the list shows ("Payment Paid"), not their
+ * values. One flat map: a nested object literal would put `}}` inside the expression, which ends it.
+ */
+export const EVENTS_SUBTITLE = `={{ $parameter["events"].map((event) => (${JSON.stringify(
+	Object.fromEntries(TRIGGER_EVENTS.map((event) => [event.option.value, event.option.name])),
+)})[event] || event).join(", ") }}`;
+
 /** The Bitrix24 events that the chosen trigger events need, each once. */
 export function bitrix24EventsOf(chosen: string[]): Array<TriggerEvent['bitrix24']> {
 	return [...new Set(TRIGGER_EVENTS.filter((event) => chosen.includes(event.option.value)).map((event) => event.bitrix24))];
