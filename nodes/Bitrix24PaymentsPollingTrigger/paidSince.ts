@@ -5,6 +5,7 @@ import { readPages } from '../client/pages';
 import { callPortal, connectionOf, newCall } from '../client/request';
 import { PaidChanges } from '../paymentEvents/paidChanges';
 import type { EventItem } from '../paymentEvents/payments';
+import { mainFieldsFirst } from '../paymentFields';
 
 /**
  * Inbound webhook: no events exist for it, so each look lists the order payments paid since the last one
@@ -27,7 +28,7 @@ function portalDate(ms: number): string {
 
 function itemOf(payment: IDataObject, domain: string): EventItem {
 	const paid = Date.parse(String(payment.datePaid));
-	return { event: 'paymentPaid', paymentId: Number(payment.id), ts: Number.isFinite(paid) ? Math.floor(paid / 1000) : undefined, domain, payment };
+	return { event: 'paymentPaid', paymentId: Number(payment.id), ts: Number.isFinite(paid) ? Math.floor(paid / 1000) : undefined, domain, payment: mainFieldsFirst(payment) };
 }
 
 /** The order payments paid since `from` (epoch ms), oldest first, every page. */

@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { PortalContext } from '../client/call';
 import { callPortalEach } from '../client/request';
+import { mainFieldsFirst } from '../paymentFields';
 
 /**
  * The item a payment event starts a run with, the same from both triggers, so that a workflow can switch between
@@ -33,7 +34,10 @@ export async function readPayments(ctx: PortalContext, paymentIds: number[]): Pr
 	return new Map(
 		ids.map((id, index): [number, PaymentRead] => {
 			const outcome = settled[index];
-			if (outcome.status === 'fulfilled') return [id, { payment: ((outcome.value as IDataObject | undefined)?.payment ?? {}) as IDataObject }];
+			if (outcome.status === 'fulfilled') {
+				// The main fields first, as Order Payment's operations output them.
+				return [id, { payment: mainFieldsFirst(((outcome.value as IDataObject | undefined)?.payment ?? {}) as IDataObject) }];
+			}
 			const { message, description } = outcome.reason as { message: string; description?: string };
 			return [id, { error: description ? `${message}. ${description}` : message }];
 		}),

@@ -47,7 +47,8 @@ test('the triggers\' schema has the event item and the payment read from the por
 	};
 	expect(Object.keys(trigger.properties)).toEqual(['event', 'paymentId', 'ts', 'domain', 'payment']);
 	expect(trigger.properties.paymentId.type).toBe('number');
-	expect(Object.keys(trigger.properties.payment.properties!)).toEqual(expect.arrayContaining(['id', 'orderId', 'paid', 'datePaid', 'sum', 'currency']));
+	// The main fields first, as Order Payment's operations output them.
+	expect(Object.keys(trigger.properties.payment.properties!).slice(0, 7)).toEqual(['id', 'orderId', 'accountNumber', 'paid', 'datePaid', 'sum', 'currency']);
 });
 
 test('schemaOf: one type per place (null only where nothing else was seen), objects merged, array items merged', () => {

@@ -2,6 +2,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { Bitrix24ApiError, bitrix24ApiError } from '../../client/errors';
+import { mainFieldsFirst } from '../../paymentFields';
 import type { OutputStep, ReadBack } from './operation';
 
 /**
@@ -51,18 +52,14 @@ export function unwrapProperty(property: string): OutputStep {
 }
 
 /**
- * With "Simplify" on, only the fields people use; the order payment alone has 44. Without it, those fields come
- * first, then the rest as Bitrix24 sent them: n8n's table shows the first columns and hides the rest behind "some
- * columns are hidden".
+ * With "Simplify" on, only the main fields of an order payment (nodes/paymentFields.ts); without it, those fields
+ * come first, then the rest as Bitrix24 sent them: n8n's table shows the first columns and hides the rest behind
+ * "some columns are hidden".
  */
-export function simplify(fields: string[]): OutputStep {
+export function simplify(): OutputStep {
 	return async function (items) {
 		const wanted = this.getNodeParameter('simplify', this.getNodeParameter('options.simplify', false)) as boolean;
-		return items.map((item) => {
-			const main = fields.filter((field) => field in item.json);
-			const keys = wanted ? main : [...main, ...Object.keys(item.json).filter((key) => !main.includes(key))];
-			return { ...item, json: Object.fromEntries(keys.map((key) => [key, item.json[key]])) as IDataObject };
-		});
+		return items.map((item) => ({ ...item, json: mainFieldsFirst(item.json, wanted) }));
 	};
 }
 

@@ -19,18 +19,5 @@ export const simplifyField: INodeProperties = {
 	description: 'Whether to return only the main fields of the payment instead of all 44',
 };
 
-/** What "Simplify" keeps of an order payment. */
-export const simplifyPayment = simplify([
-	'id',
-	'orderId',
-	'accountNumber',
-	'paid',
-	'datePaid',
-	'sum',
-	'currency',
-	'paySystemId',
-	'paySystemName',
-	'psStatus',
-	'psInvoiceId',
-	'comments',
-]);
+/** What "Simplify" keeps of an order payment, and puts first without it. */
+export const simplifyPayment = simplify();
