@@ -13,7 +13,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { POLLING_TRIGGER_HINT } from '../builderHints';
 import { testWebhookConnection } from '../client/connectionTest';
 import { registry } from '../client/registry';
-import { EVENTS_SUBTITLE, TRIGGER_EVENTS } from '../paymentEvents/events';
+import { eventsOf, EVENTS_SUBTITLE } from '../paymentEvents/events';
 import type { EventItem } from '../paymentEvents/payments';
 import { bindQueue, isQueueBound, latestQueued, lookAtQueue, unbindQueue } from './offlineQueue';
 import { latestPaid, lookAtPaidPayments } from './paidSince';
@@ -35,9 +35,9 @@ function checkEvents(ctx: IPollFunctions, authentication: string, chosen: string
 	if (chosen.length === 0) {
 		throw new NodeOperationError(ctx.getNode(), 'Choose at least one event', { description: 'Pick what starts the workflow under Events.' });
 	}
-	const appOnly = chosen.filter((event) => event !== 'paymentPaid');
+	const appOnly = eventsOf('offlineQueue').filter((event) => chosen.includes(event.option.value) && !event.modes.includes('paidByDate'));
 	if (authentication === 'webhook' && appOnly.length > 0) {
-		const names = TRIGGER_EVENTS.filter((event) => appOnly.includes(event.option.value)).map((event) => event.option.name);
+		const names = appOnly.map((event) => event.option.name);
 		throw new NodeOperationError(ctx.getNode(), `${names.join(' and ')} need a Bitrix24 app (OAuth2)`, {
 			description:
 				'An inbound webhook gets no events from Bitrix24: with it the node can only find the payments paid since its last look. For saved and deleted payments use a Bitrix24 app installed by an administrator ("OAuth2 (Offline Event Queue)": on n8n 2.x in the new credential\'s setup menu, on 1.x under Authentication), or keep only Payment Paid.',
@@ -114,7 +114,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 				name: 'events',
 				type: 'multiOptions',
 				required: true,
-				options: TRIGGER_EVENTS.filter((event) => event.option.value === 'paymentPaid').map((event) => event.option),
+				options: eventsOf('paidByDate').map((event) => event.option),
 				default: ['paymentPaid'],
 				description: 'What starts the workflow (an inbound webhook finds paid payments only)',
 				displayOptions: { show: { authentication: ['webhook'] } },
@@ -124,7 +124,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 				name: 'events',
 				type: 'multiOptions',
 				required: true,
-				options: TRIGGER_EVENTS.map((event) => event.option),
+				options: eventsOf('offlineQueue').map((event) => event.option),
 				default: ['paymentPaid'],
 				description: 'What starts the workflow',
 				displayOptions: { show: { authentication: ['oAuth2'] } },

@@ -5,10 +5,10 @@ import type { Success } from '../client/answer';
 import { registry } from '../client/registry';
 import { callPortal, connectionOf, newCall, request } from '../client/request';
 import { toPositiveInteger } from '../client/validation';
-import { bitrix24EventsOf } from '../paymentEvents/events';
+import { bitrix24EventsOf, readsPayment } from '../paymentEvents/events';
 import { PaidChanges } from '../paymentEvents/paidChanges';
-import type { EventItem } from '../paymentEvents/payments';
-import { readPayments } from '../paymentEvents/payments';
+import type { EventItem, PaymentRead } from '../paymentEvents/payments';
+import { itemOfEvent, readPayments } from '../paymentEvents/payments';
 
 /**
  * OAuth2: the portal's offline event queue. Activating the workflow binds the payment events offline, deactivating
@@ -304,25 +304,14 @@ async function itemsOf(
 		else seen.keys = keys;
 	}
 	const ordered = [...newest.values()].sort((a, b) => a.ts - b.ts || a.id - b.id);
-	const saved = ordered.filter((record) => record.event === 'ONPAYMENTENTITYSAVED').map((record) => record.paymentId);
-	const payments = saved.length > 0 ? await readPayments(ctx, saved) : new Map();
+	const toRead = ordered.filter((record) => readsPayment(record.event)).map((record) => record.paymentId);
+	const payments = toRead.length > 0 ? await readPayments(ctx, toRead) : new Map<number, PaymentRead>();
 	const { portal: domain } = await connectionOf(ctx);
 	const items: Array<{ item: EventItem; keys: string[]; change?: IDataObject }> = [];
 	for (const { event, paymentId, ts, keys } of ordered) {
-		if (event === 'ONPAYMENTDELETED') {
-			if (chosen.includes(event)) items.push({ item: { event, paymentId, ts, domain }, keys });
-			else silent.push(...keys);
-			continue;
-		}
-		const read = payments.get(paymentId)!;
-		if ('error' in read) {
-			items.push({ item: { event, paymentId, ts, domain, error: read.error }, keys });
-			continue;
-		}
-		const paid = becamePaid(read.payment);
-		if (chosen.includes('ONPAYMENTENTITYSAVED') || (paid && chosen.includes('paymentPaid'))) {
-			items.push({ item: { event, paymentId, ts, domain, payment: read.payment }, keys, ...(paid ? { change: read.payment } : {}) });
-		} else silent.push(...keys);
+		const made = itemOfEvent(chosen, { event, paymentId, ts, domain }, payments.get(paymentId), becamePaid);
+		if (made) items.push({ ...made, keys });
+		else silent.push(...keys);
 	}
 	return { items, silent };
 }

@@ -11,10 +11,10 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { TRIGGER_HINT } from '../builderHints';
 import { testWebhookConnection } from '../client/connectionTest';
-import { bitrix24EventsOf, EVENTS_SUBTITLE, TRIGGER_EVENTS } from '../paymentEvents/events';
+import { bitrix24EventsOf, eventsOf, EVENTS_SUBTITLE, readsPayment } from '../paymentEvents/events';
 import { PaidChanges } from '../paymentEvents/paidChanges';
 import type { EventItem } from '../paymentEvents/payments';
-import { readPayments } from '../paymentEvents/payments';
+import { itemOfEvent, readPayments } from '../paymentEvents/payments';
 import { readDelivery, sameSecret } from './delivery';
 import type { Delivery } from './delivery';
 import { bind, isBound, unbind } from './subscription';
@@ -43,13 +43,9 @@ async function itemOf(
 	chosen: string[],
 	paidChanges: PaidChanges,
 ): Promise<EventItem | undefined> {
-	if (event === 'ONPAYMENTDELETED') return { event, paymentId, ts, domain };
 	// Paid or not is what the portal says now, never what the event body says.
-	const read = (await readPayments(ctx, [paymentId])).get(paymentId)!;
-	if ('error' in read) return { event, paymentId, ts, domain, error: read.error };
-	const becamePaid = paidChanges.tell(read.payment);
-	const wanted = chosen.includes('ONPAYMENTENTITYSAVED') || (becamePaid && chosen.includes('paymentPaid'));
-	return wanted ? { event, paymentId, ts, domain, payment: read.payment } : undefined;
+	const read = readsPayment(event) ? (await readPayments(ctx, [paymentId])).get(paymentId) : undefined;
+	return itemOfEvent(chosen, { event, paymentId, ts, domain }, read, (payment) => paidChanges.tell(payment))?.item;
 }
 
 export class Bitrix24PaymentsTrigger implements INodeType {
@@ -111,7 +107,7 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 				name: 'events',
 				type: 'multiOptions',
 				required: true,
-				options: TRIGGER_EVENTS.map((event) => event.option),
+				options: eventsOf('instant').map((event) => event.option),
 				default: ['paymentPaid'],
 				description: 'What starts the workflow',
 			},

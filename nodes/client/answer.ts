@@ -1,8 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { classOfCode } from './codes';
+
 /**
  * Stage 4, read: what came back for a request (sent by send.ts, stage 3), read as one Reading per call. A failure
- * here is typed: stage 5 (retry.ts) and the error table (errors.ts) decide on these fields, never on a message.
+ * here is typed: the code table (codes.ts), read by the retry and error stages, decides on these fields, never
+ * on a message.
  */
 
 /** Whatever the portal sent back, status errors included. */
@@ -99,7 +102,7 @@ export function readAnswer(sent: Sent): Reading {
 /** An expired OAuth token: refreshed once, then the same request is sent again. */
 export function isExpiredToken(sent: Sent): boolean {
 	if (!('answer' in sent) || sent.answer.status !== 401 || !isObject(sent.answer.body)) return false;
-	return String(sent.answer.body.error).toLowerCase() === 'expired_token';
+	return classOfCode(String(sent.answer.body.error))?.refreshToken === true;
 }
 
 /** PHP encodes an empty map as `[]` and a map keyed 0..n-1 as a list: both read as maps here. */
@@ -141,14 +144,4 @@ export function readBatch(sent: Sent, keys: string[]): Reading[] {
 			total: typeof total === 'number' ? total : undefined,
 		};
 	});
-}
-
-/** Network errors raised before a connection existed: the request never left, so repeating it is safe. */
-export function neverSent(networkCode: string): boolean {
-	return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(networkCode);
-}
-
-/** The request went out but its answer did not come in time: the portal may still be running it. */
-export function timedOut(networkCode: string): boolean {
-	return ['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT'].includes(networkCode);
 }

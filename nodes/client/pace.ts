@@ -2,6 +2,7 @@ import { sleep } from 'n8n-workflow';
 
 import type { Reading } from './answer';
 import type { Call, Connection } from './call';
+import { classOf } from './codes';
 import type { RatePlan } from './credentialFields';
 import type { BucketState } from './registry';
 import { registry } from './registry';
@@ -125,7 +126,7 @@ function methodKey(portal: string, method: string) {
 
 /** The bucket's refusal: nothing ran, the request may go again. */
 export function isRefusal(reading: Reading): boolean {
-	return !reading.ok && reading.failure.code.toLowerCase() === 'query_limit_exceeded';
+	return !reading.ok && classOf(reading.failure).resend === 'bucket';
 }
 
 /**

@@ -1,40 +1,21 @@
 import type { FailedAnswer, Reading, Success } from './answer';
-import { neverSent } from './answer';
 import type { Call } from './call';
+import { resendOf } from './codes';
 import { methodOf } from './methods';
 import { operatingResetAt } from './pace';
 
 /**
- * Stage 5, retry: what to do with a failed call, from its typed failure. Both limit refusals come before the
- * method runs; an unreached portal never saw the request; a command the batch did not run never ran. Anything
- * else that broke (no answer, a 5xx, an empty body) may have happened after the method ran: repeating a read is
- * harmless, repeating a write could apply it twice, so a write's outcome is unknown and settle.ts asks the portal.
+ * Stage 5, retry: what to do with a failed call, from what the code table (codes.ts) says sending it again would
+ * meet. What broke after the request left (no answer, a 5xx, an empty body) may have happened after the method
+ * ran: repeating a read is harmless, repeating a write could apply it twice, so a write's outcome is unknown and
+ * settle.ts asks the portal.
  */
 type Kind = 'bucket' | 'operatingTime' | 'safe' | 'ambiguous' | 'final';
 
-/** Bitrix24 codes that say by themselves what a retry would do (lower case); `broken`: the portal failed. */
-const KIND_BY_CODE: Record<string, Kind | 'broken'> = {
-	query_limit_exceeded: 'bucket',
-	operation_time_limit: 'operatingTime',
-	// NOT_RUN: the batch answer has no result for the command (it never ran).
-	not_run: 'safe',
-	error_batch_length_exceeded: 'safe',
-	// Bitrix24 support blocked the portal's REST by hand.
-	overload_limit: 'final',
-	internal_server_error: 'broken',
-	error_unexpected_answer: 'broken',
-};
-
 function kindOf(failure: FailedAnswer, method: string): Kind {
-	// n8n refused to send it: sending again meets the same refusal.
-	if (failure.blockedByN8n) return 'final';
-	const { writes } = methodOf(method);
-	if (failure.network !== undefined) return neverSent(failure.network) || !writes ? 'safe' : 'ambiguous';
-	const byCode = KIND_BY_CODE[failure.code.toLowerCase()];
-	if (byCode !== undefined && byCode !== 'broken') return byCode;
-	const broken = byCode === 'broken' || (failure.status ?? 0) >= 500 || failure.notJson === 'an empty body';
-	if (!broken) return 'final';
-	return writes ? 'ambiguous' : 'safe';
+	const resend = resendOf(failure);
+	if (resend !== 'broken') return resend;
+	return methodOf(method).writes ? 'ambiguous' : 'safe';
 }
 
 /** Send it again after a pause; give up with a note for the error; or, for a write, its outcome is unknown. */

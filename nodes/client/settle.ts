@@ -3,11 +3,11 @@ import { sleep } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 
 import type { FailedAnswer, Success } from './answer';
-import { timedOut } from './answer';
 import type { Seat } from './batch';
 import { nextSeat } from './batch';
 import type { Call, ReadBack } from './call';
 import { followingCall } from './call';
+import { classOf } from './codes';
 import type { Outcome } from './errors';
 import { bitrix24ApiError, isNotFound } from './errors';
 import type { Attempted } from './retry';
@@ -33,7 +33,7 @@ export async function settle(call: Call, failure: FailedAnswer, attempt: Attempt
 	const spec = call.settle;
 	if (!spec) throw fail('unknown', NOT_REPEATED);
 	if ('lookFor' in spec) throw fail('unknown', `Check ${spec.lookFor} in Bitrix24 before running this item again. ${NOT_REPEATED}`);
-	const lostInTime = failure.network !== undefined && timedOut(failure.network);
+	const lostInTime = classOf(failure).timedOut === true;
 	if (lostInTime) {
 		// The portal may still be running it: a read now could see the state before the write.
 		const wait = (call.lastSentAt ?? Date.now()) + PORTAL_REQUEST_LIMIT_MS - Date.now();

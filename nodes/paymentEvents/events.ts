@@ -1,12 +1,27 @@
 import type { INodePropertyOptions } from 'n8n-workflow';
 
-/** The trigger's events: what the user picks, and the Bitrix24 event each one listens to. */
+/**
+ * The payment events, the one table both triggers read: what the user picks, the Bitrix24 event it listens to,
+ * which event of Bitrix24 starts a run, what the item carries, and where it can be had. A new event is a row here
+ * (the emulator sends its Bitrix24 event: test/emulator/events.ts).
+ */
+export type TriggerMode =
+	/** Bitrix24 Payments Trigger: the portal calls n8n. */
+	| 'instant'
+	/** Bitrix24 Payments Polling Trigger with an app: the portal's offline event queue. */
+	| 'offlineQueue'
+	/** Bitrix24 Payments Polling Trigger with an inbound webhook: no events, the payments paid since the last look. */
+	| 'paidByDate';
+
 export interface TriggerEvent {
 	option: INodePropertyOptions & { value: string };
 	/** The Bitrix24 event code, as the portal sends it (upper case). */
 	bitrix24: 'ONPAYMENTENTITYSAVED' | 'ONPAYMENTDELETED';
-	/** Whether the payment is read from the portal (it is gone once deleted). */
-	reads: boolean;
+	/** Which of its Bitrix24 events start a run: every one, or one whose payment has just become paid. */
+	startsOn: 'everyEvent' | 'becamePaid';
+	/** The item's `payment`: read from the portal as it is now, or none (a deleted payment is gone). */
+	payment: 'read' | 'none';
+	modes: TriggerMode[];
 }
 
 export const TRIGGER_EVENTS: TriggerEvent[] = [
@@ -18,7 +33,9 @@ export const TRIGGER_EVENTS: TriggerEvent[] = [
 			builderHint: { propertyHint: 'Use this for "when a payment is paid"; Payment Saved also fires on every edit of a payment' },
 		},
 		bitrix24: 'ONPAYMENTENTITYSAVED',
-		reads: true,
+		startsOn: 'becamePaid',
+		payment: 'read',
+		modes: ['instant', 'offlineQueue', 'paidByDate'],
 	},
 	{
 		option: {
@@ -27,7 +44,9 @@ export const TRIGGER_EVENTS: TriggerEvent[] = [
 			description: 'Any change of a payment: created, edited, paid or unpaid (Bitrix24 event OnPaymentEntitySaved)',
 		},
 		bitrix24: 'ONPAYMENTENTITYSAVED',
-		reads: true,
+		startsOn: 'everyEvent',
+		payment: 'read',
+		modes: ['instant', 'offlineQueue'],
 	},
 	{
 		option: {
@@ -36,7 +55,9 @@ export const TRIGGER_EVENTS: TriggerEvent[] = [
 			description: 'A payment was deleted (Bitrix24 event OnPaymentDeleted)',
 		},
 		bitrix24: 'ONPAYMENTDELETED',
-		reads: false,
+		startsOn: 'everyEvent',
+		payment: 'none',
+		modes: ['instant', 'offlineQueue'],
 	},
 ];
 
@@ -51,4 +72,22 @@ export const EVENTS_SUBTITLE = `={{ $parameter["events"].map((event) => (${JSON.
 /** The Bitrix24 events that the chosen trigger events need, each once. */
 export function bitrix24EventsOf(chosen: string[]): Array<TriggerEvent['bitrix24']> {
 	return [...new Set(TRIGGER_EVENTS.filter((event) => chosen.includes(event.option.value)).map((event) => event.bitrix24))];
+}
+
+/** The events a mode offers. */
+export function eventsOf(mode: TriggerMode): TriggerEvent[] {
+	return TRIGGER_EVENTS.filter((event) => event.modes.includes(mode));
+}
+
+/** Whether an event of Bitrix24 needs its payment read (a deleted one is gone). */
+export function readsPayment(bitrix24: string): boolean {
+	return TRIGGER_EVENTS.some((event) => event.bitrix24 === bitrix24 && event.payment === 'read');
+}
+
+/** Whether a Bitrix24 event starts a run for the chosen events; `becamePaid`: its payment has just become paid. */
+export function startsRun(chosen: string[], bitrix24: string, becamePaid: boolean): boolean {
+	return TRIGGER_EVENTS.some(
+		(event) =>
+			chosen.includes(event.option.value) && event.bitrix24 === bitrix24 && (event.startsOn === 'everyEvent' || becamePaid),
+	);
 }

@@ -4,6 +4,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { PortalContext } from '../client/call';
 import { callPortalEach } from '../client/request';
 import { mainFieldsFirst } from '../paymentFields';
+import { readsPayment, startsRun } from './events';
 
 /**
  * The item a payment event starts a run with, the same from both triggers, so that a workflow can switch between
@@ -42,4 +43,25 @@ export async function readPayments(ctx: PortalContext, paymentIds: number[]): Pr
 			return [id, { error: description ? `${message}. ${description}` : message }];
 		}),
 	);
+}
+
+/** What every event item has; the payment, or why it could not be read, comes next to it. */
+export type EventOf = Pick<EventItem, 'event' | 'paymentId' | 'ts' | 'domain'>;
+
+/**
+ * The item one Bitrix24 event gives for the chosen events (events.ts), or none. `read`: its payment, for the
+ * events that read it; `becamePaid` says (the instant trigger also records) whether it has just become paid.
+ * `change`: the paid payment the item tells of, for a trigger that records it once the run is started.
+ */
+export function itemOfEvent(
+	chosen: string[],
+	event: EventOf,
+	read: PaymentRead | undefined,
+	becamePaid: (payment: IDataObject) => boolean,
+): { item: EventItem; change?: IDataObject } | undefined {
+	if (!readsPayment(event.event) || read === undefined) return startsRun(chosen, event.event, false) ? { item: event } : undefined;
+	if ('error' in read) return { item: { ...event, error: read.error } };
+	const paid = becamePaid(read.payment);
+	if (!startsRun(chosen, event.event, paid)) return undefined;
+	return { item: { ...event, payment: read.payment }, ...(paid ? { change: read.payment } : {}) };
 }
