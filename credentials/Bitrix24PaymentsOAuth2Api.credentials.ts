@@ -1,6 +1,6 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { RATE_LIMIT_PROPERTIES } from '../nodes/client/credentialFields';
+import { RATE_LIMIT_PROPERTIES } from './fields';
 
 export class Bitrix24PaymentsOAuth2Api implements ICredentialType {
 	name = 'bitrix24PaymentsOAuth2Api';

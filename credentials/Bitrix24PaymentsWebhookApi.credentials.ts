@@ -1,6 +1,6 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
-import { RATE_LIMIT_PROPERTIES } from '../nodes/client/credentialFields';
+import { RATE_LIMIT_PROPERTIES } from './fields';
 
 /**
  * An inbound webhook (every node) and, optionally, the application token of an outgoing webhook (only the instant

@@ -18,7 +18,7 @@ import { methodOf } from '../client/methods';
 import { readPages } from '../client/pages';
 import { newCall, request, settingsOf } from '../client/request';
 import { REQUEST_OPTIONS_PROPERTY } from '../client/requestOptions';
-import { toPositiveInteger } from '../client/validation';
+import { toPositiveInteger } from '../validation';
 import { orderPaymentResource } from './resources/orderPayment';
 import { paymentResource } from './resources/payment';
 import { paymentDeliveryResource } from './resources/paymentDelivery';

@@ -12,8 +12,8 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { POLLING_TRIGGER_HINT } from '../builderHints';
 import { testWebhookConnection } from '../client/connectionTest';
-import { registry } from '../client/registry';
 import { eventsOf, EVENTS_SUBTITLE } from '../paymentEvents/events';
+import { triggerMemory } from '../paymentEvents/memory';
 import type { EventItem } from '../paymentEvents/payments';
 import { bindQueue, isQueueBound, latestQueued, lookAtQueue, unbindQueue } from './offlineQueue';
 import { latestPaid, lookAtPaidPayments } from './paidSince';
@@ -23,8 +23,8 @@ const SWITCHED_ON: WorkflowActivateMode[] = ['activate', 'create'];
 
 /** Whether this is the first look of the activation that `ctx` belongs to (n8n keeps one per activation). */
 function firstLook(ctx: IPollFunctions): boolean {
-	if (registry.activationsLooked.has(ctx)) return false;
-	registry.activationsLooked.add(ctx);
+	if (triggerMemory.activationsLooked.has(ctx)) return false;
+	triggerMemory.activationsLooked.add(ctx);
 	return true;
 }
 

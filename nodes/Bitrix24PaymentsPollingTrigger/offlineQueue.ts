@@ -2,10 +2,10 @@ import type { IDataObject, IHookFunctions, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Success } from '../client/answer';
-import { registry } from '../client/registry';
 import { callPortal, connectionOf, newCall, request } from '../client/request';
-import { toPositiveInteger } from '../client/validation';
+import { toPositiveInteger } from '../validation';
 import { bitrix24EventsOf, readsPayment } from '../paymentEvents/events';
+import { triggerMemory } from '../paymentEvents/memory';
 import { PaidChanges } from '../paymentEvents/paidChanges';
 import type { EventItem, PaymentRead } from '../paymentEvents/payments';
 import { itemOfEvent, readPayments } from '../paymentEvents/payments';
@@ -71,13 +71,13 @@ const allowed = (answer: unknown): boolean => (answer as IDataObject | undefined
 /** The portal's plan, asked once per process, never with a source key (a plan without them refuses any call that has one). */
 export async function queuePlan(ctx: Context): Promise<QueuePlan> {
 	const { portal } = await connectionOf(ctx);
-	let plan = registry.queuePlans.get(portal);
+	let plan = triggerMemory.queuePlans.get(portal);
 	if (!plan) {
 		plan = {
 			reservations: allowed(await callPortal(ctx, 'feature.get', { CODE: 'rest_offline_extended' })),
 			sourceKeys: allowed(await callPortal(ctx, 'feature.get', { CODE: 'rest_auth_connector' })),
 		};
-		registry.queuePlans.set(portal, plan);
+		triggerMemory.queuePlans.set(portal, plan);
 	}
 	return plan;
 }
@@ -117,7 +117,7 @@ const ownsQueue = (ctx: Context, plan: QueuePlan): boolean =>
  * plan is asked afresh: a portal may have changed plans since this process last asked.
  */
 export async function isQueueBound(ctx: IHookFunctions): Promise<boolean> {
-	registry.queuePlans.delete((await connectionOf(ctx)).portal);
+	triggerMemory.queuePlans.delete((await connectionOf(ctx)).portal);
 	const plan = await queuePlan(ctx);
 	const { toBind, toUnbind } = await queueChanges(ctx, plan);
 	return toBind.length === 0 && toUnbind.length === 0 && ownsQueue(ctx, plan);

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { toPositiveInteger } from '../client/validation';
+import { toPositiveInteger } from '../validation';
 
 /** What a Bitrix24 event delivery says, read from its form body; nothing in it is trusted but the payment id. */
 export interface Delivery {

@@ -63,7 +63,8 @@ function bodyKind(body: unknown, headers: IDataObject): string {
 	return type ? `a ${type} body` : 'a body that is not JSON';
 }
 
-function isObject(value: unknown): value is IDataObject {
+/** A JSON object (PHP's associative array), not a list. */
+export function isObject(value: unknown): value is IDataObject {
 	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

@@ -68,7 +68,7 @@ async function sendTogether(waiting: Waiting[]) {
 	for (const entry of waiting) {
 		const command = toCommand(entry.call.method, entry.call.params);
 		if (command === undefined) {
-			requests.push(settle([entry], sendAlone(entry.call).then((reading) => [reading])));
+			requests.push(deliver([entry], sendAlone(entry.call).then((reading) => [reading])));
 			continue;
 		}
 		const key = connectionKey(entry.call.connection);
@@ -85,14 +85,14 @@ async function sendTogether(waiting: Waiting[]) {
 							chunk.map((entry) => entry.call),
 							chunk.map((entry) => entry.command),
 						);
-			requests.push(settle(chunk, readings));
+			requests.push(deliver(chunk, readings));
 		}
 	}
 	await Promise.all(requests);
 }
 
 /** Hands each waiting call its reading; an unexpected error reaches every one of them as it is. */
-async function settle(waiting: Waiting[], readings: Promise<Reading[]>) {
+async function deliver(waiting: Waiting[], readings: Promise<Reading[]>) {
 	try {
 		const read = await readings;
 		waiting.forEach((entry, index) => entry.answer(read[index]));

@@ -7,7 +7,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import type { RatePlan } from './credentialFields';
+import type { RatePlan } from '../../credentials/fields';
 
 /**
  * What a call is: the one typed object that carries everything about one Bitrix24 method call through the
@@ -49,9 +49,9 @@ export interface RequestSettings {
  * leaves there; or, where Bitrix24 offers no such read (a create has no key to find it by), what the user should
  * look for in Bitrix24.
  */
-export type Settle = ReadBack | { lookFor: string };
+export type Settle = SettleRead | { lookFor: string };
 
-export interface ReadBack {
+export interface SettleRead {
 	method: string;
 	params: IDataObject;
 	/** Where the object is in the read's result: under a key (`payment`), or the row of a list whose `idKey` is `id`. */

@@ -1,7 +1,7 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { classOfCode, COPY_AGAIN, TEST_TIMEOUT_MS } from './codes';
-import { WEBHOOK_URL_PATTERN } from './credentialFields';
+import { WEBHOOK_URL_PATTERN } from '../../credentials/fields';
 
 /**
  * The Test button of the "Bitrix24 Payments Webhook API" credential. Every node that uses the credential names this function

@@ -3,7 +3,7 @@ import { sleep } from 'n8n-workflow';
 import type { Reading } from './answer';
 import type { Call, Connection } from './call';
 import { classOf } from './codes';
-import type { RatePlan } from './credentialFields';
+import type { RatePlan } from '../../credentials/fields';
 import type { BucketState } from './registry';
 import { registry } from './registry';
 

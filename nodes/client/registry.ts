@@ -1,5 +1,3 @@
-import type { IDataObject } from 'n8n-workflow';
-
 import type { Reading } from './answer';
 import type { Call } from './call';
 
@@ -28,20 +26,10 @@ export interface Gathering {
 	joined: boolean;
 }
 
-/** What a trigger remembers between events and looks (paymentEvents/paidChanges.ts). */
-export interface TriggerMemory {
-	/** The changes to paid it has told (`paymentId@instant paid`), with when each was told. */
-	told: Map<string, number>;
-	/** Per payment id: when it was last seen unpaid. */
-	unpaid: Map<string, number>;
-	/** The static data of the requests that n8n may still save (weak: n8n drops a copy once its request is done). */
-	copies: Set<WeakRef<IDataObject>>;
-}
-
 /**
- * Everything the package keeps in an n8n process from one call to the next, in one place. The rest of the
- * package holds nothing module-level but constant tables. All of it is per process: in n8n's queue mode every
- * worker and webhook process has its own.
+ * Everything the client keeps in an n8n process from one call to the next, in one place (the triggers keep
+ * theirs in paymentEvents/memory.ts). The rest of the package holds nothing module-level but constant tables.
+ * All of it is per process: in n8n's queue mode every worker and webhook process has its own.
  */
 export const registry = {
 	/** Per portal host: our copy of its request bucket, which all items, nodes and executions of the process share. */
@@ -52,16 +40,9 @@ export const registry = {
 	refreshing: new Map<string, Promise<unknown>>(),
 	/** Per node run (execution and node): the batch its calls are gathering into. Lives one turn of the event loop. */
 	gatherings: new Map<string, Gathering>(),
-	/** Per trigger (workflow, node, mode): the changes to paid it has told. */
-	triggers: new Map<string, TriggerMemory>(),
-	/** Per portal: what its plan lets the offline queue use (reservations, source keys), asked once per process. */
-	queuePlans: new Map<string, { reservations: boolean; sourceKeys: boolean }>(),
-	/** The polling triggers' activations (n8n's poll functions, one per activation) that have looked already. */
-	activationsLooked: new WeakSet<object>(),
 };
 
 /** Forgets everything: a process that starts afresh (tests). */
 export function resetRegistry(): void {
-	for (const held of Object.values(registry)) if ('clear' in held) held.clear();
-	registry.activationsLooked = new WeakSet();
+	for (const held of Object.values(registry)) held.clear();
 }

@@ -3,8 +3,8 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { Success } from './answer';
 import type { Authentication, Call, Connection, PortalContext, RequestSettings } from './call';
-import type { RatePlan } from './credentialFields';
-import { RATE_PLANS, WEBHOOK_URL_PATTERN } from './credentialFields';
+import type { RatePlan } from '../../credentials/fields';
+import { RATE_PLANS, WEBHOOK_URL_PATTERN } from '../../credentials/fields';
 import type { Seat } from './batch';
 import { nextSeat, takeSeat } from './batch';
 import { bitrix24ApiError } from './errors';

@@ -3,9 +3,10 @@ import { sleep } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 
 import type { FailedAnswer, Success } from './answer';
+import { isObject } from './answer';
 import type { Seat } from './batch';
 import { nextSeat } from './batch';
-import type { Call, ReadBack } from './call';
+import type { Call, SettleRead } from './call';
 import { followingCall } from './call';
 import { classOf } from './codes';
 import type { Outcome } from './errors';
@@ -77,7 +78,7 @@ export async function settle(call: Call, failure: FailedAnswer, attempt: Attempt
 type Judged = { applied: true } | { applied: false; shows: string } | undefined;
 
 /** What the read shows of the write: applied, not applied (and what it shows instead), or nothing definite. */
-function judge(spec: ReadBack, result: unknown): Judged {
+function judge(spec: SettleRead, result: unknown): Judged {
 	const found = locate(spec, result);
 	if (found === undefined) return judgeMissing(spec);
 	if (spec.expect === 'gone') return { applied: false, shows: `${spec.what} still exists` };
@@ -92,15 +93,11 @@ function judge(spec: ReadBack, result: unknown): Judged {
 }
 
 /** The object is not there: what a delete leaves; after any other write, it tells nothing. */
-function judgeMissing(spec: ReadBack): Judged {
+function judgeMissing(spec: SettleRead): Judged {
 	return spec.expect === 'gone' ? { applied: true } : undefined;
 }
 
-function isObject(value: unknown): value is IDataObject {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function locate(spec: ReadBack, result: unknown): IDataObject | undefined {
+function locate(spec: SettleRead, result: unknown): IDataObject | undefined {
 	const { find } = spec;
 	if (!find) return isObject(result) ? result : undefined;
 	if ('key' in find) return isObject(result) && isObject(result[find.key]) ? (result[find.key] as IDataObject) : undefined;

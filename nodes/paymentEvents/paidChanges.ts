@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { TriggerMemory } from '../client/registry';
-import { registry } from '../client/registry';
+import type { TriggerMemory } from './memory';
+import { triggerMemory } from './memory';
 
 /**
  * Which changes to paid a trigger has told, so that "Payment Paid" starts one run per change. A change is a payment
@@ -42,10 +42,10 @@ export class PaidChanges {
 		trigger: string,
 		private readonly staticData: IDataObject,
 	) {
-		let memory = registry.triggers.get(trigger);
+		let memory = triggerMemory.paidChanges.get(trigger);
 		if (!memory) {
 			memory = { told: new Map(), unpaid: new Map(), copies: new Set() };
-			registry.triggers.set(trigger, memory);
+			triggerMemory.paidChanges.set(trigger, memory);
 		}
 		// What was saved (by this process before a restart, or by another process) joins what this one holds.
 		const saved = (staticData.paidChanges ?? {}) as Saved;

@@ -71,4 +71,5 @@ export function freshPollingTriggerType(): INodeType {
 /** Forgets what the loaded package keeps in this process (buckets, batches, the trigger's memory): a fresh start. */
 export function resetProcessState(): void {
 	builtModule<{ resetRegistry(): void }>('nodes/client/registry').resetRegistry();
+	builtModule<{ resetTriggerMemory(): void }>('nodes/paymentEvents/memory').resetTriggerMemory();
 }

@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { InvalidValueError, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from '../../client/validation';
+import { InvalidValueError, show, toDateTimeWithOffset, toFiniteNumber, toPositiveInteger } from '../../validation';
 
 /** How a Bitrix24 field is shown in n8n and checked before it is sent. */
 export type FieldKind =

@@ -5,7 +5,7 @@ import { salePaymentFields } from './salePaymentFields';
 import { paySystemId, simplifyField, simplifyPayment } from './shared';
 import type { IDataObject } from 'n8n-workflow';
 
-import { lookFor } from '../../shared/settle';
+import { lookFor } from '../../shared/settleReads';
 
 export const create = operation({
 	name: 'Create',

@@ -1,7 +1,7 @@
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from '../payment/paymentId';
-import { orderPaymentShows } from '../../shared/settle';
+import { orderPaymentShows } from '../../shared/settleReads';
 
 export const deleteOrderPayment = operation({
 	name: 'Delete',

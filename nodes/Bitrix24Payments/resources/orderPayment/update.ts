@@ -6,7 +6,7 @@ import { unwrapProperty } from '../../shared/output';
 import { salePaymentFields } from './salePaymentFields';
 import { paymentId } from '../payment/paymentId';
 import { paySystemId, simplifyField, simplifyPayment } from './shared';
-import { orderPaymentShows } from '../../shared/settle';
+import { orderPaymentShows } from '../../shared/settleReads';
 
 /**
  * Bitrix24 requires PAY_SYSTEM_ID on every sale.payment.update. Left empty, the payment keeps its current one: the

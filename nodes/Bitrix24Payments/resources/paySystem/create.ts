@@ -2,7 +2,7 @@ import { fieldsCollection } from '../../shared/fields';
 import { idAt, operation } from '../../shared/operation';
 import { created } from '../../shared/output';
 import { bxRestHandler, entityRegistryType, name, paySystemFields, personTypeId } from './shared';
-import { lookFor } from '../../shared/settle';
+import { lookFor } from '../../shared/settleReads';
 
 export const create = operation({
 	name: 'Create',

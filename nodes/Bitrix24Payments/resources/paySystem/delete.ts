@@ -1,7 +1,7 @@
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paySystemId } from './shared';
-import { paySystemShows } from '../../shared/settle';
+import { paySystemShows } from '../../shared/settleReads';
 
 export const deletePaySystem = operation({
 	name: 'Delete',

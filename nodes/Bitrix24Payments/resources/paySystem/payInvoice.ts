@@ -2,7 +2,7 @@ import { idField } from '../../shared/fields';
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paySystemId } from './shared';
-import { lookFor } from '../../shared/settle';
+import { lookFor } from '../../shared/settleReads';
 
 export const payInvoice = operation({
 	name: 'Pay Invoice',

@@ -5,7 +5,7 @@ import { fieldsCollection } from '../../shared/fields';
 import { idAt, operation } from '../../shared/operation';
 import { confirm, confirmPaid } from '../../shared/output';
 import { paymentId, paySystemId } from './shared';
-import { orderPaymentShows } from '../../shared/settle';
+import { orderPaymentShows } from '../../shared/settleReads';
 
 /** What a payment service reports back; sent as PS_INVOICE_ID, PS_STATUS_CODE, ... */
 const payServiceFields: FieldSpec[] = [

@@ -2,7 +2,7 @@ import { fieldsCollection } from '../../shared/fields';
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { bxRestHandler, paySystemFields, paySystemId, personTypeId } from './shared';
-import { paySystemShows, plainFields } from '../../shared/settle';
+import { paySystemShows, plainFields } from '../../shared/settleReads';
 
 export const update = operation({
 	name: 'Update',

@@ -1,7 +1,7 @@
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paySystemId, personTypeId, settings } from './shared';
-import { paySystemSettingsShow } from '../../shared/settle';
+import { paySystemSettingsShow } from '../../shared/settleReads';
 
 export const updateSettings = operation({
 	name: 'Update Settings',

@@ -3,7 +3,7 @@ import { created } from '../../shared/output';
 import { operation } from '../../shared/operation';
 import { name } from '../paySystem/shared';
 import { SETTINGS_DESCRIPTION } from './shared';
-import { lookFor } from '../../shared/settle';
+import { lookFor } from '../../shared/settleReads';
 
 export const create = operation({
 	name: 'Create',

@@ -1,7 +1,7 @@
 import { confirm } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { handlerId } from './shared';
-import { handlerShows } from '../../shared/settle';
+import { handlerShows } from '../../shared/settleReads';
 
 export const deleteHandler = operation({
 	name: 'Delete',

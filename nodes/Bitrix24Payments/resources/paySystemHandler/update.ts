@@ -2,7 +2,7 @@ import { fieldsCollection } from '../../shared/fields';
 import { confirm } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { handlerId, SETTINGS_DESCRIPTION } from './shared';
-import { handlerShows, plainFields } from '../../shared/settle';
+import { handlerShows, plainFields } from '../../shared/settleReads';
 
 export const update = operation({
 	name: 'Update',

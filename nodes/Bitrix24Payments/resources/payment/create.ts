@@ -2,7 +2,7 @@ import { fieldsCollection } from '../../shared/fields';
 import { operation } from '../../shared/operation';
 import { created } from '../../shared/output';
 import { entityFields, entityName } from './entity';
-import { lookFor } from '../../shared/settle';
+import { lookFor } from '../../shared/settleReads';
 
 export const create = operation({
 	name: 'Create',

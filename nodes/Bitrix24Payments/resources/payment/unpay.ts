@@ -1,7 +1,7 @@
 import { idAt, operation } from '../../shared/operation';
 import { confirm } from '../../shared/output';
 import { paymentId } from './paymentId';
-import { crmPaymentShows } from '../../shared/settle';
+import { crmPaymentShows } from '../../shared/settleReads';
 
 export const unpay = operation({
 	name: 'Mark as Unpaid',

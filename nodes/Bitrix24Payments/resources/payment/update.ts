@@ -4,7 +4,7 @@ import { confirm } from '../../shared/output';
 import { paymentId } from './paymentId';
 import type { IDataObject } from 'n8n-workflow';
 
-import { crmPaymentShows } from '../../shared/settle';
+import { crmPaymentShows } from '../../shared/settleReads';
 
 export const update = operation({
 	name: 'Update',

@@ -2,7 +2,7 @@ import { created } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { linesPaymentId } from '../payment/paymentId';
 import { deliveryId } from './shared';
-import { lookFor } from '../../shared/settle';
+import { lookFor } from '../../shared/settleReads';
 
 export const create = operation({
 	name: 'Add',

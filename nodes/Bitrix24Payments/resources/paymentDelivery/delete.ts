@@ -1,7 +1,7 @@
 import { confirm } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { paymentDeliveryId } from './shared';
-import { lookFor } from '../../shared/settle';
+import { lookFor } from '../../shared/settleReads';
 
 export const deletePaymentDelivery = operation({
 	name: 'Delete',

@@ -3,7 +3,7 @@ import { created } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { linesPaymentId } from '../payment/paymentId';
 import { quantity } from './shared';
-import { lookFor } from '../../shared/settle';
+import { lookFor } from '../../shared/settleReads';
 
 export const create = operation({
 	name: 'Add',

@@ -1,7 +1,7 @@
 import { confirm } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { paymentProductId } from './shared';
-import { lookFor } from '../../shared/settle';
+import { lookFor } from '../../shared/settleReads';
 
 export const deletePaymentProduct = operation({
 	name: 'Delete',

@@ -1,7 +1,7 @@
 import { confirm } from '../../shared/output';
 import { idAt, operation } from '../../shared/operation';
 import { paymentProductId, quantity } from './shared';
-import { paymentLineShows } from '../../shared/settle';
+import { paymentLineShows } from '../../shared/settleReads';
 import { changedLinePaymentId } from '../payment/paymentId';
 
 export const setQuantity = operation({

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, INodePr
 import { NodeOperationError } from 'n8n-workflow';
 
 import { idField } from '../../shared/fields';
-import { InvalidValueError, toPositiveInteger } from '../../../client/validation';
+import { InvalidValueError, toPositiveInteger } from '../../../validation';
 
 // The product rows of a payment: which deal products it pays for, and how many (crm.item.payment.product.*).
 export const paymentProductId = idField({

@@ -1,23 +1,23 @@
 import type { IDataObject } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 
-import type { ReadBack, Settle } from '../../client/call';
+import type { SettleRead, Settle } from '../../client/call';
 
 /**
  * The reads that show what a write did, for operations to name in `settle` (nodes/client/settle.ts runs them when
  * a write's answer is lost). `expect` is what the write leaves: 'gone', or the values it sent as the read names them.
  */
 
-export function crmPaymentShows(id: IDataObject[string], expect: ReadBack['expect']): ReadBack {
+export function crmPaymentShows(id: IDataObject[string], expect: SettleRead['expect']): SettleRead {
 	return { method: 'crm.item.payment.get', params: { id }, expect, answer: 'true', what: `payment ${String(id)}` };
 }
 
 /** sale.payment.update answers the payment as saved: its read gives the same. */
-export function orderPaymentShows(id: IDataObject[string], expect: ReadBack['expect'], answer: ReadBack['answer'] = 'true'): ReadBack {
+export function orderPaymentShows(id: IDataObject[string], expect: SettleRead['expect'], answer: SettleRead['answer'] = 'true'): SettleRead {
 	return { method: 'sale.payment.get', params: { id }, find: { key: 'payment' }, expect, answer, what: `order payment ${String(id)}` };
 }
 
-export function paySystemShows(id: IDataObject[string], expect: ReadBack['expect']): ReadBack {
+export function paySystemShows(id: IDataObject[string], expect: SettleRead['expect']): SettleRead {
 	return {
 		method: 'sale.paysystem.list',
 		params: { FILTER: { ID: id } },
@@ -40,7 +40,7 @@ export function paySystemSettingsShow(id: IDataObject[string], personTypeId: IDa
 }
 
 /** handler.list takes no filter: the handler is found among all of them. */
-export function handlerShows(id: IDataObject[string], expect: ReadBack['expect']): ReadBack {
+export function handlerShows(id: IDataObject[string], expect: SettleRead['expect']): SettleRead {
 	return { method: 'sale.paysystem.handler.list', params: {}, find: { idKey: 'ID', id }, expect, answer: 'true', what: `pay system handler ${String(id)}` };
 }
 
