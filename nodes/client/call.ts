@@ -86,8 +86,8 @@ export interface Call {
 	startedAt: number;
 	/** When the last request for it left (after its wait in the bucket): a timed-out write may run until 60 s after. */
 	lastSentAt?: number;
-	/** For a write: how to find out what it did if its answer is lost. */
-	settle?: Settle;
+	/** For a write: how to find out what it did if its answer is lost (made only then). */
+	settle?: () => Settle;
 }
 
 /**

@@ -31,7 +31,7 @@ type Attempt = (call: Call, seat?: Seat) => Promise<Attempted>;
 
 export async function settle(call: Call, failure: FailedAnswer, attempt: Attempt): Promise<Success> {
 	const fail = (outcome: Outcome, note: string) => bitrix24ApiError(call.context.getNode(), failure, call, note, outcome);
-	const spec = call.settle;
+	const spec = call.settle?.();
 	if (!spec) throw fail('unknown', NOT_REPEATED);
 	if ('lookFor' in spec) throw fail('unknown', `Check ${spec.lookFor} in Bitrix24 before running this item again. ${NOT_REPEATED}`);
 	const lostInTime = classOf(failure).timedOut === true;

@@ -1,38 +1,13 @@
-import type { IDataObject, IExecuteSingleFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { Call, Settle } from '../../client/call';
+import type { ItemOperation, OutputStep, ReadBack, ReadFirst } from '../../client/item';
+import { methodOf } from '../../client/methods';
 
 /**
  * What an operation is: the Bitrix24 method it calls, the fields it shows, where the method wants its ids, and
- * how its result becomes output. Operation files describe; the node file runs them (runOperation), so they never
+ * how its result becomes output. Operation files describe; the client runs them (client/item.ts), so they never
  * reach the request path themselves.
  */
-
-/** Turns the result, already out of Bitrix24's envelope, into the item's output. */
-export type OutputStep = (this: IExecuteSingleFunctions, items: INodeExecutionData[], call: Call) => Promise<INodeExecutionData[]>;
-
-/** A read the runner makes after the operation's own call, for the same item, batched with the other items' ones. */
-export interface ReadBack {
-	/** Whether the item asks for it (an option of the operation). */
-	wanted(this: IExecuteSingleFunctions): boolean;
-	method: string;
-	params(ids: IDataObject): IDataObject;
-	/** The item's output once the read answered; throws the item's error when the portal contradicts the write. */
-	check(this: IExecuteSingleFunctions, read: unknown, items: INodeExecutionData[], call: Call): INodeExecutionData[];
-}
-
-/**
- * A read the runner makes before the operation's call, for the same item, batched with the other items' ones: what
- * the method needs and the user may leave to the portal (Order Payment > Update's current pay system).
- */
-export interface ReadFirst {
-	/** Whether the item needs it (from its checked ids). */
-	wanted(ids: IDataObject): boolean;
-	method: string;
-	params(ids: IDataObject): IDataObject;
-	/** Completes the operation's params with what was read. */
-	apply(read: unknown, params: IDataObject): void;
-}
 
 /**
  * An id field of an operation and where its method wants the id: `id`, `PAYMENT_ID`, `fields.paySystemId`; `null`
@@ -48,29 +23,12 @@ export function idAt(field: INodeProperties, at: string | null): IdAt {
 	return { field, at };
 }
 
-/** An id parameter of an operation, as the runner reads it. */
-export interface IdParameter {
-	name: string;
-	/** Where the method wants it; none: not sent. */
-	path?: string[];
-	/** How errors name it: the field's label ("Payment ID", "Pay System ID"). */
-	label: string;
-	/** A field that is not required may be left empty: the id is then not sent. */
-	optional: boolean;
-}
-
-export interface Operation {
+/** An operation: what the client runs for an item (client/item.ts), and how the editor shows it. */
+export interface Operation extends ItemOperation {
 	/** Its entry in the Operation list. */
 	option: INodePropertyOptions & { value: string; action: string };
-	method: string;
 	/** The fields it shows, in order. */
 	fields: INodeProperties[];
-	ids: IdParameter[];
-	output: OutputStep[];
-	readFirst?: ReadFirst;
-	readBack?: ReadBack;
-	/** For a write: how to find out what it did if its answer is lost (nodes/client/settle.ts), from what it sends. */
-	settle?: (params: IDataObject, ids: IDataObject) => Settle;
 }
 
 /** One resource: its entry in the Resource list and its operations. */
@@ -115,6 +73,7 @@ export function operation(spec: {
 	return {
 		option: { name, value, action, description, routing: { request: { method: 'POST', url: method }, send: { paginate: true } } },
 		method,
+		pageRows: methodOf(method).pageRows,
 		fields: fields.map((field) => ('at' in field ? field.field : field)),
 		ids: idsAt.map(({ field, at }) => ({
 			name: field.name,

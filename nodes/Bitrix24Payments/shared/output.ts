@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { Bitrix24ApiError, bitrix24ApiError } from '../../client/errors';
 import { mainFieldsFirst } from '../../paymentFields';
-import type { OutputStep, ReadBack } from './operation';
+import type { OutputStep, ReadBack } from '../../client/item';
 
 /**
  * How results become output, after Bitrix24's envelope is gone (the runner has made an object one item and a list

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { REQUEST_OPTIONS_PROPERTY } from '../../client/requestOptions';
 import type { Resource } from './operation';
 
 // The node's parameters, built from its resources: the Resource list, an Operation list per resource, the fields.
@@ -87,6 +88,9 @@ export function operationProperties(resources: Resource[]): INodeProperties[] {
 	}
 	return [...operationLists, ...fields];
 }
+
+/** Request Options, shown under every operation (the client reads it: requestOptions.ts). */
+export { REQUEST_OPTIONS_PROPERTY };
 
 /**
  * The fields in one order that keeps each operation's own order (n8n shows them in array order): a field

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { OutputStep } from '../../shared/operation';
+import type { OutputStep } from '../../../client/item';
 import { operation } from '../../shared/operation';
 
 /** One item per field, so the list can be filtered or joined like any other data. */
