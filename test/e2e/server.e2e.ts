@@ -15,7 +15,7 @@ import type { OAuthTokenData } from '../emulator/server';
 import { credentialData } from '../helpers/bitrix24';
 import type { Stage } from './stage';
 import { startStage, stopStage } from './stage';
-import { committedText, SCHEMA_FOLDERS } from '../schemas/generate';
+import { committedText, SCHEMA_FOLDERS } from '../package/schemas/generate';
 import { exampleWorkflow } from './examples';
 import { N8n, N8N_LINES, sleep, until } from './n8n';
 

@@ -3,10 +3,10 @@
  * without it. Its own file: n8n reads these settings once per process (per test file here).
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: sets n8n's environment for this file */
-import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import type { Auth } from './helpers/bitrix24';
-import { AUTHS, itemsOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import { Bitrix24Emulator, SEED_IDS } from '../emulator/server';
+import type { Auth } from '../helpers/bitrix24';
+import { AUTHS, itemsOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 process.env.N8N_SSRF_PROTECTION_ENABLED = 'true';
 process.env.N8N_SSRF_ALLOWED_IP_RANGES = '127.0.0.1/32';

@@ -5,11 +5,11 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { Fault } from './emulator/server';
-import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import type { Auth } from './helpers/bitrix24';
-import { AUTHS, itemsOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import type { Fault } from '../emulator/server';
+import { Bitrix24Emulator, SEED_IDS } from '../emulator/server';
+import type { Auth } from '../helpers/bitrix24';
+import { AUTHS, itemsOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 const { payments, orders, paySystems } = SEED_IDS;
 const PAY = 'crm.item.payment.pay';

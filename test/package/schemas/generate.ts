@@ -3,28 +3,28 @@
  * `/schemas/<node type>/<version>/<resource>/<operation>.json`, which n8n answers from the `__schema__` folder beside the
  * node's file). Made from what the nodes really output: every operation run once on n8n's engine against the
  * emulator (samples.ts), the triggers started by a payment paid and one deleted. `npm run schemas` writes them into
- * `nodes/`; test/schemas/schemas.test.ts fails when the committed files differ from a fresh run.
+ * `nodes/`; test/package/schemas/schemas.test.ts fails when the committed files differ from a fresh run.
  *
  * Run alone: `npm run schemas` (after `npm run build`).
  */
 // First: n8n-core's environment (no task runners, a throwaway user folder), before anything loads n8n-core.
-import '../helpers/setup-env';
+import '../../helpers/setup-env';
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only generator: writes nodes/**\/__schema__ with node:fs, never shipped */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */
 import type { IDataObject } from 'n8n-workflow';
 
-import { Bitrix24Emulator, SEED_IDS } from '../emulator/server';
-import { credentialData } from '../helpers/bitrix24';
-import { runNode } from '../helpers/engine';
-import { nodeType, pollingTriggerType } from '../helpers/package';
-import { PollHarness } from '../helpers/poll';
-import { TriggerHarness } from '../helpers/trigger';
+import { Bitrix24Emulator, SEED_IDS } from '../../emulator/server';
+import { credentialData } from '../../helpers/bitrix24';
+import { runNode } from '../../helpers/engine';
+import { nodeType, pollingTriggerType } from '../../helpers/package';
+import { PollHarness } from '../../helpers/poll';
+import { TriggerHarness } from '../../helpers/trigger';
 import type { Sample } from './samples';
 import { OPERATION_SAMPLES } from './samples';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 
 /** A JSON Schema of the kind n8n-nodes-base ships: a type per value, the properties of objects, the items of arrays. */
 export interface JsonSchema {
@@ -77,7 +77,7 @@ async function operationSchemas(emulator: Bitrix24Emulator): Promise<Map<string,
 	const schemas = new Map<string, JsonSchema>();
 	for (const [resource, operation] of operationsOfTheNode()) {
 		const sample = OPERATION_SAMPLES[`${resource}:${operation}`];
-		if (!sample) throw new Error(`No sample run for ${resource} > ${operation} in test/schemas/samples.ts`);
+		if (!sample) throw new Error(`No sample run for ${resource} > ${operation} in test/package/schemas/samples.ts`);
 		const { parameters, before } = 'parameters' in sample ? (sample as Sample) : { parameters: sample, before: undefined };
 		emulator.reset();
 		await before?.(emulator);

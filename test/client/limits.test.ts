@@ -4,10 +4,10 @@
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import type { Bitrix24Emulator as Emulator } from './emulator/server';
-import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import { credentialData, itemsOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import type { Bitrix24Emulator as Emulator } from '../emulator/server';
+import { Bitrix24Emulator, SEED_IDS } from '../emulator/server';
+import { credentialData, itemsOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 let emulator: Emulator;
 

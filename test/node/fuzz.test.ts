@@ -5,9 +5,9 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
-import { itemsOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
+import { itemsOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 const { payments, paySystems } = SEED_IDS;
 

@@ -5,11 +5,11 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, READ_ONLY_WEBHOOK, SEED_IDS } from './emulator/server';
-import type { Auth } from './helpers/bitrix24';
-import { credentialData } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
-import { builtModule } from './helpers/package';
+import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, READ_ONLY_WEBHOOK, SEED_IDS } from '../emulator/server';
+import type { Auth } from '../helpers/bitrix24';
+import { credentialData } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
+import { builtModule } from '../helpers/package';
 
 const { payments, paySystems } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -270,7 +270,7 @@ describe('credentials and permissions', () => {
 });
 
 describe('answers the node never provokes (it checks first) still read well', () => {
-	const { bitrix24ApiError } = builtModule<typeof import('../nodes/client/errors')>('nodes/client/errors');
+	const { bitrix24ApiError } = builtModule<typeof import('../../nodes/client/errors')>('nodes/client/errors');
 	const node = { id: '1', name: 'Bitrix24 Payments', type: 'bitrix24Payments', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
 
 	beforeEach(() => emulator.reset());

@@ -9,13 +9,13 @@ import type { AddressInfo } from 'node:net';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */
 import type { IDataObject } from 'n8n-workflow';
 
-import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
-import type { SalePayment } from './emulator/server';
-import { credentialData } from './helpers/bitrix24';
-import { nodeType } from './helpers/package';
-import { TriggerHarness } from './helpers/trigger';
-import type { RunWorkflowOptions } from './helpers/workflow';
-import { exampleFiles, isStandIn, loadExample, offsetAt, PACKAGE_NODE, runWorkflow } from './helpers/workflow';
+import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
+import type { SalePayment } from '../emulator/server';
+import { credentialData } from '../helpers/bitrix24';
+import { nodeType } from '../helpers/package';
+import { TriggerHarness } from '../helpers/trigger';
+import type { RunWorkflowOptions } from '../helpers/workflow';
+import { exampleFiles, isStandIn, loadExample, offsetAt, PACKAGE_NODE, runWorkflow } from '../helpers/workflow';
 
 const { payments, paySystems, orders } = SEED_IDS;
 let emulator: Bitrix24Emulator;

@@ -1,5 +1,5 @@
 /**
- * The output schemas n8n's editor shows before a node has run (test/schemas/generate.ts): the committed files are what
+ * The output schemas n8n's editor shows before a node has run (test/package/schemas/generate.ts): the committed files are what
  * the nodes output now, every operation and both triggers have one, and the packed package ships them where n8n
  * looks (`<node folder>/__schema__/v1.0.0/<resource>/<operation>.json`). n8n serving them: test/e2e/server.e2e.ts.
  */

@@ -2,9 +2,9 @@
  * Each operation with each credential type: the request that reached the portal, the state it changed and
  * the items the node output.
  */
-import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
-import { AUTHS, itemsOf, restPath, type Auth, onlyCall as onlyCallOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
+import { AUTHS, itemsOf, restPath, type Auth, onlyCall as onlyCallOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 const { payments, paySystems } = SEED_IDS;
 let emulator: Bitrix24Emulator;

@@ -7,11 +7,11 @@ import { LoadOptionsContext } from 'n8n-core';
 import type { ICredentialDataDecryptedObject, INode, INodeListSearchResult, INodeParameters } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
-import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, EMULATOR_HANDLER_CODE, READ_ONLY_WEBHOOK, SEED_IDS } from './emulator/server';
-import type { Auth } from './helpers/bitrix24';
-import { AUTHS, credentialData, itemsOf, onlyCall as onlyCallOf } from './helpers/bitrix24';
-import { TestCredentialsHelper, createAdditionalData, createNodeTypes, runNode } from './helpers/engine';
-import { nodeType, oauthCredentialType, webhookCredentialType } from './helpers/package';
+import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, EMULATOR_HANDLER_CODE, READ_ONLY_WEBHOOK, SEED_IDS } from '../emulator/server';
+import type { Auth } from '../helpers/bitrix24';
+import { AUTHS, credentialData, itemsOf, onlyCall as onlyCallOf } from '../helpers/bitrix24';
+import { TestCredentialsHelper, createAdditionalData, createNodeTypes, runNode } from '../helpers/engine';
+import { nodeType, oauthCredentialType, webhookCredentialType } from '../helpers/package';
 
 const { payments, paySystems, personTypes, handlers, invoices } = SEED_IDS;
 let emulator: Bitrix24Emulator;

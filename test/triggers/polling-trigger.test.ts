@@ -6,12 +6,12 @@
  */
 import { Workflow } from 'n8n-workflow';
 
-import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import type { OAuthTokenData } from './emulator/server';
-import { credentialData } from './helpers/bitrix24';
-import { createNodeTypes } from './helpers/engine';
-import { freshPollingTriggerType } from './helpers/package';
-import { PollHarness } from './helpers/poll';
+import { Bitrix24Emulator, SEED_IDS } from '../emulator/server';
+import type { OAuthTokenData } from '../emulator/server';
+import { credentialData } from '../helpers/bitrix24';
+import { createNodeTypes } from '../helpers/engine';
+import { freshPollingTriggerType } from '../helpers/package';
+import { PollHarness } from '../helpers/poll';
 
 const { payments } = SEED_IDS;
 let emulator: Bitrix24Emulator;

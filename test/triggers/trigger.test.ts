@@ -5,11 +5,11 @@
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import type { OAuthTokenData } from './emulator/server';
-import { credentialData } from './helpers/bitrix24';
-import { builtModule, freshModule } from './helpers/package';
-import { TriggerHarness } from './helpers/trigger';
+import { Bitrix24Emulator, SEED_IDS } from '../emulator/server';
+import type { OAuthTokenData } from '../emulator/server';
+import { credentialData } from '../helpers/bitrix24';
+import { builtModule, freshModule } from '../helpers/package';
+import { TriggerHarness } from '../helpers/trigger';
 
 const { payments } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -132,7 +132,7 @@ describe('OAuth2: the trigger subscribes itself', () => {
 	});
 
 	test('event.bind with an inbound webhook (not an app) is refused by the portal; the error says to use OAuth2', async () => {
-		const { bitrix24ApiError } = builtModule<typeof import('../nodes/client/errors')>('nodes/client/errors');
+		const { bitrix24ApiError } = builtModule<typeof import('../../nodes/client/errors')>('nodes/client/errors');
 		const response = await fetch(`${emulator.webhookUrl()}event.bind`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },

@@ -9,10 +9,10 @@
  */
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { Bitrix24Emulator } from './emulator/server';
-import { credentialData, itemsOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
-import { credentialTypes, freshNodeType } from './helpers/package';
+import { Bitrix24Emulator } from '../emulator/server';
+import { credentialData, itemsOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
+import { credentialTypes, freshNodeType } from '../helpers/package';
 
 const BUCKET = { rate: 20, burst: 10 };
 let emulator: Bitrix24Emulator;

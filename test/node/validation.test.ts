@@ -4,9 +4,9 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import { itemsOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import { Bitrix24Emulator, SEED_IDS } from '../emulator/server';
+import { itemsOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 const { payments, paySystems } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -183,7 +183,7 @@ test.each([0, -1])('Limit %s typed in the field (the editor no longer turns it i
 });
 
 test('the Limit field has no minimum the editor would enforce by changing what was typed', async () => {
-	const { nodeType } = await import('./helpers/package');
+	const { nodeType } = await import('../helpers/package');
 	const limit = nodeType.description.properties.find((property) => property.name === 'limit');
 	expect(limit?.typeOptions?.minValue).toBeUndefined();
 });

@@ -9,10 +9,10 @@
 import type { INodeParameters } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import type { Fault } from './emulator/server';
-import { Bitrix24Emulator, EMULATOR_HANDLER_CODE, SEED_IDS } from './emulator/server';
-import { itemsOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import type { Fault } from '../emulator/server';
+import { Bitrix24Emulator, EMULATOR_HANDLER_CODE, SEED_IDS } from '../emulator/server';
+import { itemsOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 const { payments, paySystems, personTypes, handlers, paymentProducts, paymentDeliveries, shipments, deal } = SEED_IDS;
 let emulator: Bitrix24Emulator;

@@ -5,11 +5,11 @@
  */
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { RecordedRequest } from './emulator/server';
-import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, READ_ONLY_WEBHOOK, SEED_IDS } from './emulator/server';
-import type { Auth } from './helpers/bitrix24';
-import { AUTHS, credentialData, itemsOf, restPath, onlyCall as onlyCallOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import type { RecordedRequest } from '../emulator/server';
+import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, READ_ONLY_WEBHOOK, SEED_IDS } from '../emulator/server';
+import type { Auth } from '../helpers/bitrix24';
+import { AUTHS, credentialData, itemsOf, restPath, onlyCall as onlyCallOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 const { payments, paySystems, orders } = SEED_IDS;
 let emulator: Bitrix24Emulator;

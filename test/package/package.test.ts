@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */
 
-import { DEFAULT_WEBHOOK_SECRET, READ_ONLY_WEBHOOK, CRM_ONLY_WEBHOOK } from './emulator/server';
+import { DEFAULT_WEBHOOK_SECRET, READ_ONLY_WEBHOOK, CRM_ONLY_WEBHOOK } from '../emulator/server';
 
-const root = join(__dirname, '..');
+const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown> & {
 	n8n: { nodes: string[]; credentials: string[]; n8nNodesApiVersion: number; strict: boolean };
 };

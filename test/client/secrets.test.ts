@@ -6,10 +6,10 @@
 import { Console } from 'node:console';
 import type { INodeParameters } from 'n8n-workflow';
 
-import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
-import { credentialData, itemsOf } from './helpers/bitrix24';
-import type { RunNodeOptions } from './helpers/engine';
-import { runNode } from './helpers/engine';
+import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
+import { credentialData, itemsOf } from '../helpers/bitrix24';
+import type { RunNodeOptions } from '../helpers/engine';
+import { runNode } from '../helpers/engine';
 
 // Debug logging on: whatever n8n logs while these runs fail is checked too.
 process.env.N8N_LOG_LEVEL = 'debug';

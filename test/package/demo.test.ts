@@ -9,9 +9,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */
 
-import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
+import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 const { payments } = SEED_IDS;
 
 interface Demo {

@@ -3,11 +3,11 @@
  * always, other failures only for reads or when nothing was sent), what it never repeats (a write that may have
  * happened), and what the user reads.
  */
-import type { Fault } from './emulator/server';
-import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from './emulator/server';
-import type { Auth } from './helpers/bitrix24';
-import { AUTHS } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import type { Fault } from '../emulator/server';
+import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
+import type { Auth } from '../helpers/bitrix24';
+import { AUTHS } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 const { payments } = SEED_IDS;
 let emulator: Bitrix24Emulator;

@@ -5,8 +5,8 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { Bitrix24Emulator } from '../emulator/server';
-import { EMULATOR_HANDLER_CODE, SEED_IDS } from '../emulator/server';
+import type { Bitrix24Emulator } from '../../emulator/server';
+import { EMULATOR_HANDLER_CODE, SEED_IDS } from '../../emulator/server';
 
 const { deal, orders, payments, paySystems, personTypes, handlers, productRows, paymentProducts, shipments, paymentDeliveries, invoices } = SEED_IDS;
 

@@ -6,7 +6,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
-import { builtModule, nodeType, pollingTriggerType, triggerType } from './helpers/package';
+import { builtModule, nodeType, pollingTriggerType, triggerType } from '../helpers/package';
 
 type Resource = { value: string; operations: Array<{ option: { value: string }; fields: INodeProperties[] }> };
 const resources = ['payment', 'paymentProduct', 'paymentDelivery', 'orderPayment', 'paySystem', 'paySystemHandler'].map(

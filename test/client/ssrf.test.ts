@@ -4,10 +4,10 @@
  * a change may have happened. With the portal's address allowed, the same runs work (ssrf-allowed.test.ts).
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code: sets n8n's environment for this file */
-import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import type { Auth } from './helpers/bitrix24';
-import { AUTHS, itemsOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import { Bitrix24Emulator, SEED_IDS } from '../emulator/server';
+import type { Auth } from '../helpers/bitrix24';
+import { AUTHS, itemsOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 // Read by n8n-core when it first builds its HTTP services, which happens in this file's first run.
 process.env.N8N_SSRF_PROTECTION_ENABLED = 'true';

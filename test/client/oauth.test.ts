@@ -2,9 +2,9 @@
  * OAuth2: calls go to the token's client_endpoint with the Bearer token; an expired token is refreshed exactly
  * once (through n8n's own OAuth2 code) and the call repeated; a refused refresh says to reconnect.
  */
-import { Bitrix24Emulator, SEED_IDS } from './emulator/server';
-import { credentialData, itemsOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import { Bitrix24Emulator, SEED_IDS } from '../emulator/server';
+import { credentialData, itemsOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 const { payments } = SEED_IDS;
 let emulator: Bitrix24Emulator;

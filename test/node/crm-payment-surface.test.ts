@@ -6,10 +6,10 @@
  */
 import type { IBinaryData, INodeParameters } from 'n8n-workflow';
 
-import { Bitrix24Emulator, SEED_IDS, qrPng } from './emulator/server';
-import type { Auth } from './helpers/bitrix24';
-import { AUTHS, itemsOf, onlyCall as onlyCallOf } from './helpers/bitrix24';
-import { runNode } from './helpers/engine';
+import { Bitrix24Emulator, SEED_IDS, qrPng } from '../emulator/server';
+import type { Auth } from '../helpers/bitrix24';
+import { AUTHS, itemsOf, onlyCall as onlyCallOf } from '../helpers/bitrix24';
+import { runNode } from '../helpers/engine';
 
 const { payments, paySystems, productRows, paymentProducts, shipments, paymentDeliveries } = SEED_IDS;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -11,9 +11,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, DEFAULT_WEBHOOK_SECRET } from './emulator/server';
-import { oauthCredentialType, webhookCredentialType } from './helpers/package';
-import { testCredential } from './helpers/credential-test';
+import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, DEFAULT_WEBHOOK_SECRET } from '../emulator/server';
+import { oauthCredentialType, webhookCredentialType } from '../helpers/package';
+import { testCredential } from '../helpers/credential-test';
 
 let emulator: Bitrix24Emulator;
 
