@@ -45,6 +45,15 @@ async function main(): Promise<void> {
 	console.log(`Read-only webhook (user 7):        ${emulator.webhookUrl(7, 'ro7secret0readonly')}`);
 	console.log(`OAuth app: client_id=${emulator.oauthApp.clientId} client_secret=${emulator.oauthApp.clientSecret}`);
 	console.log(`Token endpoint: ${emulator.baseUrl}/oauth/token/`);
+	console.log(
+		`OAuth2 credential in n8n: Portal Domain ${new URL(emulator.baseUrl).host}, Access Token URL ${emulator.baseUrl}/oauth/token/, ` +
+			'the client_id and client_secret above, then Connect my account.',
+	);
+	console.log(
+		emulator.certificatePath
+			? `  Its sign-in page is https with a self-signed certificate (${emulator.certificatePath}): the browser warns, choose Advanced > Proceed.`
+			: '  Its sign-in page needs https, and openssl was not found to make a certificate: Connect will not open it.',
+	);
 	console.log(`Access token: ${token.access_token}  refresh token: ${token.refresh_token}`);
 	console.log('Example:');
 	console.log(`  curl -s -X POST -H "Content-Type: application/json" -d '{"id":1038}' ${hook}crm.item.payment.pay`);

@@ -5,10 +5,12 @@
 
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import net, { type AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
+import { authorize, authorizeRequestOf } from './authorize';
 import { runBatch, type Invocation, type RecordedCommand } from './batch';
 import { formatPortal, offsetMinutes, parseLoose } from './datetime';
 import { RestError, authErrors, errorBody } from './errors';
@@ -29,6 +31,7 @@ import { cleanStaleReservations, queueOffline, type ChangeSource } from './offli
 import { DEFAULT_OPTIONS, type EmulatorOptions, type RuntimeOptions } from './options';
 import { parsePhpQuery, phpBuildQuery, phpEmpty, type Params } from './php';
 import { allows } from './plan';
+import { selfSignedCertificate } from './tls';
 import {
 	ALL_SCOPES,
 	DEFAULT_WEBHOOK_SECRET,
@@ -89,7 +92,7 @@ export interface RecordedRequest {
 	path: string;
 	/** Lowercased REST method for /rest/ calls (also when auth then failed), else null. */
 	restMethod: string | null;
-	auth: 'webhook' | 'oauth' | 'none' | 'token-endpoint';
+	auth: 'webhook' | 'oauth' | 'none' | 'token-endpoint' | 'sign-in';
 	userId?: number;
 	headers: Record<string, string | string[] | undefined>;
 	query: Record<string, unknown>;
@@ -195,7 +198,14 @@ export class Bitrix24Emulator {
 	onRequest?: (r: RecordedRequest) => void;
 
 	private readonly startOptions: RuntimeOptions;
-	private readonly server: http.Server;
+	// One port for both, as a portal answers http and https: the first byte of a connection tells TLS (a handshake,
+	// 0x16) from plain HTTP. https exists for the sign-in page, which n8n's OAuth2 credential opens as https://.
+	private readonly server: net.Server;
+	private readonly sockets = new Set<net.Socket>();
+	private readonly plain: http.Server;
+	private readonly secure?: https.Server;
+	/** The self-signed certificate of the https side (undefined without openssl): trust it, or click through. */
+	readonly certificatePath?: string;
 	private url = '';
 	private bucket = new LeakyBucket();
 	private clock = new OperatingClock();
@@ -263,10 +273,26 @@ export class Bitrix24Emulator {
 		offsetMinutes(this.startOptions.timeZone); // fail fast on a bad offset
 		this.options = { ...this.startOptions };
 		this.state = createSeedState(this.options.timeZone);
-		this.server = http.createServer((req, res) => {
+		const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
 			this.handle(req, res).catch((e) => {
 				if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
 				res.end(String(e));
+			});
+		};
+		this.plain = http.createServer(listener);
+		const tls = selfSignedCertificate();
+		if (tls) {
+			this.secure = https.createServer({ key: tls.key, cert: tls.cert }, listener);
+			this.certificatePath = tls.certPath;
+		}
+		this.server = net.createServer((socket) => {
+			this.sockets.add(socket);
+			socket.once('close', () => this.sockets.delete(socket));
+			socket.once('data', (first) => {
+				socket.pause();
+				socket.unshift(first);
+				(first[0] === 0x16 && this.secure ? this.secure : this.plain).emit('connection', socket);
+				process.nextTick(() => socket.resume());
 			});
 		});
 	}
@@ -350,9 +376,15 @@ export class Bitrix24Emulator {
 	}
 
 	/** Installs another app (its bindings are its own); scopes default to all, the application token is random. */
-	addOAuthApp(a: { clientId: string; clientSecret: string; scopes?: string[] }): OAuthApp {
+	addOAuthApp(a: { clientId: string; clientSecret: string; scopes?: string[]; handlerUrl?: string }): OAuthApp {
 		if (this.state.oauthApps.some((x) => x.clientId === a.clientId)) throw new Error(`addOAuthApp: ${a.clientId} exists`);
-		const app: OAuthApp = { clientId: a.clientId, clientSecret: a.clientSecret, scopes: [...(a.scopes ?? ALL_SCOPES)], applicationToken: randomToken() };
+		const app: OAuthApp = {
+			clientId: a.clientId,
+			clientSecret: a.clientSecret,
+			scopes: [...(a.scopes ?? ALL_SCOPES)],
+			applicationToken: randomToken(),
+			...(a.handlerUrl ? { handlerUrl: a.handlerUrl } : {}),
+		};
 		this.state.oauthApps.push(app);
 		return app;
 	}
@@ -493,12 +525,12 @@ export class Bitrix24Emulator {
 
 
 	/** An authorization code for grant_type=authorization_code (lives 30 s, works once). */
-	issueAuthCode(o: { scopes?: string[]; userId?: number } = {}): string {
+	issueAuthCode(o: { scopes?: string[]; userId?: number; clientId?: string } = {}): string {
 		const code = randomBytes(16).toString('hex');
 		this.state.authCodes.set(code, {
 			userId: o.userId ?? 1,
 			scopes: o.scopes ?? [...ALL_SCOPES],
-			clientId: this.oauthApp.clientId,
+			clientId: o.clientId ?? this.oauthApp.clientId,
 			expiresAt: Date.now() + AUTH_CODE_TTL_MS,
 		});
 		return code;
@@ -578,7 +610,7 @@ export class Bitrix24Emulator {
 		this.eventQueue.reset();
 		await new Promise<void>((resolve) => {
 			this.server.close(() => resolve());
-			this.server.closeAllConnections();
+			for (const socket of this.sockets) socket.destroy();
 		});
 	}
 
@@ -619,7 +651,10 @@ export class Bitrix24Emulator {
 
 		let status: number;
 		let payload: unknown;
-		if (/^\/oauth\/token\/?$/.test(url.pathname)) {
+		if (/^\/oauth\/authorize\/?$/.test(url.pathname)) {
+			rec.auth = 'sign-in';
+			return this.signIn(rec, res);
+		} else if (/^\/oauth\/token\/?$/.test(url.pathname)) {
 			rec.auth = 'token-endpoint';
 			[status, payload] = this.tokenEndpoint(rec.params);
 		} else if (url.pathname === '/rest' || url.pathname.startsWith('/rest/')) {
@@ -851,7 +886,33 @@ export class Bitrix24Emulator {
 		};
 	}
 
-	// ---- OAuth token endpoint (oauth.bitrix.info/oauth/token/) ----
+	// ---- OAuth: the portal's sign-in page, and the token endpoint (oauth.bitrix.info/oauth/token/) ----
+
+	private signIn(rec: RecordedRequest, res: http.ServerResponse): void {
+		const answer = authorize(
+			{
+				apps: this.state.oauthApps,
+				users: [...this.state.users.values()],
+				domain: this.domain,
+				memberId: this.state.memberId,
+				issueCode: (app, userId) => this.issueAuthCode({ clientId: app.clientId, userId, scopes: app.scopes }),
+			},
+			authorizeRequestOf(rec.params),
+			rec.httpMethod,
+		);
+		rec.status = answer.status;
+		if ('location' in answer) {
+			rec.response = answer.location;
+			res.writeHead(302, { Location: answer.location });
+			res.end();
+		} else {
+			rec.response = answer.html;
+			res.writeHead(answer.status, { 'Content-Type': 'text/html; charset=utf-8' });
+			res.end(answer.html);
+		}
+		this.onRequest?.(rec);
+	}
+
 
 	private tokenEndpoint(p: Params): [number, unknown] {
 		const app = this.state.oauthApps.find((a) => a.clientId === p.client_id);

@@ -253,6 +253,8 @@ export interface OAuthApp {
 	scopes: string[];
 	/** Sent as auth[application_token] with every event delivered to this app (random per seed). */
 	applicationToken: string;
+	/** The app's registered address ("handler path"): the sign-in page sends the browser there; none: to redirect_uri. */
+	handlerUrl?: string;
 }
 
 /**

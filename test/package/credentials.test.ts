@@ -2,16 +2,13 @@
  * The credentials as n8n's credential screen uses them: the webhook credential's Test button (run as n8n's
  * CLI runs it) tells plainly whether the URL works; the OAuth2 credential points n8n at Bitrix24's servers.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-dangerous-functions -- test-only: local servers a mistyped URL may reach (node:http, https, net), and a self-signed certificate made with openssl (fixed arguments), never shipped */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only: local servers a mistyped URL may reach (node:http, https, net), never shipped */
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { Bitrix24Emulator, CRM_ONLY_WEBHOOK, DEFAULT_WEBHOOK_SECRET } from '../emulator/server';
+import { selfSignedCertificate } from '../emulator/tls';
 import { oauthCredentialType, webhookCredentialType } from '../helpers/package';
 import { testCredential } from '../helpers/credential-test';
 
@@ -37,16 +34,11 @@ async function listening(server: http.Server | https.Server | net.Server): Promi
 	};
 }
 
-/** A key and a self-signed certificate for 127.0.0.1, made with openssl as a self-hosted portal's admin might. */
-function selfSignedCertificate(): { key: string; cert: string } {
-	const dir = mkdtempSync(join(tmpdir(), 'b24-tls-'));
-	try {
-		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-			'-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-		return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-	} finally {
-		rmSync(dir, { recursive: true, force: true });
-	}
+/** A self-signed certificate for 127.0.0.1, as a self-hosted portal's admin might make with openssl. */
+function selfSigned(): { key: Buffer; cert: Buffer } {
+	const tls = selfSignedCertificate();
+	if (!tls) throw new Error('openssl is needed to make a self-signed certificate');
+	return tls;
 }
 
 describe('Bitrix24 Payments Webhook API: Test', () => {
@@ -108,7 +100,7 @@ describe('Bitrix24 Payments Webhook API: Test', () => {
 	});
 
 	test('a self-hosted portal whose certificate is self-signed: the secure connection failed, and how to fix it', async () => {
-		const portal = await listening(https.createServer(selfSignedCertificate(), (_req, res) => res.end('{"result":["crm"]}')));
+		const portal = await listening(https.createServer(selfSigned(), (_req, res) => res.end('{"result":["crm"]}')));
 		try {
 			const result = await testCredential(webhookCredentialType, { webhookUrl: `https://127.0.0.1:${portal.port}/rest/1/${SECRET}/` });
 			expect(result.status).toBe('Error');

@@ -1,6 +1,7 @@
 /**
  * The package in n8n 2.40.7's editor, in a real browser (Debian's Chromium through playwright-core), used as a
- * person uses it: sign in, create the webhook credential and see its test pass, find the node in the nodes panel
+ * person uses it: sign in, create the webhook credential and see its test pass, connect an OAuth2 credential through the
+ * emulator's sign-in page, find the node in the nodes panel
  * (each entry with its own description), run Mark as Paid against the Bitrix24 emulator and read its output, open
  * Order Payment > Update's fields and Pay Payment's Pay System list, run Get Many (main fields first, Limit 0
  * refused), see each trigger's single credential picker and the notice naming its mode, find the node among an AI
@@ -10,7 +11,8 @@
  * from the package; n8n's own offline noise is listed as a note.
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/require-node-api-error -- test-only: writes screenshots with node:fs, prints a short note to process.stdout, fails with plain errors (no node to attach them to), never shipped */
-import { mkdirSync } from 'node:fs';
+import { createHash, createPublicKey } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -80,6 +82,8 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 	let page: Page;
 	const errors: BrowserError[] = [];
 	const iconResponses: number[] = [];
+	/** The OAuth2 tokens the emulator issued to n8n. */
+	const tokens: string[] = [];
 
 	const ndv = () => page.getByRole('dialog').filter({ has: page.getByRole('tab', { name: 'Parameters' }) });
 	const nodesPanelSearch = () => page.getByRole('textbox', { name: 'Search nodes...' });
@@ -160,7 +164,9 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		await n8n.start({ N8N_LOG_LEVEL: 'debug' });
 		await n8n.setupOwner();
 		selectors.setTestIdAttribute('data-test-id');
-		browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+		// The emulator's sign-in page has a self-signed certificate: a user clicks through the warning; the browser here
+		// trusts that one key and no other certificate error.
+		browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, trustOnly(emulator.certificatePath)] });
 		const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 		page = await context.newPage();
 		page.setDefaultTimeout(30_000);
@@ -447,6 +453,43 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		await modal.getByRole('button', { name: 'Close this dialog' }).click();
 	}, 120_000);
 
+	// Last of the flows: n8n gives new nodes the newest credential, and the tests above expect the webhook one.
+	test("a Bitrix24 Payments OAuth2 API credential connects through the portal's sign-in page (Connect)", async () => {
+		await page.getByRole('button', { name: 'Add new item' }).click();
+		await page.getByRole('menuitem', { name: 'New credential' }).click();
+		const modal = page.getByRole('dialog');
+		await modal.getByRole('combobox', { name: 'Search for app...' }).fill('Bitrix24');
+		await page.getByRole('option', { name: 'Bitrix24 Payments OAuth2 API', exact: true }).click();
+		await modal.getByRole('button', { name: 'Continue' }).click();
+
+		const field = (name: string) => modal.getByTestId(`parameter-input-${name}`).getByTestId('parameter-input-field');
+		await modal.getByPlaceholder('yourcompany.bitrix24.com').fill(new URL(emulator.baseUrl).host);
+		await field('accessTokenUrl').fill(`${emulator.baseUrl}/oauth/token/`);
+		await field('clientId').fill(emulator.oauthApp.clientId);
+		await field('clientSecret').fill(emulator.oauthApp.clientSecret);
+
+		// n8n opens https://<Portal Domain>/oauth/authorize/ in a window of its own.
+		const signInWindow = page.waitForEvent('popup');
+		// n8n 2.40.7 names the button "Connect" (older versions "Connect my account").
+		await modal.getByRole('button', { name: 'Connect', exact: true }).click();
+		const popup = await signInWindow;
+		await see(popup.getByRole('button', { name: 'Sign in and allow' }), "the portal's sign-in page", 30_000);
+		expect(new URL(popup.url()).protocol).toBe('https:');
+		expect(new URL(popup.url()).searchParams.get('client_id')).toBe(emulator.oauthApp.clientId);
+		await sleep(400);
+		await popup.screenshot({ path: join(SCREENSHOTS, 'oauth-sign-in.png') });
+		await popup.getByRole('button', { name: 'Sign in and allow' }).click();
+
+		await see(modal.getByText('Account connected'), '"Account connected" in the credential dialog', 30_000);
+		// n8n exchanged the code the page gave it, once, with the app's secret.
+		const exchanges = emulator.tokenRequests().filter((r) => r.params.grant_type === 'authorization_code');
+		expect(exchanges.map((r) => [r.status, r.params.client_id])).toEqual([[200, emulator.oauthApp.clientId]]);
+		await screenshot('oauth-connected');
+		expect(await modal.innerText()).not.toContain(emulator.oauthApp.clientSecret);
+		await modal.getByRole('button', { name: 'Close this dialog' }).click();
+		for (const token of [...emulator.state.tokens.keys(), ...emulator.state.refreshTokens.keys()]) tokens.push(token);
+	}, 120_000);
+
 	test('the node icon loads and no browser console error comes from the package', () => {
 		expect(iconResponses.length).toBeGreaterThan(0);
 		expect(iconResponses.filter((status) => status !== 200)).toEqual([]);
@@ -480,8 +523,18 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 
 	test("no secret reaches n8n's log", () => {
 		expect(n8n.log).not.toContain(DEFAULT_WEBHOOK_SECRET);
+		expect(n8n.log).not.toContain(emulator.oauthApp.clientSecret);
+		expect(tokens.length).toBeGreaterThanOrEqual(2);
+		for (const token of tokens) expect(n8n.log).not.toContain(token);
 	});
 });
+
+/** Chromium's flag that accepts the one certificate at `path` (by the hash of its public key) despite its issuer. */
+function trustOnly(path: string | undefined): string {
+	if (!path) throw new Error('the emulator has no certificate (is openssl installed?)');
+	const spki = createPublicKey(readFileSync(path)).export({ type: 'spki', format: 'der' });
+	return `--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`;
+}
 
 /** The options of the dropdown that just opened, once they are there. */
 async function dropdownOptions(page: Page): Promise<string[]> {
