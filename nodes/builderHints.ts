@@ -10,6 +10,7 @@ const PACKAGE = 'n8n-nodes-bitrix24-payments';
 const ACTIONS = `${PACKAGE}.bitrix24Payments`;
 const TRIGGER = `${PACKAGE}.bitrix24PaymentsTrigger`;
 const POLLING_TRIGGER = `${PACKAGE}.bitrix24PaymentsPollingTrigger`;
+const PAY_SYSTEM_TRIGGER = `${PACKAGE}.bitrix24PaySystemTrigger`;
 
 export const PAYMENTS_HINT: IBuilderHint = {
 	searchHint:
@@ -17,6 +18,7 @@ export const PAYMENTS_HINT: IBuilderHint = {
 	relatedNodes: [
 		{ nodeType: TRIGGER, relationHint: 'Starts a workflow the moment a payment is paid, saved or deleted; its items carry paymentId for this node' },
 		{ nodeType: POLLING_TRIGGER, relationHint: 'Starts a workflow for each payment paid, by looking at Bitrix24 on a schedule; for an n8n that Bitrix24 cannot reach' },
+		{ nodeType: PAY_SYSTEM_TRIGGER, relationHint: 'Makes a workflow a Bitrix24 pay system, to let buyers pay through a payment service Bitrix24 lacks' },
 	],
 };
 
@@ -35,5 +37,13 @@ export const POLLING_TRIGGER_HINT: IBuilderHint = {
 	relatedNodes: [
 		{ nodeType: ACTIONS, relationHint: 'Acts on the payment of each item: pass paymentId, e.g. to Order Payment > Get or CRM Payment > Mark as Unpaid' },
 		{ nodeType: TRIGGER, relationHint: 'Starts at once when Bitrix24 calls n8n; needs n8n reachable from the internet' },
+	],
+};
+
+export const PAY_SYSTEM_TRIGGER_HINT: IBuilderHint = {
+	searchHint:
+		"Makes the workflow a Bitrix24 pay system (payment method), to connect a payment service Bitrix24 lacks (Stripe, PayPal, a bank's API): when a buyer starts paying an order payment with it, Bitrix24 calls the workflow, which creates the payment at the service and must answer within about 60 s; the last node's first item is the answer: {PAYMENT_URL, PAYMENT_ID} (the service's page and its id for the payment) or {PAYMENT_ERRORS: [text]}. Each item: event 'checkout', paymentId, orderId, paySystemId, sum, currency, returnUrl, externalPaymentId (a second try), fields, payment, idempotencyKey (pass it to the service). When the service confirms the payment, find it with Bitrix24 Payments Order Payment > Get Many (psInvoiceId = the service's id) and mark it paid with Pay System > Pay Payment.",
+	relatedNodes: [
+		{ nodeType: ACTIONS, relationHint: "Closes the loop when the service confirms: Order Payment > Get Many by psInvoiceId, then Pay System > Pay Payment with the item's paySystemId" },
 	],
 };

@@ -19,6 +19,7 @@ import { paySystemResource } from './resources/paySystem';
 import { paySystemHandlerResource } from './resources/paySystemHandler';
 import { searchPaySystems } from './shared/listSearch';
 import { operationProperties, REQUEST_OPTIONS_PROPERTY, resourceProperty, subtitle } from './shared/properties';
+import { authenticationProperty } from '../connection';
 
 const RESOURCES = [
 	paymentResource,
@@ -46,6 +47,7 @@ async function runOperation(
 	return await runItem(this, operation, (requestData.options.body ?? {}) as IDataObject);
 }
 
+
 export class Bitrix24Payments implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Bitrix24 Payments',
@@ -60,6 +62,7 @@ export class Bitrix24Payments implements INodeType {
 		builderHint: PAYMENTS_HINT,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// n8n's verification wants each node to name its credentials; authentication picks one.
 		credentials: [
 			{
 				name: 'bitrix24PaymentsWebhookApi',
@@ -71,16 +74,7 @@ export class Bitrix24Payments implements INodeType {
 		],
 		requestOperations: { pagination: runOperation },
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'Webhook', value: 'webhook' },
-					{ name: 'OAuth2', value: 'oAuth2' },
-				],
-				default: 'webhook',
-			},
+			authenticationProperty({ webhook: 'Webhook', oAuth2: 'OAuth2' }),
 			resourceProperty(RESOURCES, 'payment'),
 			...operationProperties(RESOURCES),
 			REQUEST_OPTIONS_PROPERTY,

@@ -17,6 +17,7 @@ import { triggerMemory } from '../paymentEvents/memory';
 import type { EventItem } from '../paymentEvents/payments';
 import { bindQueue, isQueueBound, latestQueued, lookAtQueue, unbindQueue } from './offlineQueue';
 import { latestPaid, lookAtPaidPayments } from './paidSince';
+import { authenticationProperty } from '../connection';
 
 /** Activations that switch the workflow on: it was off before, so what happened meanwhile does not start it. */
 const SWITCHED_ON: WorkflowActivateMode[] = ['activate', 'create'];
@@ -45,6 +46,7 @@ function checkEvents(ctx: IPollFunctions, authentication: string, chosen: string
 	}
 }
 
+
 export class Bitrix24PaymentsPollingTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Bitrix24 Payments Polling Trigger',
@@ -72,6 +74,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 				ndvHideMethod: true,
 			},
 		],
+		// n8n's verification wants each node to name its credentials; authentication picks one.
 		credentials: [
 			{
 				name: 'bitrix24PaymentsWebhookApi',
@@ -82,16 +85,7 @@ export class Bitrix24PaymentsPollingTrigger implements INodeType {
 			{ name: 'bitrix24PaymentsOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 		],
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'Webhook (Paid Payments by Date)', value: 'webhook' },
-					{ name: 'OAuth2 (Offline Event Queue)', value: 'oAuth2' },
-				],
-				default: 'webhook',
-			},
+			authenticationProperty({ webhook: 'Webhook (Paid Payments by Date)', oAuth2: 'OAuth2 (Offline Event Queue)' }),
 			{
 				displayName:
 					'Mode: Inbound Webhook (paid payments by date). Each look lists the order payments paid since the last one. It cannot see a payment marked paid with a Date Paid more than 5 minutes back, nor unpaid or deleted payments; the first look after the workflow is switched on starts from then. The inbound webhook needs the sale permission. For saved and deleted payments: on n8n 2.x create a new credential for this node and choose "OAuth2 (Offline Event Queue)" in the setup menu of its dialog; on n8n 1.x choose it under Authentication.',

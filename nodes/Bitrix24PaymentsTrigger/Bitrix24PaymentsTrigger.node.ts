@@ -15,9 +15,11 @@ import { bitrix24EventsOf, eventsOf, EVENTS_SUBTITLE, readsPayment } from '../pa
 import { PaidChanges } from '../paymentEvents/paidChanges';
 import type { EventItem } from '../paymentEvents/payments';
 import { itemOfEvent, readPayments } from '../paymentEvents/payments';
-import { readDelivery, sameSecret } from './delivery';
+import { sameSecret } from '../portalPost';
+import { readDelivery } from './delivery';
 import type { Delivery } from './delivery';
 import { bind, isBound, unbind } from './subscription';
+import { authenticationProperty } from '../connection';
 
 /** The portal's answer for an event that fails the check: no details, nothing started. */
 function refuse(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
@@ -48,6 +50,7 @@ async function itemOf(
 	return itemOfEvent(chosen, { event, paymentId, ts, domain }, read, (payment) => paidChanges.tell(payment))?.item;
 }
 
+
 export class Bitrix24PaymentsTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Bitrix24 Payments Trigger',
@@ -63,7 +66,7 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 		builderHint: TRIGGER_HINT,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		// One credential per mode: n8n 2.x shows each as a picker labelled only "Credential".
+		// n8n's verification wants each node to name its credentials; authentication picks one.
 		credentials: [
 			{ name: 'bitrix24PaymentsOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
 			{
@@ -75,16 +78,7 @@ export class Bitrix24PaymentsTrigger implements INodeType {
 		],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'OAuth2 (Subscribes Itself)', value: 'oAuth2' },
-					{ name: 'Outgoing Webhook (Set Up in Bitrix24)', value: 'webhook' },
-				],
-				default: 'webhook',
-			},
+			authenticationProperty({ webhook: 'Outgoing Webhook (Set Up in Bitrix24)', oAuth2: 'OAuth2 (Subscribes Itself)' }, ['oAuth2', 'webhook']),
 			// n8n 2.x shows Authentication only inside the credential dialog: these notices name the mode on the node itself.
 			{
 				displayName:

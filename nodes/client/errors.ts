@@ -81,6 +81,9 @@ function blockedByN8n(blocked: BlockedByN8n): { problem: string; hint: string; s
  */
 export class Bitrix24ApiError extends NodeApiError {
 	override name = 'NodeApiError';
+
+	/** Bitrix24 said that what the call named does not exist (the code table's verdict, not the wording). */
+	notFound = false;
 }
 
 function redact(text: string, secrets: string[]): string {
@@ -154,10 +157,12 @@ export function bitrix24ApiError(node: INode, answer: FailedAnswer, call: Failed
 			? { error: 'CONNECTION_FAILED', error_description: answer.network }
 			: { error: answer.code, error_description: answer.description };
 	const description = [hint, said, note].filter(Boolean).join(' ');
-	return new Bitrix24ApiError(node, JSON.parse(redact(JSON.stringify(body), secrets)) as JsonObject, {
+	const error = new Bitrix24ApiError(node, JSON.parse(redact(JSON.stringify(body), secrets)) as JsonObject, {
 		message: redact(`Bitrix24 could not ${facts.method.action}: ${problem}${outcomeText(outcome, facts)}`, secrets),
 		description: redact(description, secrets),
 		httpCode: answer.status !== undefined ? String(answer.status) : 'none',
 		itemIndex: call.itemIndex,
 	});
+	error.notFound = messageOf(answer, facts).notFound === true;
+	return error;
 }

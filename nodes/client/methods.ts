@@ -54,6 +54,7 @@ export const METHODS: Record<string, Bitrix24Method> = {
 	'crm.item.payment.delivery.delete': line('delivery', 'remove the delivery from the payment'),
 	'sale.payment.add': creates(sale('create the order payment')),
 	'sale.payment.get': sale('get the order payment', false),
+	'sale.persontype.list': sale('list the person types', false),
 	'sale.payment.list': { ...sale('list the order payments', false), pageRows: 'payments' },
 	'sale.payment.update': sale('update the order payment'),
 	'sale.payment.delete': sale('delete the order payment'),

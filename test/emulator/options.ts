@@ -58,6 +58,16 @@ export interface EmulatorOptions {
 	 * only webhooks are checked (rest APAuth\Auth::onRestCheckAuth: "REST is available only on commercial plans.").
 	 */
 	restAvailable?: boolean;
+	/**
+	 * The buyer's checkout (`emu.buyer.pay`, checkout.ts): milliseconds the portal's HttpClient waits to connect to a
+	 * REST handler's CHECKOUT_DATA.ACTION_URI (default 30000, HttpClient::DEFAULT_SOCKET_TIMEOUT = 30 s).
+	 */
+	checkoutConnectTimeoutMs?: number;
+	/**
+	 * Milliseconds without any data from the handler before the checkout's HttpClient gives up (default 60000,
+	 * HttpClient::DEFAULT_STREAM_TIMEOUT = 60 s): "Stream timeout has been reached.".
+	 */
+	checkoutReadTimeoutMs?: number;
 	/** Listen port; 0 (default) picks a free one. */
 	port?: number;
 	/** Listen address: '127.0.0.1' (default), or e.g. '0.0.0.0' for every interface (an n8n in Docker). */
@@ -89,4 +99,6 @@ export const DEFAULT_OPTIONS: RuntimeOptions = {
 	eventRefreshToken: false,
 	plan: 'cloudExtended',
 	restAvailable: true,
+	checkoutConnectTimeoutMs: 30_000,
+	checkoutReadTimeoutMs: 60_000,
 };

@@ -135,9 +135,10 @@ export function phpUrlencode(value: string): string {
 
 /**
  * http_build_query() with its defaults: nested keys in brackets (`data[FIELDS][ID]`, the brackets escaped as
- * %5B %5D), values through urlencode(), null skipped, true/false as 1/0, keys in insertion order.
+ * %5B %5D), values through urlencode(), null skipped, true/false as 1/0, keys in insertion order (or as the pairs
+ * give them: PHP keeps "5" where it was, a JS object moves it first).
  */
-export function phpBuildQuery(data: Params): string {
+export function phpBuildQuery(data: Params | Array<[string, unknown]>): string {
 	const pairs: string[] = [];
 	const walk = (value: unknown, key: string) => {
 		if (value === null || value === undefined) return;
@@ -148,6 +149,6 @@ export function phpBuildQuery(data: Params): string {
 		const text = value === true ? '1' : value === false ? '0' : phpString(value);
 		pairs.push(`${phpUrlencode(key)}=${phpUrlencode(text)}`);
 	};
-	for (const [k, v] of Object.entries(data)) walk(v, k);
+	for (const [k, v] of Array.isArray(data) ? data : Object.entries(data)) walk(v, k);
 	return pairs.join('&');
 }

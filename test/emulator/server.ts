@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 
 import { authorize, authorizeRequestOf } from './authorize';
 import { runBatch, type Invocation, type RecordedCommand } from './batch';
+import { createBuyer, type BuyerActions, type CheckoutRecord } from './checkout';
 import { formatPortal, offsetMinutes, parseLoose } from './datetime';
 import { RestError, authErrors, errorBody } from './errors';
 import {
@@ -78,6 +79,7 @@ export type {
 	OfflineEventRecord,
 } from './state';
 export type { Delivery, PaymentEventCode } from './events';
+export type { BuyerActions, CheckoutError, CheckoutOptions, CheckoutRecord, CheckoutResult } from './checkout';
 export { PAYMENT_EVENTS } from './methods';
 export { PROCESS_ID_LIFETIME, offlineMessageId } from './offline';
 export type { EmulatorOptions, RuntimeOptions } from './options';
@@ -253,6 +255,28 @@ export class Bitrix24Emulator {
 			}),
 	};
 
+	/** Every `buyer.pay` call since the last reset, in the order they finished (see checkout.ts). */
+	checkouts: CheckoutRecord[] = [];
+	/** Checkout requests in flight (stop() aborts them). */
+	private readonly checkoutAborts = new Set<() => void>();
+
+	/**
+	 * The buyer's side of paying: Sales Center's payment page running a pay system's REST handler in checkout mode
+	 * (the portal POSTs to CHECKOUT_DATA.ACTION_URI and stores the answer's PAYMENT_ID). The buyer is not signed in,
+	 * so the saves it makes fire events caused by no user. See checkout.ts.
+	 */
+	readonly buyer: BuyerActions = createBuyer({
+		state: () => this.state,
+		options: () => this.options,
+		baseUrl: () => this.baseUrl,
+		save: (paymentId, change) => void this.personChange(paymentId, 0, change),
+		record: (r) => this.checkouts.push(r),
+		track: (abort) => {
+			this.checkoutAborts.add(abort);
+			return () => this.checkoutAborts.delete(abort);
+		},
+	});
+
 	static async start(options: EmulatorOptions = {}): Promise<Bitrix24Emulator> {
 		const emulator = new Bitrix24Emulator(options);
 		await new Promise<void>((resolve, reject) => {
@@ -353,6 +377,7 @@ export class Bitrix24Emulator {
 		this.clock.clear();
 		this.faults = [];
 		this.eventQueue.reset();
+		this.checkouts = [];
 	}
 
 	/** The next matching request(s) meet this fault (see `Fault`). */
@@ -608,6 +633,7 @@ export class Bitrix24Emulator {
 
 	async stop(): Promise<void> {
 		this.eventQueue.reset();
+		for (const abort of [...this.checkoutAborts]) abort();
 		await new Promise<void>((resolve) => {
 			this.server.close(() => resolve());
 			for (const socket of this.sockets) socket.destroy();

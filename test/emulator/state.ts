@@ -159,11 +159,19 @@ export interface SettingMapping {
 	VALUE: unknown;
 }
 
+/** A row of b_sale_person_type (sale PersonTypeTable). */
 export interface PersonType {
 	id: number;
 	name: string;
 	/** ENTITY_REGISTRY_TYPE of the person type: ORDER (orders, deals) or CRM_INVOICE (legacy invoices). */
 	registry: 'ORDER' | 'CRM_INVOICE' | 'CRM_QUOTE';
+	/** CODE (the CRM's person types are CRM_CONTACT and CRM_COMPANY); null when none. */
+	code: string | null;
+	sort: number;
+	active: YN;
+	xmlId: string | null;
+	/** LID, the site. */
+	lid: string;
 }
 
 /** A sale order (b_sale_order) as far as payments need it. */
@@ -503,11 +511,11 @@ export function createSeedState(timeZone = '+03:00'): EmulatorState {
 
 	// Person types: 1, 2 for orders and deals; 3, 4 for legacy CRM invoices (each registry has its own).
 	for (const pt of [
-		{ id: 1, name: 'Individual', registry: 'ORDER' },
-		{ id: 2, name: 'Company', registry: 'ORDER' },
-		{ id: 3, name: 'Contact', registry: 'CRM_INVOICE' },
-		{ id: 4, name: 'Company', registry: 'CRM_INVOICE' },
-	] as const) state.personTypes.set(pt.id, { ...pt });
+		{ id: 1, name: 'Individual', registry: 'ORDER', code: 'CRM_CONTACT', sort: 100, xmlId: 'bx_emulator_pt_1' },
+		{ id: 2, name: 'Company', registry: 'ORDER', code: 'CRM_COMPANY', sort: 110, xmlId: 'bx_emulator_pt_2' },
+		{ id: 3, name: 'Contact', registry: 'CRM_INVOICE', code: null, sort: 150, xmlId: null },
+		{ id: 4, name: 'Company', registry: 'CRM_INVOICE', code: null, sort: 150, xmlId: null },
+	] as const) state.personTypes.set(pt.id, { ...pt, active: 'Y', lid: 's1' });
 
 	state.paySystemHandlers.set(1, {
 		ID: '1', NAME: 'Emulator card', CODE: EMULATOR_HANDLER_CODE, SORT: '100', SETTINGS: emulatorHandlerSettings(), APP_ID: null,

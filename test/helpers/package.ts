@@ -42,12 +42,15 @@ const node = builtModule<{ Bitrix24Payments: Constructor<INodeType> }>('nodes/Bi
 const trigger = builtModule<{ Bitrix24PaymentsTrigger: Constructor<INodeType> }>('nodes/Bitrix24PaymentsTrigger/Bitrix24PaymentsTrigger.node');
 const POLLING_TRIGGER = 'nodes/Bitrix24PaymentsPollingTrigger/Bitrix24PaymentsPollingTrigger.node';
 const pollingTrigger = builtModule<{ Bitrix24PaymentsPollingTrigger: Constructor<INodeType> }>(POLLING_TRIGGER);
+const PAY_SYSTEM_TRIGGER = 'nodes/Bitrix24PaySystemTrigger/Bitrix24PaySystemTrigger.node';
+const paySystemTrigger = builtModule<{ Bitrix24PaySystemTrigger: Constructor<INodeType> }>(PAY_SYSTEM_TRIGGER);
 const webhookApi = builtModule<{ Bitrix24PaymentsWebhookApi: Constructor<ICredentialType> }>('credentials/Bitrix24PaymentsWebhookApi.credentials');
 const oauth2Api = builtModule<{ Bitrix24PaymentsOAuth2Api: Constructor<ICredentialType> }>('credentials/Bitrix24PaymentsOAuth2Api.credentials');
 
 export const nodeType: INodeType = new node.Bitrix24Payments();
 export const triggerType: INodeType = new trigger.Bitrix24PaymentsTrigger();
 export const pollingTriggerType: INodeType = new pollingTrigger.Bitrix24PaymentsPollingTrigger();
+export const paySystemTriggerType: INodeType = new paySystemTrigger.Bitrix24PaySystemTrigger();
 export const webhookCredentialType: ICredentialType = new webhookApi.Bitrix24PaymentsWebhookApi();
 export const oauthCredentialType: ICredentialType = new oauth2Api.Bitrix24PaymentsOAuth2Api();
 export const credentialTypes: ICredentialType[] = [webhookCredentialType, oauthCredentialType];
@@ -61,6 +64,11 @@ export function freshNodeType(): INodeType {
 export function freshTriggerType(): INodeType {
 	const fresh = freshModule<{ Bitrix24PaymentsTrigger: Constructor<INodeType> }>('nodes/Bitrix24PaymentsTrigger/Bitrix24PaymentsTrigger.node');
 	return new fresh.Bitrix24PaymentsTrigger();
+}
+
+/** The pay system trigger as a restarted n8n process has it. */
+export function freshPaySystemTriggerType(): INodeType {
+	return new (freshModule<{ Bitrix24PaySystemTrigger: Constructor<INodeType> }>(PAY_SYSTEM_TRIGGER).Bitrix24PaySystemTrigger)();
 }
 
 /** The polling trigger as a restarted n8n process has it. */

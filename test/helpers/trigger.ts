@@ -25,11 +25,20 @@ import type {
 import { Workflow } from 'n8n-workflow';
 
 import { createAdditionalData, createNodeTypes, TestCredentialsHelper } from './engine';
-import { credentialTypes, freshTriggerType } from './package';
+import { credentialTypes, freshPaySystemTriggerType, freshTriggerType } from './package';
 
 export interface TriggerOptions {
+	/** Which trigger: Bitrix24 Payments Trigger (default) or Bitrix24 Pay System Trigger. */
+	node?: 'bitrix24PaymentsTrigger' | 'bitrix24PaySystemTrigger';
 	authentication: 'oAuth2' | 'webhook';
-	events: string[];
+	/** Bitrix24 Payments Trigger's events; `parameters` gives another node's (authentication is added). */
+	events?: string[];
+	parameters?: IDataObject;
+	/**
+	 * For a trigger that answers with the run's last node (Pay System Trigger): the rest of the workflow, given the
+	 * items the trigger started it with; what it returns is the last node's first item, what it throws a failed run.
+	 */
+	run?: (items: IDataObject[]) => Promise<IDataObject>;
 	/** Credential data by type: `bitrix24PaymentsOAuth2Api`, or `bitrix24PaymentsWebhookApi` (its `applicationToken` for the outgoing webhook). */
 	credentials: Record<string, ICredentialDataDecryptedObject>;
 	nodeName?: string;
@@ -49,13 +58,14 @@ export class TriggerHarness {
 	readonly received: Received[] = [];
 	/** The workflow's static data as n8n would have it in its database (JSON). */
 	savedStaticData = '{}';
-	private nodeType: INodeType = freshTriggerType();
+	private nodeType: INodeType;
 	private readonly credentialsHelper: TestCredentialsHelper;
 	private readonly server: http.Server;
 	private url = '';
 
 	private constructor(private readonly options: TriggerOptions) {
 		this.credentialsHelper = new TestCredentialsHelper(credentialTypes, options.credentials);
+		this.nodeType = this.freshType();
 		this.server = http.createServer((req, res) => {
 			void this.handle(req, res);
 		});
@@ -87,19 +97,28 @@ export class TriggerHarness {
 
 	/** Drops everything the process kept in memory, as a restart of n8n does; the saved static data stays. */
 	restart(): void {
-		this.nodeType = freshTriggerType();
+		this.nodeType = this.freshType();
+	}
+
+	private freshType(): INodeType {
+		return this.options.node === 'bitrix24PaySystemTrigger' ? freshPaySystemTriggerType() : freshTriggerType();
+	}
+
+	/** The node's webhook path after its id: `webhook`, or the Pay System Trigger's `checkout`. */
+	private get path(): string {
+		return String(this.nodeType.description.webhooks![0].path);
 	}
 
 	private node(): INode {
 		const types = this.options.authentication === 'oAuth2' ? ['bitrix24PaymentsOAuth2Api'] : ['bitrix24PaymentsWebhookApi'];
 		return {
 			id: 'trigger',
-			name: this.options.nodeName ?? 'Bitrix24 Payments Trigger',
-			type: 'bitrix24PaymentsTrigger',
+			name: this.options.nodeName ?? (this.options.node === 'bitrix24PaySystemTrigger' ? 'Bitrix24 Pay System Trigger' : 'Bitrix24 Payments Trigger'),
+			type: this.options.node ?? 'bitrix24PaymentsTrigger',
 			typeVersion: 1,
 			position: [0, 0],
 			webhookId: '4f3c2b1a-0000-4000-8000-000000000001',
-			parameters: { authentication: this.options.authentication, events: this.options.events },
+			parameters: { authentication: this.options.authentication, ...(this.options.parameters ?? { events: this.options.events ?? [] }) },
 			credentials: Object.fromEntries(types.map((type) => [type, { id: type, name: type }])),
 		};
 	}
@@ -133,7 +152,7 @@ export class TriggerHarness {
 		return {
 			httpMethod: 'POST',
 			node: node.name,
-			path: `${node.webhookId}/webhook`,
+			path: `${node.webhookId}/${this.path}`,
 			webhookDescription: this.nodeType.description.webhooks![0],
 			workflowId: workflow.id,
 			workflowExecuteAdditionalData: this.additionalData(),
@@ -143,7 +162,7 @@ export class TriggerHarness {
 
 	/** The URL Bitrix24 calls: production, or the test URL n8n listens on for "Listen for test event". */
 	webhookUrl(isTest = false): string {
-		return `${this.url}/${isTest ? 'webhook-test' : 'webhook'}/${this.node().webhookId}/webhook`;
+		return `${this.url}/${isTest ? 'webhook-test' : 'webhook'}/${this.node().webhookId}/${this.path}`;
 	}
 
 	private hook(isTest: boolean) {
@@ -203,7 +222,7 @@ export class TriggerHarness {
 			httpRequest: { body, headers: req.headers, params: {}, query: {} } as never,
 			httpResponse: response as never,
 		});
-		const context = new WebhookContext(workflow, node, additionalData, 'webhook', this.webhookData(workflow, isTest), [], null);
+		const context = new WebhookContext(workflow, node, additionalData, isTest ? 'manual' : 'webhook', this.webhookData(workflow, isTest), [], null);
 		let result: IWebhookResponseData;
 		try {
 			result = await this.nodeType.webhook!.call(context);
@@ -212,12 +231,22 @@ export class TriggerHarness {
 			answer = { message: (error as Error).message };
 			result = { noWebhookResponse: true };
 		}
-		if (!result.noWebhookResponse) answer = { message: result.workflowData ? 'Workflow was started' : 'Webhook call received' };
+		const started = result.workflowData?.[0]?.map((item: INodeExecutionData) => item.json);
+		if (!result.noWebhookResponse && started && this.nodeType.description.webhooks![0].responseMode === 'lastNode') {
+			// n8n answers when the run ends: the last node's first item, or 500 "Error in workflow" (webhook-helpers).
+			try {
+				answer = await (this.options.run ?? (async () => ({})))(started);
+			} catch {
+				status = 500;
+				answer = { message: 'Error in workflow' };
+			}
+		} else if (!result.noWebhookResponse) {
+			answer = result.webhookResponse ?? { message: result.workflowData ? 'Workflow was started' : 'Webhook call received' };
+		}
 		// n8n saves the request's static data after the node ran, when it changed.
 		if ((workflow.staticData as IDataObject & { __dataChanged?: boolean }).__dataChanged) {
 			this.savedStaticData = JSON.stringify(workflow.staticData);
 		}
-		const started = result.workflowData?.[0]?.map((item: INodeExecutionData) => item.json);
 		this.received.push({ status, body: answer, started });
 		res.writeHead(status, { 'Content-Type': 'application/json' });
 		res.end(JSON.stringify(answer));

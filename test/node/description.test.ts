@@ -6,7 +6,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
-import { builtModule, nodeType, pollingTriggerType, triggerType } from '../helpers/package';
+import { builtModule, nodeType, paySystemTriggerType, pollingTriggerType, triggerType } from '../helpers/package';
 
 type Resource = { value: string; operations: Array<{ option: { value: string }; fields: INodeProperties[] }> };
 const resources = ['payment', 'paymentProduct', 'paymentDelivery', 'orderPayment', 'paySystem', 'paySystemHandler'].map(
@@ -106,6 +106,11 @@ describe('the nodes panel: each entry describes what it holds (n8n 1.x and 2.x e
 		expect(shownForBitrix24Payments).toMatch(/start a workflow when one is paid, saved or deleted$/);
 	});
 
+	test('the pay system trigger is an entry of its own, saying it makes the workflow a pay system', () => {
+		expect(entryOf(paySystemTriggerType.description.name)).not.toBe(nodeType.description.name);
+		expect(paySystemTriggerType.description.description).toMatch(/^Makes the workflow a Bitrix24 pay system/);
+	});
+
 	test('the polling trigger is an entry of its own, with its own description; the action node (and its AI tool) keeps its own', () => {
 		expect(entryOf(pollingTriggerType.description.name)).not.toBe(nodeType.description.name);
 		expect(pollingTriggerType.description.description).toMatch(/^Starts the workflow for Bitrix24 payments paid, saved or deleted since its last look/);
@@ -118,6 +123,7 @@ describe('the triggers: one credential per mode, and a notice naming the mode (n
 	test.each([
 		['Bitrix24 Payments Trigger', triggerType, { webhook: 'Mode: Outgoing Webhook', oAuth2: 'Mode: OAuth2' }],
 		['Bitrix24 Payments Polling Trigger', pollingTriggerType, { webhook: 'Mode: Inbound Webhook', oAuth2: 'Mode: OAuth2' }],
+		['Bitrix24 Pay System Trigger', paySystemTriggerType, { webhook: 'Mode: Inbound Webhook', oAuth2: 'Mode: OAuth2' }],
 	])('%s', (_name, type, modes) => {
 		for (const [authentication, notice] of Object.entries(modes)) {
 			const parameters = { authentication, events: ['paymentPaid'] };
@@ -128,7 +134,8 @@ describe('the triggers: one credential per mode, and a notice naming the mode (n
 			const notices = type.description.properties.filter(
 				(property) => property.type === 'notice' && NodeHelpers.displayParameter(parameters, property, null, type.description),
 			);
-			expect(notices.map((property) => property.displayName)).toEqual([expect.stringMatching(new RegExp(`^${notice}`))]);
+			const modeNotices = notices.map((property) => property.displayName).filter((text) => text.startsWith('Mode:'));
+			expect(modeNotices).toEqual([expect.stringMatching(new RegExp(`^${notice}`))]);
 		}
 	});
 });

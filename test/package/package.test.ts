@@ -41,6 +41,7 @@ test("the node, both credentials, both icons, the codex and the output schemas a
 		'dist/nodes/Bitrix24Payments/__schema__/v1.0.0/payment/pay.json',
 		'dist/nodes/Bitrix24PaymentsTrigger/__schema__/v1.0.0.json',
 		'dist/nodes/Bitrix24PaymentsPollingTrigger/__schema__/v1.0.0.json',
+		'dist/nodes/Bitrix24PaySystemTrigger/__schema__/v1.0.0.json',
 		...pkg.n8n.nodes,
 		...pkg.n8n.credentials,
 	]) {

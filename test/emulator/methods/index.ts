@@ -7,6 +7,7 @@ import { crmPaymentItemMethods } from './crm-payment-items';
 import { eventMethods } from './events';
 import { offlineEventMethods } from './offline';
 import { paySystemMethods } from './paysystem';
+import { personTypeMethods } from './persontype';
 import { salePaymentMethods } from './sale-payment';
 import { salescenterMethods } from './salescenter';
 
@@ -21,6 +22,7 @@ export const METHODS: Record<string, MethodDef> = {
 	...salescenterMethods,
 	...salePaymentMethods,
 	...paySystemMethods,
+	...personTypeMethods,
 	...eventMethods,
 	...offlineEventMethods,
 };

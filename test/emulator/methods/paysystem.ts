@@ -76,7 +76,11 @@ function getPaySystemById(ctx: CallContext, id: unknown): PaySystem | undefined 
 	return phpIntCast(id) <= 0 ? undefined : findPaySystem(ctx, id);
 }
 
-function findHandlerByCode(ctx: CallContext, code: unknown): PaySystemHandler | undefined {
+/** What the business-value lookups read: the portal's data and its options (a method's CallContext is one). */
+export type ValueContext = Pick<CallContext, 'state' | 'options'>;
+
+/** PaySystemRestHandlersTable by CODE (a pay system's ACTION_FILE names its REST handler this way). */
+export function findHandlerByCode(ctx: Pick<CallContext, 'state'>, code: unknown): PaySystemHandler | undefined {
 	for (const h of ctx.state.paySystemHandlers.values()) if (h.CODE === phpString(code)) return h;
 	return undefined;
 }
@@ -170,14 +174,14 @@ function notAllowed(fields: string[], what: string): void {
 
 // ---- business values (settings) ----
 
-function handlerCodes(ctx: CallContext, ps: PaySystem): Params {
+function handlerCodes(ctx: ValueContext, ps: PaySystem): Params {
 	const settings = findHandlerByCode(ctx, ps.ACTION_FILE)?.SETTINGS;
 	const codes = isObject(settings) ? settings.CODES : undefined;
 	return isObject(codes) && !Array.isArray(codes) ? codes : {};
 }
 
 /** BusinessValue::getMapping(): the person type's mapping, else the common one, else the code's DEFAULT. */
-function mappingFor(ctx: CallContext, ps: PaySystem, personTypeId: string, code: string, info: unknown): SettingMapping {
+function mappingFor(ctx: ValueContext, ps: PaySystem, personTypeId: string, code: string, info: unknown): SettingMapping {
 	const own = ctx.state.paySystemSettings.get(`${ps.ID}:${personTypeId}`)?.[code];
 	if (own) return own;
 	const common = ctx.state.paySystemSettings.get(`${ps.ID}:`)?.[code];
@@ -189,7 +193,7 @@ function mappingFor(ctx: CallContext, ps: PaySystem, personTypeId: string, code:
 const PAYMENT_UPPER = new Map(PAYMENT_FIELDS.map(([upper, camel]) => [upper, camel]));
 
 /** BusinessValue provider lookup for sale.paysystem.settings.payment.get. */
-function providerValue(ctx: CallContext, mapping: SettingMapping, payment: SalePayment): unknown {
+function providerValue(ctx: ValueContext, mapping: SettingMapping, payment: SalePayment): unknown {
 	const key = phpString(mapping.TYPE);
 	const field = phpString(mapping.VALUE);
 	const tz = ctx.options.timeZone;
@@ -221,6 +225,43 @@ function providerValue(ctx: CallContext, mapping: SettingMapping, payment: SaleP
 		default:
 			return null;
 	}
+}
+
+/**
+ * Service::getParamsBusValue(): a flat {CODE: value}, every CODES key of the pay system's REST handler with its
+ * provider resolved for this payment and the order's person type. sale.paysystem.settings.payment.get answers it;
+ * the buyer's checkout (checkout.ts) posts FIELDS from it, with `businessValueGet`: as BusinessValue::get (null
+ * unless the mapping has a non-empty PROVIDER_KEY and PROVIDER_VALUE) and BaseServiceHandler::getBusinessValue
+ * (a string is trim()med) give it. settings.payment.get resolves without them, as it did before the checkout came.
+ */
+export function paymentBusinessValues(
+	ctx: ValueContext,
+	ps: PaySystem,
+	payment: SalePayment,
+	personTypeId: number,
+	o: { businessValueGet?: boolean } = {},
+): Record<string, unknown> {
+	const result: Record<string, unknown> = {};
+	for (const [code, info] of Object.entries(handlerCodes(ctx, ps))) {
+		const mapping = mappingFor(ctx, ps, String(personTypeId), code, info);
+		if (!o.businessValueGet) {
+			result[code] = providerValue(ctx, mapping, payment);
+			continue;
+		}
+		const value = phpEmpty(mapping.TYPE) || phpEmpty(mapping.VALUE) ? null : providerValue(ctx, mapping, payment);
+		result[code] = typeof value === 'string' ? phpTrim(value) : value;
+	}
+	return result;
+}
+
+/** PHP trim(): strips " \t\n\r\0\x0B" from both ends (not every Unicode space, as String.prototype.trim does). */
+function phpTrim(value: string): string {
+	const blank = ' \t\n\r\u0000\u000b';
+	let start = 0;
+	let end = value.length;
+	while (start < end && blank.includes(value[start])) start++;
+	while (end > start && blank.includes(value[end - 1])) end--;
+	return value.slice(start, end);
 }
 
 // ---- paying (pay.payment, pay.invoice) ----
@@ -493,11 +534,7 @@ export const paySystemMethods: Record<string, MethodDef> = {
 			const payment = findPaymentOfPaySystem(ctx, p.PAYMENT_ID, p.PAY_SYSTEM_ID);
 			const order = ctx.state.orders.get(payment.orderId);
 			if (!order) throw new RestError(400, 'ERROR_INTERNAL_ORDER_NOT_FOUND', `Order #${payment.orderId} not found`);
-			// Service::getParamsBusValue(): a flat {CODE: value} with every provider resolved for this payment.
-			const result: Record<string, unknown> = {};
-			for (const [code, info] of Object.entries(handlerCodes(ctx, ps))) {
-				result[code] = providerValue(ctx, mappingFor(ctx, ps, String(order.personTypeId), code, info), payment);
-			}
+			const result = paymentBusinessValues(ctx, ps, payment, order.personTypeId);
 			return Object.keys(result).length > 0 ? result : [];
 		},
 	},

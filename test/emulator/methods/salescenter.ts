@@ -11,6 +11,7 @@ import { crc32, deflateSync } from 'node:zlib';
 
 import { RestError, paramMissing } from '../errors';
 import { phpIntCast } from '../php';
+import type { SalePayment } from '../state';
 import type { MethodDef } from './context';
 
 const SIZE = 21; // modules of a version-1 QR code
@@ -103,6 +104,12 @@ function shortCode(seed: string): string {
 	return code;
 }
 
+/** The payment's public page (the Sales Center payment link), `${baseUrl}/pub/payment/<hash>/`. */
+export function publicPaymentUrl(baseUrl: string, memberId: string, payment: Pick<SalePayment, 'id' | 'orderId'>): string {
+	const hash = createHash('sha1').update(`${memberId}:${payment.orderId}:${payment.id}`).digest('hex').slice(0, 32);
+	return `${baseUrl}/pub/payment/${hash}/`;
+}
+
 export const salescenterMethods: Record<string, MethodDef> = {
 	'salescenter.payment.getpublicurl': {
 		scope: 'salescenter',
@@ -113,11 +120,10 @@ export const salescenterMethods: Record<string, MethodDef> = {
 			const payment = ctx.state.payments.get(phpIntCast(raw));
 			if (!payment) throw new RestError(400, '200640400001', 'payment is not exists');
 			const seed = `${ctx.state.memberId}:${payment.orderId}:${payment.id}`;
-			const hash = createHash('sha1').update(seed).digest('hex').slice(0, 32);
 			const shortUrl = `${ctx.baseUrl}/~${shortCode(seed)}`;
 			return {
 				payment: {
-					url: `${ctx.baseUrl}/pub/payment/${hash}/`,
+					url: publicPaymentUrl(ctx.baseUrl, ctx.state.memberId, payment),
 					shortUrl,
 					qr: qrPng(shortUrl).toString('base64'),
 				},

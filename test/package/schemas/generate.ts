@@ -61,6 +61,7 @@ export const SCHEMA_FOLDERS = {
 	bitrix24Payments: join('nodes', 'Bitrix24Payments', '__schema__'),
 	bitrix24PaymentsTrigger: join('nodes', 'Bitrix24PaymentsTrigger', '__schema__'),
 	bitrix24PaymentsPollingTrigger: join('nodes', 'Bitrix24PaymentsPollingTrigger', '__schema__'),
+	bitrix24PaySystemTrigger: join('nodes', 'Bitrix24PaySystemTrigger', '__schema__'),
 };
 
 /** Every operation of Bitrix24 Payments, from its own Resource and Operation lists. */
@@ -125,12 +126,35 @@ async function triggerItems(emulator: Bitrix24Emulator): Promise<{ instant: IDat
 	return { instant: instant.started.flat(), polling: look.runs.flat() };
 }
 
+/** A buyer paying twice (the second try carries the service's id): the items the pay system trigger starts with. */
+async function checkoutItems(emulator: Bitrix24Emulator): Promise<IDataObject[]> {
+	emulator.reset();
+	const trigger = await TriggerHarness.start({
+		node: 'bitrix24PaySystemTrigger',
+		authentication: 'webhook',
+		parameters: { paySystemName: 'Card (n8n)', handlerCode: 'n8n_checkout', personTypeIds: [SEED_IDS.personTypes.INDIVIDUAL] },
+		credentials: { bitrix24PaymentsWebhookApi: credentialData(emulator, 'webhook') },
+		run: async ([item]) => ({ PAYMENT_URL: 'https://pay.example.test/c/1', PAYMENT_ID: `cs_${String(item.paymentId)}` }),
+	});
+	try {
+		await trigger.activate();
+		const paySystemId = Number([...emulator.state.paySystems.values()].find((ps) => ps.ACTION_FILE === 'n8n_checkout')!.ID);
+		for (let attempt = 0; attempt < 2; attempt++) await emulator.buyer.pay(SEED_IDS.payments.UNPAID, { paySystemId });
+	} finally {
+		await trigger.stop();
+	}
+	return trigger.started.flat();
+}
+
 /** Every schema file, by its path from the repository's root, with the text `npm run schemas` writes. */
 export async function generateSchemas(): Promise<Map<string, string>> {
 	const emulator = await Bitrix24Emulator.start();
 	try {
 		const schemas = await operationSchemas(emulator);
 		const { instant, polling } = await triggerItems(emulator);
+		const checkouts = await checkoutItems(emulator);
+		if (checkouts.length !== 2 || !checkouts[1].externalPaymentId) throw new Error('bitrix24PaySystemTrigger: the sample checkouts did not start two runs');
+		schemas.set(join(SCHEMA_FOLDERS.bitrix24PaySystemTrigger, `${VERSION}.json`), schemaOf(checkouts));
 		for (const [name, items] of [
 			['bitrix24PaymentsTrigger', instant],
 			['bitrix24PaymentsPollingTrigger', polling],

@@ -44,6 +44,12 @@ export const getAll = operation({
 				{ name: 'sumFrom', displayName: 'Amount From', kind: 'amount', sendAs: '>=sum', description: 'Only payments of at least this amount' },
 				{ name: 'sumTo', displayName: 'Amount To', kind: 'amount', sendAs: '<=sum', description: 'Only payments of at most this amount' },
 				{ name: 'currency', displayName: 'Currency', kind: 'string', description: 'Only payments in this currency, e.g. USD' },
+				{
+					name: 'psInvoiceId',
+					displayName: 'Pay System Invoice ID',
+					kind: 'string',
+					description: "Only the payment with this ID at the payment service (what a pay system answered as PAYMENT_ID), e.g. a Stripe Checkout Session's ID",
+				},
 				{ name: 'custom', displayName: 'Custom Filter (JSON)', kind: 'json', sendAs: '', description: 'More conditions in Bitrix24 filter syntax, e.g. {"%comments": "refund"}' },
 			],
 		}),
