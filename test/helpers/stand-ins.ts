@@ -1,21 +1,29 @@
 /**
- * Stand-ins for the few n8n-nodes-base nodes the example workflows use. n8n-nodes-base is not installed here
- * (hundreds of MB for four nodes), so these take their type names and do the minimum the examples need, no
- * more; anything else they are asked to do fails loudly instead of being guessed. The Bitrix24 nodes are the
- * built package; only these are stand-ins.
+ * Stand-ins for the few n8n-nodes-base nodes (and the one credential type) the example workflows use.
+ * n8n-nodes-base is not installed here (hundreds of MB for six nodes), so these take their type names and do the
+ * minimum the examples need, no more; anything else they are asked to do fails loudly instead of being guessed.
+ * The Bitrix24 nodes are the built package; only these are stand-ins. What each does was read from n8n-nodes-base
+ * 2.40 (HttpRequestV3, SetV2, FilterV2, StripeTrigger, StripeApi); what they leave out is said with each.
  */
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only: the Code stand-in runs the example's code with node:vm, never shipped */
 import { runInNewContext } from 'node:vm';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */
 import type {
+	FilterValue,
+	ICredentialType,
 	IDataObject,
 	IExecuteFunctions,
+	IHttpRequestOptions,
 	INodeExecutionData,
+	INodeProperties,
 	INodeType,
 	ITriggerFunctions,
 	ITriggerResponse,
+	IWebhookFunctions,
+	IWebhookResponseData,
+	JsonObject,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, removeCircularRefs } from 'n8n-workflow';
 
 /** As n8n's Manual Trigger: one empty item when the workflow is run by hand. */
 const manualTrigger: INodeType = {
@@ -78,7 +86,10 @@ const code: INodeType = {
 	},
 };
 
-/** The Edit Fields (Set) node, version 3.3+: each item becomes the fields it assigns (other fields dropped). */
+/**
+ * The Edit Fields (Set) node, version 3.3+: each item becomes the fields it assigns (other fields dropped). An
+ * `array` field takes an array as the expression gives it; Set would also parse a JSON string into one, this does not.
+ */
 const set: INodeType = {
 	description: {
 		displayName: 'Edit Fields (stand-in)',
@@ -95,7 +106,11 @@ const set: INodeType = {
 		],
 	},
 	async execute(this: IExecuteFunctions) {
-		const types: Record<string, (value: unknown) => unknown> = { string: String, number: Number, boolean: Boolean };
+		const array = (value: unknown) => {
+			if (!Array.isArray(value)) throw new NodeOperationError(this.getNode(), `The Set stand-in takes an array field as an array, not ${typeof value}`);
+			return value;
+		};
+		const types: Record<string, (value: unknown) => unknown> = { string: String, number: Number, boolean: Boolean, array };
 		const output = this.getInputData().map((_item, index): INodeExecutionData => {
 			const assignments = this.getNodeParameter('assignments.assignments', index, []) as Array<{ name: string; type: string; value: unknown }>;
 			const json: IDataObject = {};
@@ -110,9 +125,83 @@ const set: INodeType = {
 	},
 };
 
+/** A list of name/value pairs, as the HTTP Request node's Header Parameters and Body Parameters ("Using Fields Below"). */
+const nameValuePairs = (displayName: string, name: string): INodeProperties => ({
+	displayName,
+	name,
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	default: {},
+	options: [
+		{
+			displayName: 'Parameter',
+			name: 'parameters',
+			values: [
+				{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+				{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+			],
+		},
+	],
+});
+
+/** As qs.stringify encodes (the node's request library): RFC 3986, only A-Z a-z 0-9 - _ . ~ left as they are. */
+const formEncode = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** One item's request as the HTTP Request node builds it, for what the examples use; anything else fails loudly. */
+function requestOf(context: IExecuteFunctions, index: number): IHttpRequestOptions {
+	const parameter = <T>(name: string, fallback?: T) => context.getNodeParameter(name, index, fallback) as T;
+	const unsupported = (what: string) => new NodeOperationError(context.getNode(), `The HTTP Request stand-in does not ${what}`);
+	const pairs = (name: string) => {
+		const list = parameter<Array<{ name: string; value: unknown }>>(`${name}.parameters`, []);
+		const names = list.map((pair) => pair.name);
+		// Version 4.2 keeps the last of two parameters of one name, 4.3 sends both: neither is needed here.
+		if (new Set(names).size !== names.length) throw unsupported(`send a parameter twice (${name})`);
+		return list;
+	};
+	const { timeout, ...otherOptions } = parameter<IDataObject>('options', {});
+	if (Object.keys(otherOptions).length > 0) throw unsupported(`take the options ${Object.keys(otherOptions).join(', ')}`);
+	const headers: IDataObject = {};
+	const request: IHttpRequestOptions = {
+		method: parameter<'POST'>('method'),
+		url: parameter<string>('url'),
+		headers,
+		json: true,
+		...(timeout !== undefined && { timeout: Number(timeout) }),
+	};
+	if (parameter('sendHeaders', false)) {
+		// The node lower-cases the names (its Lowercase Headers option, on unless turned off).
+		for (const { name, value } of pairs('headerParameters')) headers[name.toLowerCase()] = String(value);
+	}
+	if (!parameter('sendBody', false)) return request;
+	const contentType = parameter<string>('contentType', 'json');
+	const specifyBody = parameter<string>('specifyBody', 'keypair');
+	if (contentType === 'json' && specifyBody === 'json') {
+		const jsonBody = parameter<unknown>('jsonBody');
+		request.body = typeof jsonBody === 'string' ? (JSON.parse(jsonBody) as IDataObject) : (jsonBody as IDataObject);
+	} else if (contentType === 'form-urlencoded' && specifyBody === 'keypair') {
+		// Each name as it is written (`line_items[0][quantity]`): PHP and Stripe read the brackets as nesting.
+		const form = pairs('bodyParameters').map(({ name, value }) => {
+			if (!['string', 'number', 'boolean'].includes(typeof value)) throw unsupported(`send ${typeof value} ${name} in a form`);
+			return `${formEncode(name)}=${formEncode(String(value))}`;
+		});
+		headers['content-type'] = 'application/x-www-form-urlencoded';
+		request.body = form.join('&');
+	} else {
+		throw unsupported(`send a ${contentType} body given as ${specifyBody}`);
+	}
+	return request;
+}
+
 /**
- * The HTTP Request node, for a JSON body: sends each item's request with n8n's own HTTP helper and outputs the
- * answer (a JSON answer as the item, anything else as `data`).
+ * The HTTP Request node (version 4.x): no body (Send Body off, as for a GET), a JSON body, or a form body from Body
+ * Parameters; headers from Header Parameters; no authentication, or a credential of a predefined type (n8n's own
+ * `httpRequestWithAuthentication` applies it; the node itself goes through the older `requestWithAuthentication`,
+ * which fails with the same NodeApiError). The answer is the item (a JSON answer as it is, anything else as `data`).
+ *
+ * A request that fails, when the node continues on fail (its Settings > On Error): the item `{ error }` with the
+ * NodeApiError itself, as the node makes it (`json.error` = the rejection). With "continue (using error output)"
+ * n8n-core then moves that item to output 1 and merges the input item's fields into it (WorkflowExecute's
+ * handleNodeErrorOutput); it does not do it for a node that throws, whose input would go on as a success.
  */
 const httpRequest: INodeType = {
 	description: {
@@ -127,30 +216,112 @@ const httpRequest: INodeType = {
 		properties: [
 			{ displayName: 'Method', name: 'method', type: 'string', default: 'GET' },
 			{ displayName: 'URL', name: 'url', type: 'string', default: '' },
+			{ displayName: 'Authentication', name: 'authentication', type: 'string', default: 'none' },
+			{ displayName: 'Credential Type', name: 'nodeCredentialType', type: 'string', default: '' },
+			{ displayName: 'Send Headers', name: 'sendHeaders', type: 'boolean', default: false },
+			nameValuePairs('Header Parameters', 'headerParameters'),
 			{ displayName: 'Send Body', name: 'sendBody', type: 'boolean', default: false },
+			{ displayName: 'Body Content Type', name: 'contentType', type: 'string', default: 'json' },
 			{ displayName: 'Body Content', name: 'specifyBody', type: 'string', default: 'keypair' },
 			{ displayName: 'JSON', name: 'jsonBody', type: 'string', default: '' },
-			{ displayName: 'Options', name: 'options', type: 'collection', default: {}, options: [] },
+			nameValuePairs('Body Parameters', 'bodyParameters'),
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				default: {},
+				options: [{ displayName: 'Timeout', name: 'timeout', type: 'number', default: 300000 }],
+			},
 		],
 	},
 	async execute(this: IExecuteFunctions) {
 		const output: INodeExecutionData[] = [];
 		for (const [index] of this.getInputData().entries()) {
-			const sendBody = this.getNodeParameter('sendBody', index) as boolean;
-			if (sendBody && this.getNodeParameter('specifyBody', index) !== 'json') {
-				throw new NodeOperationError(this.getNode(), 'The HTTP Request stand-in sends JSON bodies only');
+			const request = requestOf(this, index);
+			const authentication = this.getNodeParameter('authentication', index) as string;
+			if (authentication !== 'none' && authentication !== 'predefinedCredentialType') {
+				throw new NodeOperationError(this.getNode(), `The HTTP Request stand-in does not authenticate with ${authentication}`);
 			}
-			const jsonBody = sendBody ? (this.getNodeParameter('jsonBody', index) as unknown) : undefined;
-			const answer: unknown = await this.helpers.httpRequest({
-				method: this.getNodeParameter('method', index) as 'POST',
-				url: this.getNodeParameter('url', index) as string,
-				...(sendBody && { body: typeof jsonBody === 'string' ? (JSON.parse(jsonBody) as IDataObject) : (jsonBody as IDataObject) }),
-				json: true,
-			});
+			let answer: unknown;
+			try {
+				answer =
+					authentication === 'predefinedCredentialType'
+						? await this.helpers.httpRequestWithAuthentication.call(this, this.getNodeParameter('nodeCredentialType', index) as string, request)
+						: await this.helpers.httpRequest(request);
+			} catch (error) {
+				// As the node: a NodeApiError as it is (the constructor gives it back), anything else wrapped in one.
+				if (!this.continueOnFail()) throw new NodeApiError(this.getNode(), error as JsonObject, { itemIndex: index });
+				removeCircularRefs(error as JsonObject);
+				output.push({ json: { error: error as IDataObject }, pairedItem: { item: index } });
+				continue;
+			}
 			const json = answer !== null && typeof answer === 'object' ? (answer as IDataObject) : { data: answer as string };
 			output.push({ json, pairedItem: { item: index } });
 		}
 		return [output];
+	},
+};
+
+/**
+ * The Filter node, version 2.2: keeps the items whose conditions hold. The conditions are evaluated by n8n
+ * itself (the `filter` parameter's value, as n8n-core extracts it); only string `equals` joined by AND, and no
+ * options, are taken. The discarded items are not output.
+ */
+const filter: INodeType = {
+	description: {
+		displayName: 'Filter (stand-in)',
+		name: 'filter',
+		group: ['transform'],
+		version: 2.2,
+		description: 'Keeps the items matching its conditions',
+		defaults: { name: 'Filter' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [
+			{ displayName: 'Conditions', name: 'conditions', type: 'filter', default: {} },
+			{ displayName: 'Options', name: 'options', type: 'collection', default: {}, options: [] },
+		],
+	},
+	async execute(this: IExecuteFunctions) {
+		const saved = this.getNode().parameters.conditions as FilterValue;
+		const operators = saved.conditions.map(({ operator }) => `${operator.type} ${operator.operation}`);
+		if (saved.combinator !== 'and' || operators.some((operator) => operator !== 'string equals')) {
+			throw new NodeOperationError(this.getNode(), `The Filter stand-in takes string equals joined by AND, not ${saved.combinator}: ${operators.join(', ')}`);
+		}
+		if (Object.keys(this.getNodeParameter('options', 0) as IDataObject).length > 0) {
+			throw new NodeOperationError(this.getNode(), 'The Filter stand-in takes no options');
+		}
+		const kept = this.getInputData().flatMap((item, index): INodeExecutionData[] =>
+			this.getNodeParameter('conditions', index, false, { extractValue: true }) ? [{ ...item, pairedItem: { item: index } }] : [],
+		);
+		return [kept];
+	},
+};
+
+/**
+ * The Stripe Trigger node's webhook: the event Stripe posts starts the workflow with the event as the item, when
+ * its type is one of Events (or Events has `*`); any other event starts nothing. Left out: activation (the real node
+ * registers the webhook endpoint at Stripe and keeps its signing secret) and the check of the Stripe-Signature
+ * header, which the real node makes whenever it knows a signing secret: here every post is taken as Stripe's.
+ */
+const stripeTrigger: INodeType = {
+	description: {
+		displayName: 'Stripe Trigger (stand-in)',
+		name: 'stripeTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: 'Starts the workflow when Stripe posts an event',
+		defaults: { name: 'Stripe Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [{ displayName: 'Events', name: 'events', type: 'multiOptions', options: [], default: [] }],
+	},
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const event = this.getBodyData();
+		const events = this.getNodeParameter('events', []) as string[];
+		if (typeof event.type !== 'string' || (!events.includes('*') && !events.includes(event.type))) return {};
+		return { workflowData: [this.helpers.returnJsonArray(event)] };
 	},
 };
 
@@ -160,4 +331,17 @@ export const STAND_INS: Record<string, INodeType> = {
 	'n8n-nodes-base.code': code,
 	'n8n-nodes-base.set': set,
 	'n8n-nodes-base.httpRequest': httpRequest,
+	'n8n-nodes-base.filter': filter,
+	'n8n-nodes-base.stripeTrigger': stripeTrigger,
 };
+
+/** n8n's Stripe API credential, as the HTTP Request node applies it: the secret key as a Bearer token. */
+const stripeApi: ICredentialType = {
+	name: 'stripeApi',
+	displayName: 'Stripe API (stand-in)',
+	properties: [{ displayName: 'Secret Key', name: 'secretKey', type: 'string', typeOptions: { password: true }, default: '' }],
+	authenticate: { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.secretKey}}' } } },
+};
+
+/** The credential types of n8n-nodes-base the examples use, beside the package's own. */
+export const STAND_IN_CREDENTIAL_TYPES: ICredentialType[] = [stripeApi];

@@ -1,7 +1,9 @@
 /**
  * Runs a whole saved workflow (an `examples/*.json` as a user imports it) on n8n's real engine: every node and
  * connection as saved, started the way n8n starts a manual run (`WorkflowExecute.run` from its manual trigger,
- * pinned data standing for a trigger's output). The package's nodes are the built ones from dist/; the few
+ * pinned data standing for a trigger's output), or the way n8n's webhook server starts the run a webhook trigger
+ * asked for (`trigger`; `deliverWebhook` runs a trigger's webhook, `webhookAnswer` is what n8n answers when the
+ * trigger responds with the last node). The package's nodes are the built ones from dist/; the few
  * n8n-nodes-base nodes the examples use are the stand-ins of `stand-ins.ts`. Every request to Bitrix24 is
  * recorded per node, with the webhook secret and tokens left out.
  */
@@ -9,7 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 /* eslint-enable @n8n/community-nodes/no-restricted-imports */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	IConnections,
@@ -19,15 +21,18 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 	IRun,
+	IWebhookData,
+	IWebhookResponseData,
 	IWorkflowBase,
 	IWorkflowSettings,
+	WorkflowExecuteMode,
 } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
+import { createRunExecutionData, Workflow } from 'n8n-workflow';
 
 import type { Bitrix24Emulator, RecordedRequest } from '../emulator/server';
 import { createAdditionalData, createNodeTypes, TestCredentialsHelper } from './engine';
-import { credentialTypes, nodeType, triggerType } from './package';
-import { STAND_INS } from './stand-ins';
+import { credentialTypes, nodeType, paySystemTriggerType, triggerType } from './package';
+import { STAND_IN_CREDENTIAL_TYPES, STAND_INS } from './stand-ins';
 
 
 export const EXAMPLES_DIR = join(__dirname, '..', '..', 'examples');
@@ -39,7 +44,11 @@ const NODE_TYPES = createNodeTypes([], {
 	...STAND_INS,
 	[PACKAGE_NODE]: nodeType,
 	'n8n-nodes-bitrix24-payments.bitrix24PaymentsTrigger': triggerType,
+	'n8n-nodes-bitrix24-payments.bitrix24PaySystemTrigger': paySystemTriggerType,
 });
+
+/** The package's credential types and the stand-ins' (Stripe's), as an n8n with both installed knows them. */
+const CREDENTIAL_TYPES = [...credentialTypes, ...STAND_IN_CREDENTIAL_TYPES];
 
 /** A workflow as n8n exports it. */
 export interface WorkflowFile {
@@ -92,6 +101,8 @@ export interface NodeRun {
 	parameters: INodeParameters;
 	/** Main output 0 (the items the next node gets). */
 	items: INodeExecutionData[];
+	/** Main output 1: the error output of a node set to "continue (using error output)". */
+	errorItems: INodeExecutionData[];
 	error?: Error & { description?: string };
 	requests: SentRequest[];
 }
@@ -122,6 +133,12 @@ export interface RunWorkflowOptions {
 	pinData?: Record<string, INodeExecutionData[]>;
 	/** The node to start from; default the manual trigger. */
 	startNode?: string;
+	/**
+	 * A run a webhook trigger started: the trigger and the items its `webhook()` gave (`deliverWebhook`, or
+	 * TriggerHarness's `started`). Run as n8n's webhook server runs it: mode `webhook`, the trigger on the execution
+	 * stack with these items, which it passes on as a webhook node does in a run. Instead of `startNode`.
+	 */
+	trigger?: { node: string; items: INodeExecutionData[] };
 	/** Parameters changed before the run, by node name (such as a chat URL pointed at a local receiver). */
 	parameters?: Record<string, INodeParameters>;
 	/**
@@ -132,9 +149,8 @@ export interface RunWorkflowOptions {
 	emulator?: Bitrix24Emulator;
 }
 
-/** Runs `workflow` (a file in examples/ or a workflow object) on WorkflowExecute, as a manual run in n8n. */
-export async function runWorkflow(workflow: string | WorkflowFile, options: RunWorkflowOptions): Promise<WorkflowRun> {
-	const saved = typeof workflow === 'string' ? loadExample(workflow) : workflow;
+/** The workflow as n8n builds it to run it: the saved nodes (copies, with `parameters` changed) and connections. */
+function engineWorkflowOf(saved: WorkflowFile, options: Pick<RunWorkflowOptions, 'parameters' | 'timezone'>) {
 	// A copy: the engine writes into nodes (defaults) and the caller's overrides must not reach the file's object.
 	const nodes = structuredClone(saved.nodes).map((node) => ({
 		...node,
@@ -163,6 +179,14 @@ export async function runWorkflow(workflow: string | WorkflowFile, options: RunW
 		nodeTypes: NODE_TYPES,
 		settings,
 	});
+	return { workflowData, engineWorkflow };
+}
+
+/** Runs `workflow` (a file in examples/ or a workflow object) on WorkflowExecute, as a manual run in n8n (or a webhook's). */
+export async function runWorkflow(workflow: string | WorkflowFile, options: RunWorkflowOptions): Promise<WorkflowRun> {
+	const saved = typeof workflow === 'string' ? loadExample(workflow) : workflow;
+	const { workflowData, engineWorkflow } = engineWorkflowOf(saved, options);
+	const mode: WorkflowExecuteMode = options.trigger ? 'webhook' : 'manual';
 
 	const order: string[] = [];
 	const byNode = new Map<string, SentRequest[]>();
@@ -172,11 +196,11 @@ export async function runWorkflow(workflow: string | WorkflowFile, options: RunW
 		if (node !== undefined) byNode.set(node, [...(byNode.get(node) ?? []), request]);
 	};
 
-	const hooks = new ExecutionLifecycleHooks('manual', '1', workflowData);
+	const hooks = new ExecutionLifecycleHooks(mode, '1', workflowData);
 	hooks.addHandler('nodeExecuteBefore', (name) => {
 		order.push(name);
 	});
-	const credentialsHelper = new TestCredentialsHelper(credentialTypes, options.credentials);
+	const credentialsHelper = new TestCredentialsHelper(CREDENTIAL_TYPES, options.credentials);
 	const { emulator } = options;
 	const tapBefore = emulator?.onRequest;
 	if (emulator) {
@@ -186,19 +210,27 @@ export async function runWorkflow(workflow: string | WorkflowFile, options: RunW
 			record(order[order.length - 1], fromPortalLog(request));
 		};
 	} else {
-		credentialsHelper.onAuthenticate = (request, _type, node) => record(node?.name, fromClient(request));
+		// Bitrix24's requests only: another service's (Stripe's) is no request to the portal.
+		credentialsHelper.onAuthenticate = (request, type, node) => {
+			if (type.startsWith('bitrix24')) record(node?.name, fromClient(request));
+		};
 	}
 
-	const startName = options.startNode ?? manualTrigger(saved)?.name;
+	const startName = options.trigger?.node ?? options.startNode ?? manualTrigger(saved)?.name;
 	const startNode = startName === undefined ? undefined : engineWorkflow.getNode(startName);
 	if (!startNode) throw new Error(`${saved.name}: no node to start from (no manual trigger, no startNode)`);
+	const additionalData = createAdditionalData(credentialsHelper, hooks);
 	let run: IRun;
 	try {
-		run = await new WorkflowExecute(createAdditionalData(credentialsHelper, hooks), 'manual').run({
-			workflow: engineWorkflow,
-			startNode,
-			pinData: options.pinData,
-		});
+		if (options.trigger) {
+			// As n8n's webhook server (executeWebhook): the trigger with its webhook's items is the first on the stack.
+			const executionData = createRunExecutionData({
+				executionData: { nodeExecutionStack: [{ node: startNode, data: { main: [options.trigger.items] }, source: null }] },
+			});
+			run = await new WorkflowExecute(additionalData, mode, executionData).processRunExecutionData(engineWorkflow);
+		} else {
+			run = await new WorkflowExecute(additionalData, mode).run({ workflow: engineWorkflow, startNode, pinData: options.pinData });
+		}
 	} finally {
 		if (emulator) emulator.onRequest = tapBefore;
 	}
@@ -214,6 +246,7 @@ export async function runWorkflow(workflow: string | WorkflowFile, options: RunW
 			type: node.type,
 			parameters: node.parameters,
 			items: task?.data?.main?.[0] ?? [],
+			errorItems: task?.data?.main?.[1] ?? [],
 			error: task?.error as NodeRun['error'],
 			requests: byNode.get(name) ?? [],
 		};
@@ -231,6 +264,61 @@ export async function runWorkflow(workflow: string | WorkflowFile, options: RunW
 		requests,
 		run,
 	};
+}
+
+/**
+ * What n8n answers the request that started `run` when its trigger responds with the last node (the Pay System
+ * Trigger: `responseMode: 'lastNode'`, `responseData: 'firstEntryJson'`): the first item of the node that ran last.
+ * Throws when n8n answers 500 instead: the run failed ("Error in workflow") or that node output no item.
+ */
+export function webhookAnswer(run: WorkflowRun): IDataObject {
+	if (run.error) throw new Error(`Error in workflow: ${run.error.message}`);
+	const last = run.run.data.resultData.lastNodeExecuted;
+	const task = last === undefined ? undefined : run.run.data.resultData.runData[last]?.at(-1);
+	const first = task?.data?.main?.[0]?.[0];
+	if (!first) throw new Error('No item to return got found');
+	return first.json;
+}
+
+/**
+ * One request to a webhook trigger of `workflow`, as n8n's webhook server handles it before any run: the node's
+ * `webhook()` on n8n-core's WebhookContext (mode `webhook`), with the body as n8n parses a JSON one. Gives what the
+ * node returned: `workflowData` is the items of the run it starts (`runWorkflow`'s `trigger`), none when it starts
+ * nothing.
+ */
+export async function deliverWebhook(
+	workflow: string | WorkflowFile,
+	nodeName: string,
+	request: { body: IDataObject; headers?: Record<string, string> },
+	options: Pick<RunWorkflowOptions, 'credentials'> = { credentials: {} },
+): Promise<IWebhookResponseData> {
+	const saved = typeof workflow === 'string' ? loadExample(workflow) : workflow;
+	const { engineWorkflow } = engineWorkflowOf(saved, {});
+	const node = engineWorkflow.getNode(nodeName);
+	if (!node) throw new Error(`${saved.name}: no node "${nodeName}"`);
+	const type = NODE_TYPES.getByNameAndVersion(node.type, node.typeVersion);
+	const description = type.description.webhooks?.[0];
+	if (!type.webhook || !description) throw new Error(`"${nodeName}" (${node.type}) is no webhook trigger`);
+	const raw = JSON.stringify(request.body);
+	const headers: Record<string, string> = { 'content-type': 'application/json', ...request.headers };
+	const body = JSON.parse(raw) as IDataObject;
+	// What the node answers itself (a refused request) is not kept: no trigger used here answers itself.
+	const answer = { status: () => answer, json: () => answer, send: () => answer, end: () => answer };
+	const additionalData = {
+		...createAdditionalData(new TestCredentialsHelper(CREDENTIAL_TYPES, options.credentials)),
+		httpRequest: { body, rawBody: Buffer.from(raw), headers, header: (name: string) => headers[name.toLowerCase()], params: {}, query: {} } as never,
+		httpResponse: answer as never,
+	};
+	const webhookData = {
+		httpMethod: 'POST',
+		node: node.name,
+		path: `${node.webhookId}/${String(description.path)}`,
+		webhookDescription: description,
+		workflowId: engineWorkflow.id,
+		workflowExecuteAdditionalData: additionalData,
+	} as IWebhookData;
+	const context = new WebhookContext(engineWorkflow, node, additionalData, 'webhook', webhookData, [], null);
+	return await type.webhook.call(context);
 }
 
 /** The offset of `timeZone` at `instant`, as `-05:00`: what n8n adds to a date given without one. */

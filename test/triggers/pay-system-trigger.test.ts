@@ -104,6 +104,25 @@ describe('activation makes the workflow a pay system', () => {
 		expect(emulator.methodCalls('sale.paysystem.handler.add')).toHaveLength(1);
 	});
 
+	test('a pay system someone deleted in Bitrix24 is made again at the next activation', async () => {
+		const trigger = await payTrigger();
+		await trigger.activate();
+		const [gone, kept] = ours();
+		await fetch(`${emulator.webhookUrl()}sale.paysystem.delete`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify({ ID: gone.ID }),
+		});
+		expect(ours().map((ps) => ps.ID)).toEqual([kept.ID]);
+
+		await trigger.activate();
+		expect(ours().map((ps) => [ps.PERSON_TYPE_ID, ps.ACTIVE])).toEqual([
+			['2', 'Y'],
+			['1', 'Y'],
+		]);
+		expect(keyOf(ours()[1])).toBe(keyOf(kept));
+	});
+
 	test('deactivation switches the pay systems off and deletes nothing; activating again switches the same ones on', async () => {
 		const trigger = await payTrigger();
 		await trigger.activate();
@@ -204,6 +223,16 @@ describe('a checkout starts one run', () => {
 		// Nothing of the key or the credential in the item.
 		expect(JSON.stringify(item)).not.toContain(String(keyOf(forIndividuals())));
 		expect(JSON.stringify(item)).not.toContain(DEFAULT_WEBHOOK_SECRET);
+	});
+
+	test('with an OAuth2 credential the same: the key comes from the app, the payment is read with its token', async () => {
+		const trigger = await payTrigger({ auth: 'oAuth2' });
+		await trigger.activate();
+		const result = await emulator.buyer.pay(payments.UNPAID, { paySystemId: Number(forIndividuals().ID) });
+		expect(result).toMatchObject({ kind: 'url' });
+		expect(trigger.started.map(([item]) => item.paymentId)).toEqual([payments.UNPAID]);
+		expect(emulator.restCalls('sale.payment.get').map((call) => [call.path, call.auth])).toEqual([['/rest/sale.payment.get', 'oauth']]);
+		expect(String(keyOf(forIndividuals()))).not.toContain(emulator.oauthApp.clientSecret);
 	});
 
 	test("a second try carries the service's id from the first; the idempotency key stays the same", async () => {

@@ -398,6 +398,30 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		await closeNodePanel();
 	}, 180_000);
 
+	test('Bitrix24 Pay System Trigger: added from the nodes panel, its notices say how to answer, Person Types come from the portal', async () => {
+		await newWorkflow();
+		await searchNodes('Bitrix24');
+		await page.getByText('Bitrix24 Pay System Trigger', { exact: true }).click();
+		const add = page.getByRole('button', { name: 'Add to workflow' });
+		if (await add.isVisible().catch(() => false)) await add.click();
+		const panel = ndv();
+		await see(panel.getByText(/^Mode: Inbound Webhook/), 'the notice naming the mode');
+		await see(panel.getByText(/its last node's first item is the answer/), 'the notice saying what the workflow must answer');
+		expect(await panel.getByRole('combobox', { name: 'Select Credential' }).inputValue()).toBe('Bitrix24 Payments Webhook account');
+
+		await panel.getByTestId('parameter-input-personTypeIds').click();
+		const options = await dropdownOptions(page);
+		expect(options).toEqual(['Individual (1)', 'Company (2)']);
+		// n8n loads them from the portal as the panel opens.
+		expect(emulator.methodCalls('sale.persontype.list').length).toBeGreaterThan(0);
+		await page.getByRole('option', { name: 'Individual (1)' }).click();
+		await page.keyboard.press('Escape');
+		// Filled in, so that the next test's new workflow can save this one (n8n refuses to save empty required fields).
+		await panel.getByPlaceholder('Card (Stripe)').fill('Card (n8n)');
+		await screenshot('pay-system-trigger');
+		await closeNodePanel();
+	}, 120_000);
+
 	test("an AI Agent's Tool connector lists Bitrix24 Payments Tool", async () => {
 		await newWorkflow();
 		await searchNodes('AI Agent');

@@ -38,7 +38,7 @@ describe(`n8n ${N8N_VERSION}'s editor with ${PACKAGE_NAME} (Chromium): the nodes
 		await n8n?.dispose();
 	}, 60_000);
 
-	test('searching "Bitrix24": two entries; Bitrix24 Payments\' details page says what its actions and its trigger do', async () => {
+	test('searching "Bitrix24": three entries; Bitrix24 Payments\' details page says what its actions and its trigger do', async () => {
 		await page.goto(`${n8n.baseUrl}/signin`, { timeout: 120_000 });
 		// 1.x's sign-in form does not tie its labels to its inputs: found by their names.
 		await page.locator('input[name="emailOrLdapLoginId"]').fill(OWNER.email);
@@ -49,8 +49,9 @@ describe(`n8n ${N8N_VERSION}'s editor with ${PACKAGE_NAME} (Chromium): the nodes
 		await page.goto(`${n8n.baseUrl}/workflow/new`);
 		await page.getByTestId('node-creator-plus-button').click();
 		await page.getByPlaceholder(/Search nodes/).fill('Bitrix24');
-		// 1.x's search list shows names only: one entry for the node and its trigger, one for the polling trigger.
+		// 1.x's search list shows names only: one entry for the node and its trigger, one for each other trigger.
 		await page.getByText('Bitrix24 Payments Polling Trigger', { exact: true }).waitFor({ state: 'visible' });
+		await page.getByText('Bitrix24 Pay System Trigger', { exact: true }).waitFor({ state: 'visible' });
 		await page.screenshot({ path: join(SCREENSHOTS, 'nodes-panel-1x.png') });
 		// Its details page shows the merged entry's description above what it offers.
 		await page.getByText('Bitrix24 Payments', { exact: true }).click();
