@@ -15,7 +15,7 @@
  * - Do NOT import `@n8n/di` here to register anything: the top-level copy in node_modules
  *   is a different version (and Container) from the one nested under n8n-core.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
@@ -326,6 +326,32 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		if (!type) throw new UnexpectedError(`Unknown credential type "${name}"`);
 		return type;
 	}
+}
+
+/**
+ * The context n8n's editor runs a node's list method in (a "From List" picker, a loadOptions dropdown): the CLI's
+ * DynamicNodeParametersService builds a one-node workflow ("Temp-Node") from the current parameters and calls the
+ * method on n8n-core's LoadOptionsContext, whose request helpers authenticate with the node's credential.
+ */
+export function loadOptionsContext(
+	type: INodeType,
+	parameters: INodeParameters,
+	credential: { type: string; data: ICredentialDataDecryptedObject },
+	parameterPath: string,
+): LoadOptionsContext {
+	const node: INode = {
+		id: 'uuid-1234',
+		name: 'Temp-Node',
+		type: type.description.name,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: { [credential.type]: { id: '1', name: 'Test' } },
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: createNodeTypes([type]) });
+	const additionalData = createAdditionalData(new TestCredentialsHelper(credentialTypes, { [credential.type]: credential.data }));
+	additionalData.currentNodeParameters = parameters;
+	return new LoadOptionsContext(workflow, workflow.getNode(node.name)!, additionalData, parameterPath);
 }
 
 /** `additionalData` with everything the engine and request helpers read. */

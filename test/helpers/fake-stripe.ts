@@ -31,6 +31,7 @@ import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 
 import { selfSignedCertificate } from '../emulator/tls';
+import { parsePhpQuery } from '../emulator/php';
 
 export const STRIPE_HOST = 'api.stripe.com';
 const API_VERSION = '2025-05-28.basil';
@@ -88,28 +89,17 @@ class StripeError extends Error {
 const id = (prefix: string, length = 24) => `${prefix}_${randomBytes(length).toString('base64url').replace(/[-_]/g, 'x').slice(0, length)}`;
 
 /**
- * A form body with Stripe's nested keys (`a[b][0][c]=v`): objects, and lists where the keys are indexes or empty.
+ * A form body with Stripe's nested keys (`a[b][0][c]=v`): the bracket syntax PHP reads too, then objects whose keys
+ * are 0..n-1 as lists, as Stripe reads them.
  */
 export function parseStripeForm(body: string): IDataObject {
-	const root: IDataObject = {};
-	for (const [key, value] of new URLSearchParams(body)) {
-		const path = [key.replace(/\[.*$/, ''), ...[...key.matchAll(/\[([^\]]*)\]/g)].map((match) => match[1])];
-		let node: IDataObject = root;
-		path.forEach((segment, index) => {
-			const last = index === path.length - 1;
-			const name = segment === '' ? String(Object.keys(node).length) : segment;
-			if (last) node[name] = value;
-			else node = (node[name] ??= {}) as IDataObject;
-		});
-	}
-	// Objects whose keys are 0..n-1 are lists.
 	const lists = (value: unknown): unknown => {
 		if (typeof value !== 'object' || value === null) return value;
 		const entries = Object.entries(value as IDataObject).map(([key, inner]) => [key, lists(inner)] as const);
 		const indexed = entries.length > 0 && entries.every(([key], index) => key === String(index));
 		return indexed ? entries.map(([, inner]) => inner) : Object.fromEntries(entries);
 	};
-	return lists(root) as IDataObject;
+	return lists(parsePhpQuery(body)) as IDataObject;
 }
 
 /** An endpoint as Stripe shows it after its creation: the secret only ever in the answer to POST. */

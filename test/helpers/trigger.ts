@@ -241,7 +241,7 @@ export class TriggerHarness {
 				answer = { message: 'Error in workflow' };
 			}
 		} else if (!result.noWebhookResponse) {
-			answer = result.webhookResponse ?? { message: result.workflowData ? 'Workflow was started' : 'Webhook call received' };
+			answer = { message: result.workflowData ? 'Workflow was started' : 'Webhook call received' };
 		}
 		// n8n saves the request's static data after the node ran, when it changed.
 		if ((workflow.staticData as IDataObject & { __dataChanged?: boolean }).__dataChanged) {

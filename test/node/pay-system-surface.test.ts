@@ -3,15 +3,13 @@
  * in operations.test.ts): the requests that reached the portal, the state they changed, the items the node
  * output and the errors a user reads. The pay system picker runs through n8n-core's own load-options context.
  */
-import { LoadOptionsContext } from 'n8n-core';
-import type { ICredentialDataDecryptedObject, INode, INodeListSearchResult, INodeParameters } from 'n8n-workflow';
-import { Workflow } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INodeListSearchResult, INodeParameters } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, EMULATOR_HANDLER_CODE, READ_ONLY_WEBHOOK, SEED_IDS } from '../emulator/server';
 import type { Auth } from '../helpers/bitrix24';
 import { AUTHS, credentialData, itemsOf, onlyCall as onlyCallOf } from '../helpers/bitrix24';
-import { TestCredentialsHelper, createAdditionalData, createNodeTypes, runNode } from '../helpers/engine';
-import { nodeType, oauthCredentialType, webhookCredentialType } from '../helpers/package';
+import { loadOptionsContext, runNode } from '../helpers/engine';
+import { nodeType } from '../helpers/package';
 
 const { payments, paySystems, personTypes, handlers, invoices } = SEED_IDS;
 let emulator: Bitrix24Emulator;
@@ -33,11 +31,7 @@ function readOnlyCredentials(auth: Auth): ICredentialDataDecryptedObject {
 
 const rl = (mode: 'list' | 'id', value: string) => ({ __rl: true, mode, value });
 
-/**
- * Runs the node's `searchPaySystems` as n8n's editor does when a user opens the "From List" picker: the CLI's
- * DynamicNodeParametersService builds a one-node workflow ("Temp-Node") from the current parameters and calls the
- * method on n8n-core's LoadOptionsContext, whose request helpers authenticate with the node's credential.
- */
+/** Runs the node's `searchPaySystems` as n8n's editor does when a user opens the "From List" picker. */
 async function searchPaySystems(
 	auth: Auth,
 	filter?: string,
@@ -46,22 +40,7 @@ async function searchPaySystems(
 ): Promise<INodeListSearchResult> {
 	const type = auth === 'webhook' ? 'bitrix24PaymentsWebhookApi' : 'bitrix24PaymentsOAuth2Api';
 	const parameters: INodeParameters = { authentication: auth, resource, operation, paySystemId: rl('list', '') };
-	const node: INode = {
-		id: 'uuid-1234',
-		name: 'Temp-Node',
-		type: nodeType.description.name,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-		credentials: { [type]: { id: '1', name: 'Test' } },
-	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: createNodeTypes([nodeType]) });
-	const credentialsHelper = new TestCredentialsHelper([webhookCredentialType, oauthCredentialType], {
-		[type]: credentials ?? credentialData(emulator, auth),
-	});
-	const additionalData = createAdditionalData(credentialsHelper);
-	additionalData.currentNodeParameters = parameters;
-	const context = new LoadOptionsContext(workflow, workflow.getNode('Temp-Node')!, additionalData, 'paySystemId');
+	const context = loadOptionsContext(nodeType, parameters, { type, data: credentials ?? credentialData(emulator, auth) }, 'paySystemId');
 	return await nodeType.methods!.listSearch!.searchPaySystems.call(context, filter);
 }
 

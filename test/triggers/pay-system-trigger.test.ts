@@ -4,15 +4,14 @@
  * URL and read the answer): activation and deactivation, one run per checkout with the payment read from the
  * portal, forged checkouts refused, the answer rules, and the loop closed with Get Many and Pay Payment.
  */
-import { LoadOptionsContext } from 'n8n-core';
-import type { IDataObject, INode } from 'n8n-workflow';
-import { sleep, Workflow } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { Bitrix24Emulator, DEFAULT_WEBHOOK_SECRET, SEED_IDS } from '../emulator/server';
 import type { PaySystem } from '../emulator/state';
 import { credentialData } from '../helpers/bitrix24';
-import { createAdditionalData, createNodeTypes, runNode, TestCredentialsHelper } from '../helpers/engine';
-import { credentialTypes, paySystemTriggerType } from '../helpers/package';
+import { loadOptionsContext, runNode } from '../helpers/engine';
+import { paySystemTriggerType } from '../helpers/package';
 import { TriggerHarness } from '../helpers/trigger';
 
 const { payments, personTypes } = SEED_IDS;
@@ -176,18 +175,12 @@ describe('activation makes the workflow a pay system', () => {
 });
 
 test('Person Types lists the person types of orders from the portal, as the editor loads them', async () => {
-	const node: INode = {
-		id: 'uuid-1234',
-		name: 'Temp-Node',
-		type: paySystemTriggerType.description.name,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: { authentication: 'webhook', ...SETUP },
-		credentials: { bitrix24PaymentsWebhookApi: { id: '1', name: 'Test' } },
-	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: createNodeTypes([paySystemTriggerType]) });
-	const helper = new TestCredentialsHelper(credentialTypes, { bitrix24PaymentsWebhookApi: credentialData(emulator, 'webhook') });
-	const context = new LoadOptionsContext(workflow, node, createAdditionalData(helper), 'personTypeIds');
+	const context = loadOptionsContext(
+		paySystemTriggerType,
+		{ authentication: 'webhook', ...SETUP },
+		{ type: 'bitrix24PaymentsWebhookApi', data: credentialData(emulator, 'webhook') },
+		'personTypeIds',
+	);
 	const options = await paySystemTriggerType.methods!.loadOptions!.getPersonTypes.call(context);
 	// Only the order registry's (1, 2): the old CRM invoices' person types cannot have an order pay system.
 	expect(options.map((option) => option.value)).toEqual([personTypes.INDIVIDUAL, personTypes.COMPANY]);

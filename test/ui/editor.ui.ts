@@ -135,6 +135,17 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 		}
 	}
 
+	/** The + menu's New credential, the type searched for and chosen: the credential's dialog. */
+	async function newCredential(type: string): Promise<Locator> {
+		await page.getByRole('button', { name: 'Add new item' }).click();
+		await page.getByRole('menuitem', { name: 'New credential' }).click();
+		const modal = page.getByRole('dialog');
+		await modal.getByRole('combobox', { name: 'Search for app...' }).fill('Bitrix24');
+		await page.getByRole('option', { name: type, exact: true }).click();
+		await modal.getByRole('button', { name: 'Continue' }).click();
+		return modal;
+	}
+
 	/** A new workflow with the manual trigger, added as a user adds it: an action needs a trigger before it. */
 	async function newWorkflowWithManualTrigger() {
 		await newWorkflow();
@@ -201,12 +212,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 	}, 180_000);
 
 	test('a Bitrix24 Payments Webhook API credential made through its form passes its connection test', async () => {
-		await page.getByRole('button', { name: 'Add new item' }).click();
-		await page.getByRole('menuitem', { name: 'New credential' }).click();
-		const modal = page.getByRole('dialog');
-		await modal.getByRole('combobox', { name: 'Search for app...' }).fill('Bitrix24');
-		await page.getByRole('option', { name: 'Bitrix24 Payments Webhook API', exact: true }).click();
-		await modal.getByRole('button', { name: 'Continue' }).click();
+		const modal = await newCredential('Bitrix24 Payments Webhook API');
 
 		await modal.getByPlaceholder('https://yourcompany.bitrix24.com/rest/1/abc123def456/').fill(emulator.webhookUrl());
 		await modal.getByRole('button', { name: 'Save' }).click();
@@ -442,12 +448,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 	}, 120_000);
 
 	test('the credential form: every field has a hint; mistyped URLs get messages naming the host and the fix, never the secret', async () => {
-		await page.getByRole('button', { name: 'Add new item' }).click();
-		await page.getByRole('menuitem', { name: 'New credential' }).click();
-		const modal = page.getByRole('dialog');
-		await modal.getByRole('combobox', { name: 'Search for app...' }).fill('Bitrix24');
-		await page.getByRole('option', { name: 'Bitrix24 Payments Webhook API', exact: true }).click();
-		await modal.getByRole('button', { name: 'Continue' }).click();
+		const modal = await newCredential('Bitrix24 Payments Webhook API');
 
 		await see(modal.getByText(/^In Bitrix24: Developer resources > Other > Inbound webhook/), 'the hint of Webhook URL');
 		await see(modal.getByText(/the webhook's page shows its "Application token"/), 'the hint of the application token');
@@ -479,12 +480,7 @@ describe(`n8n editor with ${PACKAGE_NAME} (n8n 2.40.7, Chromium)`, () => {
 
 	// Last of the flows: n8n gives new nodes the newest credential, and the tests above expect the webhook one.
 	test("a Bitrix24 Payments OAuth2 API credential connects through the portal's sign-in page (Connect)", async () => {
-		await page.getByRole('button', { name: 'Add new item' }).click();
-		await page.getByRole('menuitem', { name: 'New credential' }).click();
-		const modal = page.getByRole('dialog');
-		await modal.getByRole('combobox', { name: 'Search for app...' }).fill('Bitrix24');
-		await page.getByRole('option', { name: 'Bitrix24 Payments OAuth2 API', exact: true }).click();
-		await modal.getByRole('button', { name: 'Continue' }).click();
+		const modal = await newCredential('Bitrix24 Payments OAuth2 API');
 
 		const field = (name: string) => modal.getByTestId(`parameter-input-${name}`).getByTestId('parameter-input-field');
 		await modal.getByPlaceholder('yourcompany.bitrix24.com').fill(new URL(emulator.baseUrl).host);

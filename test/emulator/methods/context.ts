@@ -39,6 +39,23 @@ export class PagedResult {
 	) {}
 }
 
+/** Page size of every paginated REST list (IRestService::LIST_LIMIT). */
+export const LIST_LIMIT = 50;
+
+/**
+ * One page of a list action as RestManager pages it: page = intdiv(start, 50) + 1, so `start` is rounded DOWN to a
+ * multiple of 50 (start=75 gives rows 50..99 and next=100); start=-1 (DONT_CALCULATE_COUNT) gives the first page
+ * without `total` and `next`; other negative values count as 0. The rows go out under `key`, each through `show`.
+ */
+export function restManagerPage<T>(rows: T[], start: number, key: string, show: (row: T) => unknown): PagedResult | Record<string, unknown[]> {
+	const offset = start > 0 ? Math.floor(start / LIST_LIMIT) * LIST_LIMIT : 0;
+	const page = rows.slice(offset, offset + LIST_LIMIT);
+	const result = { [key]: page.map(show) };
+	if (start === -1) return result;
+	const next = offset + page.length < rows.length ? offset + page.length : undefined;
+	return new PagedResult(result, next, rows.length);
+}
+
 export interface MethodDef {
 	/** Scope the caller must hold; null for methods every caller may use. */
 	scope: string | null;

@@ -14,10 +14,9 @@ import { offlineGetRow, offlineListRow } from '../offline';
 import { phpIntCast, phpIsNumeric, phpString, type Params } from '../php';
 import { allows } from '../plan';
 import type { OfflineEventRecord } from '../state';
-import { PagedResult, type CallContext, type MethodDef } from './context';
+import { LIST_LIMIT, PagedResult, type CallContext, type MethodDef } from './context';
 import { appContext, argumentNull, isAdmin } from './events';
 import { applyOrder, matches, parseFilterKey } from './listing';
-import { LIST_LIMIT } from './sale-payment';
 
 // AccessException() without a message.
 const accessDenied = () => new RestError(403, 'ACCESS_DENIED', 'Access denied!');

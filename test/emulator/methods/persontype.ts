@@ -12,9 +12,8 @@
 
 import { phpEmpty, phpIntCast, phpString, type Params } from '../php';
 import type { PersonType } from '../state';
-import { PagedResult, bindOptionalArray, bindOptionalList, type CallContext, type MethodDef } from './context';
+import { bindOptionalArray, bindOptionalList, restManagerPage, type CallContext, type MethodDef } from './context';
 import { applyFilter, applyOrder, parseFilterKey } from './listing';
-import { LIST_LIMIT } from './sale-payment';
 
 type ViewType = 'integer' | 'string';
 
@@ -120,13 +119,9 @@ export const personTypeMethods: Record<string, MethodDef> = {
 				[['ID', 'ASC']],
 			);
 
-			// PageNavigation from `start` as RestManager builds it: pages of 50, start rounded down to a multiple of
-			// 50; start=-1 (DONT_CALCULATE_COUNT) gives the first page without total/next.
-			const offset = start > 0 ? Math.floor(start / LIST_LIMIT) * LIST_LIMIT : 0;
-			const page = rows.slice(offset, offset + LIST_LIMIT);
 			// Externalizer: the view's fields of what was selected, empty values -> null, ID (int), keys camelCase and
 			// sorted (ksort SORT_NATURAL: the same as code-unit order for these keys).
-			const personTypes = page.map((pt) => {
+			return restManagerPage(rows, start, 'personTypes', (pt) => {
 				const out: Record<string, unknown> = {};
 				for (const field of select) {
 					const value = column(pt, field);
@@ -134,10 +129,6 @@ export const personTypeMethods: Record<string, MethodDef> = {
 				}
 				return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 			});
-			if (start === -1) return { personTypes };
-			const total = rows.length;
-			const next = offset + page.length < total ? offset + page.length : undefined;
-			return new PagedResult({ personTypes }, next, total);
 		},
 	},
 };

@@ -10,7 +10,7 @@ import { matchesId, phpFloatCast, phpIntCast, phpString, type Params } from '../
 import { deletePaymentRow, newPaymentRow, type SalePayment } from '../state';
 import {
 	PAYMENT_FIELDS,
-	PagedResult,
+	restManagerPage,
 	bindArray,
 	bindOptionalArray,
 	bindOptionalList,
@@ -22,9 +22,6 @@ import {
 	type MethodDef,
 } from './context';
 import { applyFilter, applyOrder, parseFilterKey, saleUpperSnake } from './listing';
-
-/** Page size of every paginated REST list (IRestService::LIST_LIMIT). */
-export const LIST_LIMIT = 50;
 
 type Kind = 'int' | 'float' | 'string' | 'char' | 'paid' | 'datetime' | 'nullableString' | 'numericString';
 
@@ -164,20 +161,11 @@ export const salePaymentMethods: Record<string, MethodDef> = {
 				[['ID', 'ASC']],
 			);
 
-			// RestManager: page = intdiv(start, 50) + 1, so `start` is rounded DOWN to a multiple of 50
-			// (start=75 gives rows 50..99 and next=100). start=-1 (DONT_CALCULATE_COUNT) gives the first
-			// page without `total` and `next`; other negative values count as 0.
-			const offset = start > 0 ? Math.floor(start / LIST_LIMIT) * LIST_LIMIT : 0;
-			const page = rows.slice(offset, offset + LIST_LIMIT);
-			const payments = page.map((p) => {
+			return restManagerPage(rows, start, 'payments', (p) => {
 				const full = toSalePayment(p, ctx.options.timeZone);
 				if (camelPicked.size === 0) return full;
 				return Object.fromEntries(Object.entries(full).filter(([key]) => camelPicked.has(key)));
 			});
-			if (start === -1) return { payments };
-			const total = rows.length;
-			const next = offset + page.length < total ? offset + page.length : undefined;
-			return new PagedResult({ payments }, next, total);
 		},
 	},
 	'sale.payment.delete': {
